@@ -1,0 +1,247 @@
+"""asyncio FPNN client: lazy connect, optional encryption and keep-alive, push handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rtm.fpnn import codec
+from rtm.fpnn import errors as ec
+from rtm.fpnn.codec import Quest
+from rtm.fpnn.connection import FPNNConnection, Handler, HandlerResult
+from rtm.fpnn.crypto import ClientKeyExchange, ServerPublicKey, load_public_key
+from rtm.fpnn.errors import FPNNConnectionError, FPNNError, FPNNTimeoutError
+
+ConnectionCallback = Callable[[int], None]
+
+
+def parse_endpoint(endpoint: str) -> tuple[str, int]:
+    """``"host:port"`` or ``"[v6addr]:port"`` -> (host, port); ValueError naming the rule."""
+    if not isinstance(endpoint, str):
+        raise TypeError(f"endpoint must be a str 'host:port', got {type(endpoint).__name__}")
+    host, sep, port_text = endpoint.rpartition(":")
+    if not sep or not host or not port_text.isdigit():
+        raise ValueError(f"endpoint must be 'host:port', got {endpoint!r}")
+    port = int(port_text)
+    if not 0 < port < 65536:
+        raise ValueError(f"endpoint port must be in 1..65535, got {port}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host, port
+
+
+def _ping_handler(conn: FPNNConnection, quest: Quest) -> HandlerResult:
+    return {}
+
+
+class FPNNClient:
+    """One long-lived FPNN connection to ``endpoint``, opened on first use.
+
+    Quests fail at once with FPNNConnectionError when the connection drops; the next quest
+    reconnects. Timeouts raise FPNNTimeoutError (also a builtin TimeoutError).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        connect_timeout: float = 5.0,
+        quest_timeout: float = 5.0,
+        max_frame_size: int = codec.DEFAULT_MAX_FRAME_SIZE,
+        keepalive: bool = False,
+        keepalive_interval: float = 20.0,
+        keepalive_retries: int = 3,
+        logger: logging.Logger | None = None,
+        on_connected: ConnectionCallback | None = None,
+        on_closed: ConnectionCallback | None = None,
+    ) -> None:
+        self._host, self._port = parse_endpoint(endpoint)
+        self.endpoint = endpoint
+        self.connect_timeout = connect_timeout
+        self.quest_timeout = quest_timeout
+        self.max_frame_size = max_frame_size
+        self.keepalive = keepalive
+        self.keepalive_interval = keepalive_interval
+        self.keepalive_retries = keepalive_retries
+        self.logger = logger or logging.getLogger("rtm.fpnn.client")
+        self.on_connected = on_connected
+        self.on_closed = on_closed
+        # Built-in and RTM business pings are always answered (spec 6 and 9.4).
+        self._handlers: dict[str, Handler] = {"*ping": _ping_handler, "ping": _ping_handler}
+        self._server_key: ServerPublicKey | None = None
+        self._key_bits = 256
+        self._key_stream = True
+        self._conn: FPNNConnection | None = None
+        self._connecting: asyncio.Future[FPNNConnection] | None = None
+        self._keepalive_task: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ configuration
+
+    def register(self, method: str, handler: Handler) -> None:
+        """Handle server-pushed quests named ``method``; the result dict is the answer."""
+        self._handlers[method] = handler
+
+    def enable_encryption(
+        self,
+        pem_key_path: str | os.PathLike[str] | None = None,
+        *,
+        pem_key_data: bytes | str | None = None,
+        server_key: ServerPublicKey | None = None,
+        bits: int = 256,
+        stream: bool = True,
+    ) -> None:
+        """Encrypt the next connections with the server's public key (ECDH + AES-CFB)."""
+        if bits not in (128, 256):
+            raise ValueError(f"bits must be 128 or 256, got {bits!r}")
+        if server_key is None:
+            server_key = load_public_key(pem_key_path, pem_key_data=pem_key_data)
+        self._server_key = server_key
+        self._key_bits = bits
+        self._key_stream = stream
+
+    @property
+    def connected(self) -> bool:
+        return self._conn is not None and not self._conn.closed
+
+    @property
+    def connection(self) -> FPNNConnection | None:
+        return self._conn if self.connected else None
+
+    # ------------------------------------------------------------------ connecting
+
+    async def connect(self) -> FPNNConnection:
+        conn = self._conn
+        if conn is not None and not conn.closed:
+            return conn
+        if self._connecting is None:
+            loop = asyncio.get_running_loop()
+            self._connecting = loop.create_future()
+            attempt = loop.create_task(self._open())
+            attempt.add_done_callback(self._connect_done)
+        return await asyncio.shield(self._connecting)
+
+    def _connect_done(self, task: asyncio.Task[FPNNConnection]) -> None:
+        waiter, self._connecting = self._connecting, None
+        if waiter is None or waiter.done():
+            return
+        if task.cancelled():
+            waiter.set_exception(FPNNConnectionError("connect cancelled", ec.CORE_CANCELLED))
+        elif task.exception() is not None:
+            waiter.set_exception(task.exception())  # type: ignore[arg-type]
+        else:
+            waiter.set_result(task.result())
+        # A failed attempt nobody awaited must not log "exception never retrieved".
+        waiter.exception() if not waiter.cancelled() else None
+
+    async def _open(self) -> FPNNConnection:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.connect_timeout
+
+        def factory() -> FPNNConnection:
+            return FPNNConnection(self._handlers, max_frame_size=self.max_frame_size,
+                                  logger=self.logger, on_close=self._connection_closed)
+
+        try:
+            _transport, conn = await asyncio.wait_for(
+                loop.create_connection(factory, self._host, self._port), self.connect_timeout
+            )
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            raise FPNNTimeoutError(
+                f"connect to {self.endpoint} timed out after {self.connect_timeout} s",
+                ec.CORE_TIMEOUT) from exc
+        except OSError as exc:
+            raise FPNNConnectionError(
+                f"cannot connect to {self.endpoint}: {exc.strerror or exc}",
+                ec.CORE_INVALID_CONNECTION) from exc
+        if self._server_key is not None:
+            kx = ClientKeyExchange(self._server_key, bits=self._key_bits, stream=self._key_stream)
+            encryptor, decryptor = kx.make_ciphers(self.max_frame_size)
+            remaining = max(deadline - loop.time(), 0.001)
+            try:
+                await conn.send_key_quest(kx.key_quest_payload(), encryptor, decryptor, remaining)
+            except FPNNError as exc:
+                conn.close()
+                raise FPNNConnectionError(
+                    f"encryption handshake with {self.endpoint} failed: {exc.message}",
+                    ec.CORE_CONNECTION_CLOSED) from exc
+        self._conn = conn
+        if self.keepalive and (self._keepalive_task is None or self._keepalive_task.done()):
+            self._keepalive_task = loop.create_task(self._keepalive_loop())
+        if self.on_connected is not None:
+            try:
+                self.on_connected(conn.id)
+            except Exception:
+                self.logger.exception("on_connected callback failed")
+        return conn
+
+    def _connection_closed(self, conn: FPNNConnection, exc: BaseException | None) -> None:
+        if self._conn is conn:
+            self._conn = None
+        if self.on_closed is not None:
+            try:
+                self.on_closed(conn.id)
+            except Exception:
+                self.logger.exception("on_closed callback failed")
+
+    async def _keepalive_loop(self) -> None:
+        """Spec 9.2: ping when idle; declare the connection lost when nothing comes back."""
+        loop = asyncio.get_running_loop()
+        last_ping = 0.0
+        ping_timeout = self.quest_timeout
+        while True:
+            await asyncio.sleep(1.0)
+            conn = self._conn
+            if conn is None or conn.closed:
+                return
+            now = loop.time()
+            lost_after = ping_timeout * self.keepalive_retries + self.keepalive_interval
+            if now > conn.last_received + lost_after:
+                self.logger.warning("connection %s lost (no traffic for %.1f s)", conn.id,
+                                    now - conn.last_received)
+                conn._abort(FPNNConnectionError("keep-alive lost", ec.CORE_INVALID_CONNECTION))
+                return
+            if (now >= conn.last_received + self.keepalive_interval
+                    and now >= last_ping + ping_timeout):
+                last_ping = now
+                fut = conn.send_quest("*ping", None, ping_timeout)
+                fut.add_done_callback(lambda f: f.exception())
+
+    # ------------------------------------------------------------------ quests
+
+    async def quest(
+        self, method: str, payload: Mapping[str, Any] | None = None, *,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Send a twoway quest and return the answer payload (raises FPNNError)."""
+        conn = self._conn
+        if conn is None or conn.closed:
+            conn = await self.connect()
+        return await conn.send_quest(method, payload,
+                                     self.quest_timeout if timeout is None else timeout)
+
+    async def send_oneway(self, method: str, payload: Mapping[str, Any] | None = None) -> None:
+        conn = self._conn
+        if conn is None or conn.closed:
+            conn = await self.connect()
+        conn.send_oneway(method, payload)
+
+    # ------------------------------------------------------------------ closing
+
+    async def close(self) -> None:
+        """Close the connection (idempotent). A later quest opens a new one."""
+        if self._keepalive_task is not None:
+            self._keepalive_task.cancel()
+            self._keepalive_task = None
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+            await asyncio.sleep(0)  # let the transport run its close callbacks
+
+    async def __aenter__(self) -> FPNNClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

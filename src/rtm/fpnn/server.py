@@ -1,0 +1,220 @@
+"""asyncio FPNN server on the same sans-IO core: handlers per method, pushes, ``*key``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rtm.fpnn import codec
+from rtm.fpnn.codec import FrameDecoder, Quest
+from rtm.fpnn.connection import FPNNConnection, Handler, HandlerResult
+from rtm.fpnn.crypto import ServerPrivateKey, accept_key_quest
+from rtm.fpnn.errors import FPNNError, FPNNProtocolError
+
+ServerHandler = Handler
+ConnectionHook = Callable[["ServerConnection"], None]
+
+
+def _star_ping(conn: FPNNConnection, quest: Quest) -> HandlerResult:
+    return {"ts": int(time.time() * 1000)}
+
+
+class ServerConnection(FPNNConnection):
+    """Server side of one client connection.
+
+    Until the first frame is complete it is parsed alone: if it is ``*key`` (and the server
+    has a private key) the bytes after it are ciphertext and go through the decryptor.
+    """
+
+    def __init__(self, server: FPNNServer) -> None:
+        super().__init__(server.handlers, max_frame_size=server.max_frame_size,
+                         logger=server.logger, on_close=server._connection_closed)
+        self.server = server
+        self._first_frame = True
+        self._head = bytearray()
+        self._idle_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.server._connection_made(self)
+        if self.server.idle_timeout:
+            self._idle_timer = self._loop.call_later(self.server.idle_timeout, self._check_idle)
+
+    def _check_idle(self) -> None:
+        if self.closed:
+            return
+        timeout = self.server.idle_timeout or 0.0
+        idle = self._loop.time() - self.last_received
+        if idle >= timeout:
+            self.logger.info("closing idle connection %s (%s)", self.id, self.peer)
+            self.close()
+        else:
+            self._idle_timer = self._loop.call_later(timeout - idle, self._check_idle)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._first_frame:
+            super().data_received(data)
+            return
+        self.last_received = self._loop.time()
+        head = self._head
+        head += data
+        try:
+            size = codec.frame_size(head, self.max_frame_size)
+        except FPNNError as exc:
+            self.logger.warning("closing connection %s (%s): %s", self.id, self.peer, exc)
+            self._abort(exc)
+            return
+        if size is None or len(head) < size:
+            return
+        self._first_frame = False
+        first, rest = bytes(head[:size]), bytes(head[size:])
+        head.clear()
+        try:
+            messages = FrameDecoder(self.max_frame_size).feed(first)
+        except FPNNError as exc:
+            self.logger.warning("closing connection %s (%s): %s", self.id, self.peer, exc)
+            self._abort(exc)
+            return
+        msg = messages[0]
+        if isinstance(msg, Quest) and msg.method == "*key":
+            if not self._accept_key(msg):
+                return
+        else:
+            self._dispatch_messages(messages)
+        if rest:
+            super().data_received(rest)
+
+    def _accept_key(self, quest: Quest) -> bool:
+        key = self.server.private_key
+        if key is None or quest.oneway:
+            # Spec 7.4: a server that cannot do the handshake closes without an answer.
+            self._abort(FPNNProtocolError("*key received but encryption is not configured"))
+            return False
+        try:
+            encryptor, decryptor = accept_key_quest(key, quest.payload,
+                                                    max_package_size=self.max_frame_size)
+        except FPNNError as exc:
+            self.logger.warning("closing connection %s (%s): bad *key: %s", self.id, self.peer,
+                                exc.message)
+            self._abort(exc)
+            return False
+        self.set_ciphers(encryptor, decryptor)
+        # The answer to *key is the first encrypted thing the server sends.
+        self.write_frame(codec.encode_answer(quest.seq, None, flag=quest.flag,
+                                             version=quest.version))
+        return True
+
+    def _handle_quest(self, quest: Quest) -> None:
+        if quest.method == "*key":  # only valid as the very first frame
+            self._abort(FPNNProtocolError("*key is only allowed as the first frame"))
+            return
+        super()._handle_quest(quest)
+
+    def _finish(self, exc: BaseException | None) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        super()._finish(exc)
+
+    async def quest(
+        self, method: str, payload: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Push a twoway quest to this client and await its answer."""
+        return await self.send_quest(
+            method, payload, self.server.quest_timeout if timeout is None else timeout)
+
+
+class FPNNServer:
+    """Listens on ``host:port`` (0 = a free port) and serves registered handlers."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        private_key: ServerPrivateKey | None = None,
+        max_frame_size: int = codec.DEFAULT_MAX_FRAME_SIZE,
+        idle_timeout: float | None = None,
+        quest_timeout: float = 5.0,
+        logger: logging.Logger | None = None,
+        on_connect: ConnectionHook | None = None,
+        on_close: ConnectionHook | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.private_key = private_key
+        self.max_frame_size = max_frame_size
+        self.idle_timeout = idle_timeout
+        self.quest_timeout = quest_timeout
+        self.logger = logger or logging.getLogger("rtm.fpnn.server")
+        self.on_connect = on_connect
+        self.on_close = on_close
+        self.handlers: dict[str, Handler] = {"*ping": _star_ping}
+        self.connections: dict[int, ServerConnection] = {}
+        self._server: asyncio.base_events.Server | None = None
+
+    def register(self, method: str, handler: Handler) -> None:
+        """``handler(conn, quest)`` returns the answer map (or None = empty), sync or async;
+        raising FPNNError(code) sends an exception answer with that code."""
+        self.handlers[method] = handler
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.host, self.port
+
+    @property
+    def endpoint(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: ServerConnection(self), self.host, self.port, reuse_address=True
+        )
+        sock = self._server.sockets[0]
+        self.port = sock.getsockname()[1]
+
+    async def serve_forever(self) -> None:
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    def _connection_made(self, conn: ServerConnection) -> None:
+        self.connections[conn.id] = conn
+        if self.on_connect is not None:
+            try:
+                self.on_connect(conn)
+            except Exception:
+                self.logger.exception("on_connect hook failed")
+
+    def _connection_closed(self, conn: FPNNConnection, exc: BaseException | None) -> None:
+        self.connections.pop(conn.id, None)
+        if self.on_close is not None and isinstance(conn, ServerConnection):
+            try:
+                self.on_close(conn)
+            except Exception:
+                self.logger.exception("on_close hook failed")
+
+    async def close(self) -> None:
+        """Stop listening and close every connection (their pending quests fail)."""
+        if self._server is not None:
+            self._server.close()
+        for conn in list(self.connections.values()):
+            conn.close()
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    async def __aenter__(self) -> FPNNServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
