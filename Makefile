@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff check $(wildcard src tests bench examples)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
