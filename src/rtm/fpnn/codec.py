@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import struct
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -38,7 +39,19 @@ _unpack_u32 = _U32.unpack_from
 _pack_header = _HEADER.pack
 _pack_header_seq = _HEADER_SEQ.pack
 
-_packb = msgpack.packb
+_local = threading.local()
+
+
+def _packb(obj: Any) -> bytes:
+    # A reusable Packer per thread: msgpack.packb builds a new one per call (~1 µs), and a
+    # Packer is not thread-safe (the blocking client encodes on its callers' threads).
+    try:
+        packer = _local.packer
+    except AttributeError:
+        packer = _local.packer = msgpack.Packer(use_bin_type=True)
+    data: bytes = packer.pack(obj)
+    return data
+
 _unpackb = msgpack.unpackb
 
 
@@ -101,7 +114,7 @@ def encode_payload(payload: dict[str, Any] | None, flag: int = FLAG_MSGPACK) -> 
         return EMPTY_PAYLOAD if flag == FLAG_MSGPACK else b"{}"
     if flag == FLAG_MSGPACK:
         try:
-            data: bytes = _packb(payload, use_bin_type=True)
+            data: bytes = _packb(payload)
         except (TypeError, ValueError, OverflowError) as exc:
             raise FPNNError(f"cannot encode payload as msgpack: {exc}", ec.CORE_ENCODING) from exc
         return data

@@ -53,6 +53,8 @@ class FPNNConnection(asyncio.Protocol):
         self._pending: dict[int, tuple[asyncio.Future[dict[str, Any]], float]] = {}
         self._seq = 0
         self._wbuf: list[bytes] = []
+        self._tick_open = False  # a frame went out this loop tick; later ones are coalesced
+        self.coalesce_limit = 32
         self._sweeper: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -145,13 +147,26 @@ class FPNNConnection(asyncio.Protocol):
                 return seq
 
     def write_frame(self, frame: bytes) -> None:
-        """Queue one encoded frame; frames queued in the same loop tick go out in one write."""
+        """Queue one encoded frame.
+
+        The first frame of a loop tick is written at once (a lone quest pays no extra loop
+        hop, and light pipelines keep both peers busy); the frames that follow it in the same
+        tick are coalesced into one write at the end of the tick.
+        """
         if self._closed:
             raise FPNNConnectionError("connection is closed", ec.CORE_CONNECTION_CLOSED)
-        wbuf = self._wbuf
-        if not wbuf:
-            self._loop.call_soon(self._flush)
-        wbuf.append(frame)
+        if self._tick_open:
+            wbuf = self._wbuf
+            wbuf.append(frame)
+            if len(wbuf) >= self.coalesce_limit:
+                # Bounded batches keep the peer busy while we produce the rest of the tick.
+                self._write_buffered()
+            return
+        self._tick_open = True
+        self._loop.call_soon(self._flush)
+        if self._transport is not None:
+            enc = self._encryptor
+            self._transport.write(enc.encrypt_frames([frame]) if enc is not None else frame)
 
     def write_raw(self, data: bytes) -> None:
         """Write bytes immediately, bypassing coalescing and encryption (the ``*key`` frame)."""
@@ -160,8 +175,14 @@ class FPNNConnection(asyncio.Protocol):
         self._transport.write(data)
 
     def _flush(self) -> None:
+        self._tick_open = False
+        self._write_buffered()
+
+    def _write_buffered(self) -> None:
         wbuf = self._wbuf
-        if not wbuf or self._transport is None or self._closed:
+        if not wbuf:
+            return
+        if self._transport is None or self._closed:
             wbuf.clear()
             return
         if self._encryptor is not None:
