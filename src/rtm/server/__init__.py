@@ -1,0 +1,1 @@
+"""Local RTM server (offline emulator of the RTM service)."""
