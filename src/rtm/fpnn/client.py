@@ -77,6 +77,8 @@ class FPNNClient:
         self._conn: FPNNConnection | None = None
         self._connecting: asyncio.Future[FPNNConnection] | None = None
         self._keepalive_task: asyncio.Task[None] | None = None
+        # ids passed to on_connected; on_closed is only reported for these (see below)
+        self._announced: set[int] = set()
 
     # ------------------------------------------------------------------ configuration
 
@@ -167,9 +169,13 @@ class FPNNClient:
                 raise FPNNConnectionError(
                     f"encryption handshake with {self.endpoint} failed: {exc.message}",
                     ec.CORE_CONNECTION_CLOSED) from exc
+        if conn.closed:  # dropped right after connecting: never announce a dead connection
+            raise FPNNConnectionError(f"connection to {self.endpoint} closed while opening",
+                                      ec.CORE_CONNECTION_CLOSED)
         self._conn = conn
         if self.keepalive and (self._keepalive_task is None or self._keepalive_task.done()):
             self._keepalive_task = loop.create_task(self._keepalive_loop())
+        self._announced.add(conn.id)
         if self.on_connected is not None:
             try:
                 self.on_connected(conn.id)
@@ -180,6 +186,11 @@ class FPNNClient:
     def _connection_closed(self, conn: FPNNConnection, exc: BaseException | None) -> None:
         if self._conn is conn:
             self._conn = None
+        # Fix: a connection that failed its *key handshake was reported to on_closed although
+        # on_connected never saw it; only report the connections that were announced.
+        if conn.id not in self._announced:
+            return
+        self._announced.discard(conn.id)
         if self.on_closed is not None:
             try:
                 self.on_closed(conn.id)
@@ -191,8 +202,11 @@ class FPNNClient:
         loop = asyncio.get_running_loop()
         last_ping = 0.0
         ping_timeout = self.quest_timeout
+        # Fix: a fixed 1 s tick let an interval + ping timeout shorter than 1 s declare the
+        # connection lost before any ping went out; tick at least twice per interval/timeout.
+        tick = max(min(1.0, self.keepalive_interval / 2, ping_timeout / 2), 0.01)
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(tick)
             conn = self._conn
             if conn is None or conn.closed:
                 return

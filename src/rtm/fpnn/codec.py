@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -110,6 +111,13 @@ Message = Quest | Answer
 
 def encode_payload(payload: dict[str, Any] | None, flag: int = FLAG_MSGPACK) -> bytes:
     """Encode a payload map; an empty or missing payload is the empty map (never 0 bytes)."""
+    if payload is not None and not isinstance(payload, dict):
+        # Fix: the root must be a map (spec 2.1). A handler returning a list (or a quest sent
+        # with one) used to go out as is, and the peer then closed the whole connection.
+        if not isinstance(payload, Mapping):
+            raise FPNNError(f"payload must be a map, got {type(payload).__name__}",
+                            ec.CORE_ENCODING)
+        payload = dict(payload)
     if not payload:
         return EMPTY_PAYLOAD if flag == FLAG_MSGPACK else b"{}"
     if flag == FLAG_MSGPACK:
@@ -203,13 +211,29 @@ def _reject_ext(code: int, data: bytes) -> Any:
     raise ValueError(f"msgpack extension type {code} is not used by FPNN")
 
 
+def _why(exc: Exception) -> str:
+    # Fix: msgpack decodes extension type -1 as a Timestamp without calling ext_hook, so
+    # extension types are rejected with max_ext_len=0; say so instead of "N exceeds max_ext_len".
+    text = str(exc)
+    if "max_ext_len" in text:
+        return "msgpack extension types are not used by FPNN"
+    return text
+
+
 def _restore_text(value: Any) -> Any:
-    """After a raw decode: valid UTF-8 back to str, invalid stays bytes (spec section 3)."""
-    if isinstance(value, bytes):
+    """After a surrogateescape decode: a str that held invalid UTF-8 becomes bytes (spec 3).
+
+    Fix: this used to work on a ``raw=True`` decode, which cannot tell str from bin, so every
+    bin value that happened to be valid UTF-8 came back as str. Decoding with surrogateescape
+    keeps bin as bytes and valid str as str; only the strs carrying escaped bytes (the only
+    source of lone surrogates, since strict UTF-8 rejects encoded ones) are turned into bytes.
+    """
+    if isinstance(value, str):
         try:
-            return value.decode()
-        except UnicodeDecodeError:
-            return value
+            value.encode()
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogateescape")
+        return value
     if isinstance(value, list):
         return [_restore_text(v) for v in value]
     if isinstance(value, dict):
@@ -221,17 +245,19 @@ def decode_payload(data: bytes | memoryview, flag: int) -> dict[str, Any]:
     """Decode one payload; raises FPNNProtocolError naming what is wrong."""
     if flag == FLAG_MSGPACK:
         try:
-            obj = _unpackb(data, raw=False, strict_map_key=False, ext_hook=_reject_ext)
+            obj = _unpackb(data, raw=False, strict_map_key=False, ext_hook=_reject_ext,
+                           max_ext_len=0)
         except UnicodeDecodeError:
             # A str holding invalid UTF-8 (C++ packs arbitrary bytes as str): keep it as bytes.
             try:
                 obj = _restore_text(
-                    _unpackb(data, raw=True, strict_map_key=False, ext_hook=_reject_ext)
+                    _unpackb(data, raw=False, strict_map_key=False, ext_hook=_reject_ext,
+                             max_ext_len=0, unicode_errors="surrogateescape")
                 )
             except Exception as exc:
-                raise FPNNProtocolError(f"malformed msgpack payload: {exc}") from exc
+                raise FPNNProtocolError(f"malformed msgpack payload: {_why(exc)}") from exc
         except Exception as exc:
-            raise FPNNProtocolError(f"malformed msgpack payload: {exc}") from exc
+            raise FPNNProtocolError(f"malformed msgpack payload: {_why(exc)}") from exc
     else:
         try:
             obj = json.loads(bytes(data))
