@@ -77,6 +77,7 @@ class FPNNClient:
         self._conn: FPNNConnection | None = None
         self._connecting: asyncio.Future[FPNNConnection] | None = None
         self._keepalive_task: asyncio.Task[None] | None = None
+        self._epoch = 0  # bumped by close(), so a connect in flight knows it was cancelled
         # ids passed to on_connected; on_closed is only reported for these (see below)
         self._announced: set[int] = set()
 
@@ -140,6 +141,7 @@ class FPNNClient:
 
     async def _open(self) -> FPNNConnection:
         loop = asyncio.get_running_loop()
+        epoch = self._epoch
         deadline = loop.time() + self.connect_timeout
 
         def factory() -> FPNNConnection:
@@ -172,6 +174,10 @@ class FPNNClient:
         if conn.closed:  # dropped right after connecting: never announce a dead connection
             raise FPNNConnectionError(f"connection to {self.endpoint} closed while opening",
                                       ec.CORE_CONNECTION_CLOSED)
+        if epoch != self._epoch:
+            # close() ran while we were connecting: do not leave this connection open.
+            conn.close()
+            raise FPNNConnectionError("client closed while connecting", ec.CORE_CONNECTION_CLOSED)
         self._conn = conn
         if self.keepalive and (self._keepalive_task is None or self._keepalive_task.done()):
             self._keepalive_task = loop.create_task(self._keepalive_loop())
@@ -246,6 +252,7 @@ class FPNNClient:
 
     async def close(self) -> None:
         """Close the connection (idempotent). A later quest opens a new one."""
+        self._epoch += 1
         if self._keepalive_task is not None:
             self._keepalive_task.cancel()
             self._keepalive_task = None
