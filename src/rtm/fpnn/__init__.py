@@ -16,6 +16,7 @@ from rtm.fpnn.errors import (
     FPNNTimeoutError,
 )
 from rtm.fpnn.server import FPNNServer, ServerConnection
+from rtm.fpnn.sync_client import SyncFPNNClient
 
 __all__ = [
     "Answer",
@@ -31,6 +32,7 @@ __all__ = [
     "FrameDecoder",
     "Quest",
     "ServerConnection",
+    "SyncFPNNClient",
     "encode_answer",
     "encode_quest",
     "parse_endpoint",
