@@ -1,0 +1,429 @@
+"""The two RTM server clients: ``AsyncRTMServerClient`` (asyncio) and ``RTMServerClient`` (sync).
+
+Every API method is defined once, in :class:`rtm.api.methods.RTMMethods`, as a builder that
+validates its arguments and returns a :class:`rtm.api.call.Call`. A client only knows how to
+execute a Call over its transport: the asyncio :class:`rtm.fpnn.FPNNClient`, or the blocking
+:class:`rtm.fpnn.sync_client.SyncFPNNClient` on which the calling thread writes its own frame
+and one reader thread hands answers back (one thread hop per call, not two).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import inspect
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from rtm.api.call import AsyncExecutor, Call, SyncExecutor, run_call_async, run_call_sync
+from rtm.api.core import RTMCore
+from rtm.api.errors import error_from_answer
+from rtm.api.methods import RTMMethods
+from rtm.api.monitor import RTMServerMonitor
+from rtm.fpnn.client import FPNNClient
+from rtm.fpnn.codec import Quest
+from rtm.fpnn.errors import FPNNAnswerError, FPNNError
+from rtm.fpnn.sync_client import SyncFPNNClient
+
+R = TypeVar("R")
+ConnectionCallback = Callable[[int], None]
+
+#: RTM pushes a server connection receives (spec section 4); ``ping`` is answered by the
+#: transport itself.
+PUSH_METHODS = ("pushmsg", "pushgroupmsg", "pushroommsg", "pushevent")
+
+DEFAULT_CONNECT_TIMEOUT = 30.0  # the RTM SDKs' defaults (spec fpnn 9.1)
+DEFAULT_QUEST_TIMEOUT = 30.0
+
+
+class _Transport(Protocol):
+    connect_timeout: float
+    quest_timeout: float
+    logger: logging.Logger
+
+    def enable_encryption(
+        self,
+        pem_key_path: str | os.PathLike[str] | None = None,
+        *,
+        pem_key_data: bytes | str | None = None,
+        bits: int = 256,
+        stream: bool = True,
+    ) -> None: ...
+
+
+def _check_seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name}(): seconds must be a number > 0, got {value!r}")
+    return float(value)
+
+
+class _ClientBase(RTMCore, RTMMethods):
+    """Configuration and push handling shared by both clients."""
+
+    _transport: _Transport
+
+    def __init__(
+        self,
+        pid: int,
+        secret_key: str,
+        endpoint: str,
+        *,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        quest_timeout: float = DEFAULT_QUEST_TIMEOUT,
+        monitor: RTMServerMonitor | None = None,
+        logger: logging.Logger | None = None,
+        on_connected: ConnectionCallback | None = None,
+        on_closed: ConnectionCallback | None = None,
+        sign_version: int = 1,
+        legacy_file_attrs: bool = False,
+        keepalive: bool = False,
+    ) -> None:
+        RTMCore.__init__(self, pid, secret_key, endpoint, sign_version=sign_version,
+                         legacy_file_attrs=legacy_file_attrs)
+        self._connect_timeout = _check_seconds("connect_timeout", connect_timeout)
+        self._quest_timeout = _check_seconds("quest_timeout", quest_timeout)
+        self._keepalive = keepalive
+        self._logger = logger or logging.getLogger("rtm")
+        self._on_connected_cb = on_connected
+        self._on_closed_cb = on_closed
+        self._encryption: dict[str, Any] | None = None
+        self._connections = 0
+        if monitor is not None:
+            self.set_monitor(monitor)
+
+    def __repr__(self) -> str:  # never shows the secret key
+        return f"{type(self).__name__}(pid={self.pid}, endpoint={self.endpoint!r})"
+
+    # ------------------------------------------------------------------ configuration
+
+    def set_connect_timeout(self, seconds: float) -> None:
+        self._connect_timeout = _check_seconds("set_connect_timeout", seconds)
+        self._transport.connect_timeout = self._connect_timeout
+
+    def set_quest_timeout(self, seconds: float) -> None:
+        self._quest_timeout = _check_seconds("set_quest_timeout", seconds)
+        self._transport.quest_timeout = self._quest_timeout
+
+    def set_on_connected_callback(self, fn: ConnectionCallback | None) -> None:
+        """``fn(connection_id)`` after each (re)connection; runs off the I/O thread."""
+        self._on_connected_cb = fn
+
+    def set_on_closed_callback(self, fn: ConnectionCallback | None) -> None:
+        """``fn(connection_id)`` after the connection closes; runs off the I/O thread."""
+        self._on_closed_cb = fn
+
+    def set_logger(self, logger: logging.Logger) -> None:
+        if not isinstance(logger, logging.Logger):
+            raise TypeError(f"set_logger(): expected a logging.Logger, got {type(logger).__name__}")
+        self._logger = logger
+        self._transport.logger = logger
+
+    def enable_encryptor(
+        self,
+        pem_key_path: str | os.PathLike[str] | None = None,
+        *,
+        pem_key_data: bytes | str | None = None,
+        reinforce: bool = True,
+        stream: bool = True,
+    ) -> None:
+        """Encrypt the connection with the server's ECC public key (PEM file or PEM bytes).
+
+        ``reinforce``: AES-256 (default) or AES-128. ``stream``: stream mode (default, as
+        the Go SDK) or package mode (as the official Python SDK). Takes effect on the next
+        connection, so call it before the first API call.
+        """
+        self._transport.enable_encryption(pem_key_path, pem_key_data=pem_key_data,
+                                          bits=256 if reinforce else 128, stream=stream)
+        self._encryption = {"pem_key_path": pem_key_path, "pem_key_data": pem_key_data,
+                            "bits": 256 if reinforce else 128, "stream": stream}
+
+    # ------------------------------------------------------------------ shared call plumbing
+
+    def _quest_params(self, call: Call[Any]) -> dict[str, Any]:
+        params = call.params
+        if call.signed:
+            params.update(self._auth_params(call.method))
+        return params
+
+    def _timeout(self, call: Call[Any]) -> float:
+        return self._quest_timeout if call.timeout is None else call.timeout
+
+    def _on_push(self, conn: object, quest: Quest) -> None:
+        """Route a push: the answer goes out when this returns, the monitor runs after."""
+        delivery = self._pushes.route(quest.method, quest.payload)
+        if delivery is not None:
+            self._deliver(*delivery)
+
+    def _deliver(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        raise NotImplementedError
+
+    def _note_connected(self, conn_id: int) -> bool:
+        """Count connections; True when this one is a reconnection."""
+        self._connections += 1
+        if self._on_connected_cb is not None:
+            self._deliver(self._on_connected_cb, (conn_id,))
+        return self._connections > 1
+
+    def _note_closed(self, conn_id: int) -> None:
+        if self._on_closed_cb is not None:
+            self._deliver(self._on_closed_cb, (conn_id,))
+
+
+class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
+    """asyncio RTM server client: every API method is a coroutine.
+
+    ``async with AsyncRTMServerClient(pid, secret_key, "host:port") as client:
+    mtime = await client.send_message(1, 2, 30, "hi")``
+    """
+
+    def __init__(self, pid: int, secret_key: str, endpoint: str, **options: Any) -> None:
+        super().__init__(pid, secret_key, endpoint, **options)
+        self._transport = self._fpnn = FPNNClient(
+            endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
+            keepalive=self._keepalive, logger=self._logger,
+            on_connected=self._connected, on_closed=self._note_closed)
+        for method in PUSH_METHODS:
+            self._fpnn.register(method, self._on_push)
+        self._file_clients: dict[str, FPNNClient] = {}
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    async def connect(self) -> None:
+        """Connect now instead of on the first call (raises the transport error on failure)."""
+        await self._fpnn.connect()
+
+    @property
+    def connected(self) -> bool:
+        return self._fpnn.connected
+
+    async def _execute(self, call: Call[R]) -> R:
+        if call.callback is not None:
+            self._keep(asyncio.get_running_loop().create_task(self._run_with_callback(call)))
+            return call.zero
+        return await run_call_async(call, self._send)
+
+    async def _send(self, step: Call[Any]) -> dict[str, Any]:
+        client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
+        return await client.quest(step.method, self._quest_params(step),
+                                  timeout=self._timeout(step))
+
+    async def _run_with_callback(self, call: Call[Any]) -> None:
+        try:
+            result = await run_call_async(call, self._send)
+        except Exception as exc:
+            self._deliver(call.notify_error, (exc,))
+        else:
+            self._deliver(call.notify, (result,))
+
+    def _file_client(self, endpoint: str) -> FPNNClient:
+        client = self._file_clients.get(endpoint)
+        if client is None:  # one plain connection per file gate, reused, closed with us
+            client = FPNNClient(endpoint, connect_timeout=self._connect_timeout,
+                                quest_timeout=self._quest_timeout, logger=self._logger)
+            self._file_clients[endpoint] = client
+        return client
+
+    def _keep(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _deliver(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """User code never runs on the I/O loop: coroutines become tasks, functions go to
+        a one-thread pool (which keeps pushes in order)."""
+        loop = asyncio.get_running_loop()
+        if inspect.iscoroutinefunction(fn):
+            self._keep(loop.create_task(self._guard(fn(*args))))
+            return
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rtm-cb")
+        self._keep(loop.run_in_executor(self._pool, self._call_logged, fn, args))
+
+    async def _guard(self, coro: Any) -> None:
+        try:
+            await coro
+        except Exception:
+            self._logger.exception("monitor or callback coroutine failed")
+
+    def _call_logged(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            self._logger.exception("monitor or callback %r failed", fn)
+
+    def _connected(self, conn_id: int) -> None:
+        if self._note_connected(conn_id):
+            restore = self._listen_restore_call()
+            conn = self._fpnn.connection
+            if restore is not None and conn is not None:
+                # Written before anything else on the new connection (spec 2.9: listen state
+                # belongs to the connection, so a reconnect must re-apply it).
+                fut = conn.send_quest(restore.method, self._quest_params(restore),
+                                      self._timeout(restore))
+                fut.add_done_callback(self._restore_done)
+
+    def _restore_done(self, fut: asyncio.Future[dict[str, Any]]) -> None:
+        if fut.cancelled():
+            return
+        if fut.exception() is not None:
+            self._logger.warning("re-applying listen settings failed: %s", fut.exception())
+
+    async def close(self) -> None:
+        """Close the connection(s); idempotent. Pending calls fail with connection-closed."""
+        await self._fpnn.close()
+        for client in self._file_clients.values():
+            await client.close()
+        self._file_clients.clear()
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+    async def __aenter__(self) -> AsyncRTMServerClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+class RTMServerClient(_ClientBase, SyncExecutor):
+    """Blocking RTM server client, safe to call from many threads at once.
+
+    Every method blocks and returns its result, or, given ``callback=``, returns the zero
+    value at once and later calls ``callback(result, error_code, error_info)`` (or
+    ``callback(error_code, error_info)``) on a worker thread.
+    """
+
+    def __init__(self, pid: int, secret_key: str, endpoint: str, **options: Any) -> None:
+        super().__init__(pid, secret_key, endpoint, **options)
+        self._transport = self._fpnn = SyncFPNNClient(
+            endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
+            keepalive=self._keepalive, logger=self._logger,
+            on_connected=self._connected, on_closed=self._note_closed)
+        for method in PUSH_METHODS:
+            self._fpnn.register(method, self._on_push)
+        self._file_clients: dict[str, SyncFPNNClient] = {}
+        self._lock = threading.Lock()
+        self._monitor_pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._callback_pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def connect(self) -> None:
+        """Connect now instead of on the first call (raises the transport error on failure)."""
+        self._fpnn.connect()
+
+    @property
+    def connected(self) -> bool:
+        return self._fpnn.connected
+
+    def _execute(self, call: Call[R]) -> R:
+        if call.callback is not None:
+            self._start_with_callback(call)
+            return call.zero
+        return run_call_sync(call, self._send)
+
+    def _send(self, step: Call[Any]) -> dict[str, Any]:
+        client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
+        return client.quest(step.method, self._quest_params(step), timeout=self._timeout(step))
+
+    def _start_with_callback(self, call: Call[Any]) -> None:
+        if call.then is not None or call.endpoint is not None:
+            # Multi-step (file) calls may connect to a file gate: run them on a worker.
+            self._callbacks().submit(self._run_blocking_for_callback, call)
+            return
+
+        def done(answer: dict[str, Any] | None, error: FPNNError | None) -> None:
+            # Runs on the reader thread: parse here (cheap), hand user code to a worker.
+            if error is None:
+                assert answer is not None
+                try:
+                    result = call.parse(answer)
+                    if call.on_success is not None:
+                        call.on_success(result)
+                except Exception as exc:
+                    self._callbacks().submit(self._call_logged, call.notify_error, (exc,))
+                    return
+                self._callbacks().submit(self._call_logged, call.notify, (result,))
+                return
+            if isinstance(error, FPNNAnswerError):
+                error = error_from_answer(error.code, error.message, error.raiser)
+            self._callbacks().submit(self._call_logged, call.notify_error, (error,))
+
+        self._fpnn.quest_callback(call.method, self._quest_params(call), done,
+                                  timeout=self._timeout(call))
+
+    def _run_blocking_for_callback(self, call: Call[Any]) -> None:
+        try:
+            result = run_call_sync(call, self._send)
+        except Exception as exc:
+            self._call_logged(call.notify_error, (exc,))
+        else:
+            self._call_logged(call.notify, (result,))
+
+    def _call_logged(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            self._logger.exception("monitor or callback %r failed", fn)
+
+    def _callbacks(self) -> concurrent.futures.ThreadPoolExecutor:
+        pool = self._callback_pool
+        if pool is None:
+            with self._lock:
+                if self._callback_pool is None:
+                    self._callback_pool = concurrent.futures.ThreadPoolExecutor(
+                        4, thread_name_prefix="rtm-callback")
+                pool = self._callback_pool
+        return pool
+
+    def _deliver(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Monitor calls and connection callbacks: one worker thread, in arrival order."""
+        pool = self._monitor_pool
+        if pool is None:
+            with self._lock:
+                if self._monitor_pool is None:
+                    self._monitor_pool = concurrent.futures.ThreadPoolExecutor(
+                        1, thread_name_prefix="rtm-monitor")
+                pool = self._monitor_pool
+        pool.submit(self._call_logged, fn, args)
+
+    def _file_client(self, endpoint: str) -> SyncFPNNClient:
+        with self._lock:
+            client = self._file_clients.get(endpoint)
+            if client is None:
+                client = SyncFPNNClient(endpoint, connect_timeout=self._connect_timeout,
+                                        quest_timeout=self._quest_timeout, logger=self._logger)
+                self._file_clients[endpoint] = client
+        return client
+
+    def _connected(self, conn_id: int) -> None:
+        if self._note_connected(conn_id):
+            restore = self._listen_restore_call()
+            if restore is not None:
+                def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
+                    if error is not None:
+                        self._logger.warning("re-applying listen settings failed: %s", error)
+
+                self._fpnn.quest_callback(restore.method, self._quest_params(restore),
+                                          restored, timeout=self._timeout(restore))
+
+    def close(self) -> None:
+        """Close the connection(s); idempotent. Pending calls fail with connection-closed."""
+        self._fpnn.close()
+        with self._lock:
+            clients = list(self._file_clients.values())
+            self._file_clients.clear()
+        for client in clients:
+            client.close()
+        for pool in (self._callback_pool, self._monitor_pool):
+            if pool is not None:
+                pool.shutdown(wait=False)  # may be called from a callback thread
+        self._callback_pool = self._monitor_pool = None
+
+    def __enter__(self) -> RTMServerClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,84 @@
+"""RTM error classes and error_from_answer (spec §5.1)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from rtm.api import errors
+from rtm.api.errors import (
+    RTM_ERROR_NAMES,
+    BannedInGroupError,
+    InvalidPidOrSignError,
+    NotGroupMemberError,
+    RTMError,
+    UnknownRTMError,
+    error_from_answer,
+)
+from rtm.fpnn.errors import FPNNAnswerError, FPNNError
+
+SPEC_CODES = [
+    200001, 200002, 200003, 200004, 200005, 200006, 200007, 200008, 200010, 200011, 200012,
+    200020, 200021, 200022, 200023, 200024, 200025, 200026, 200027, 200030, 200031, 200032,
+    200033, 200034, 200040, 200041, 200042, 200043, 200044, 200045, 200046, 200047, 200048,
+    200049, 200050, 200051, 200052, 200053, 200054, 200055, 200056, 200057, 200060, 200061,
+    200070, 200099, 200999,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", SPEC_CODES)
+def test_every_named_code_has_a_class(code: int) -> None:
+    exc = error_from_answer(code, "text", "raiser-x")
+    assert isinstance(exc, RTMError) and type(exc) is not RTMError
+    assert isinstance(exc, FPNNAnswerError) and isinstance(exc, FPNNError)
+    assert exc.code == code and exc.message == "text" and exc.raiser == "raiser-x"
+    assert code in RTM_ERROR_NAMES
+    assert type(exc).__name__.endswith("Error")
+    assert type(exc).__name__ in errors.__all__
+
+
+def test_class_per_code_is_unique_except_unknown() -> None:
+    classes = {type(error_from_answer(c, "")) for c in SPEC_CODES}
+    assert len(classes) == len(SPEC_CODES) - 1  # 200099 and 200999 share UnknownRTMError
+    assert type(error_from_answer(200099, "")) is UnknownRTMError
+    assert type(error_from_answer(200999, "")) is UnknownRTMError
+
+
+def test_names() -> None:
+    assert type(error_from_answer(200002, "")) is InvalidPidOrSignError
+    assert type(error_from_answer(200041, "")) is NotGroupMemberError
+    assert type(error_from_answer(200044, "")) is BannedInGroupError
+    assert RTM_ERROR_NAMES[200041] == "NOT_GROUP_MEMBER"
+
+
+def test_unnamed_rtm_code_is_rtm_error() -> None:
+    exc = error_from_answer(200777, "new code")
+    assert type(exc) is RTMError and exc.code == 200777
+    assert str(exc) == "[200777 RTM_ERROR] new code"
+
+
+@pytest.mark.parametrize("code", [10009, 20004, 20001, 30001, 0, 199999, 300000])
+def test_fpnn_codes_stay_fpnn(code: int) -> None:
+    exc = error_from_answer(code, "x", "r")
+    assert type(exc) is FPNNAnswerError and exc.code == code and exc.raiser == "r"
+
+
+def test_str_is_readable() -> None:
+    assert str(NotGroupMemberError("not group member", 200041)) == (
+        "[200041 NOT_GROUP_MEMBER] not group member"
+    )
+    assert str(NotGroupMemberError()) == "[200041 NOT_GROUP_MEMBER] not group member"
+    assert str(error_from_answer(200010, "slow down", "rtmGated@1")) == (
+        "[200010 FREQUENCY_LIMITED] slow down (raiser: rtmGated@1)"
+    )
+    assert NotGroupMemberError().code == 200041
+
+
+def test_catchable_as_fpnn_error_and_picklable() -> None:
+    exc = error_from_answer(200041, "m", "r")
+    with pytest.raises(FPNNError):
+        raise exc
+    clone = pickle.loads(pickle.dumps(exc))
+    assert type(clone) is NotGroupMemberError
+    assert (clone.code, clone.message, clone.raiser) == (200041, "m", "r")
