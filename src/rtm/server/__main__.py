@@ -1,0 +1,236 @@
+"""``python -m rtm.server``: run the local RTM server until Ctrl-C / SIGTERM.
+
+``main(argv)`` is also what the top-level ``rtm server`` command calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rtm.server.app import RTMServer
+from rtm.server.config import (
+    DEFAULT_CLIENT_PORT,
+    DEFAULT_FILE_PORT,
+    DEFAULT_PORT,
+    DEV_PID,
+    DEV_SECRET,
+    ServerConfig,
+    default_db_path,
+)
+
+PROG = "rtm-server"
+
+
+def _project(text: str) -> tuple[int, str]:
+    pid_text, sep, secret = text.partition(":")
+    if not sep or not secret:
+        raise argparse.ArgumentTypeError(f"expected PID:SECRET, got {text!r}")
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"PID must be an integer, got {pid_text!r}") from None
+    if not 0 < pid < 2**31:
+        raise argparse.ArgumentTypeError(f"PID must be in 1..2147483647, got {pid}")
+    return pid, secret
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port < 65536:
+        raise argparse.ArgumentTypeError(
+            f"port must be in 0..65535 (0 = any free port), got {port}")
+    return port
+
+
+def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Offline RTM-compatible server (server API, client gate, file gate) "
+                    "backed by SQLite. Without --project it serves the development project "
+                    f"{DEV_PID} with secret {DEV_SECRET!r}.",
+    )
+    net = parser.add_argument_group("network")
+    net.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    net.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                     help=f"server-API gate port (default {DEFAULT_PORT}; 0 = a free port)")
+    net.add_argument("--client-port", type=_port, default=DEFAULT_CLIENT_PORT,
+                     help=f"client gate port (default {DEFAULT_CLIENT_PORT}; 0 = a free port)")
+    net.add_argument("--file-port", type=_port, default=DEFAULT_FILE_PORT,
+                     help=f"file gate port (default {DEFAULT_FILE_PORT}; 0 = a free port)")
+    net.add_argument("--advertise-host", default=None,
+                     help="host put in the file-gate endpoint of filetoken answers")
+    net.add_argument("--ecc-key", metavar="PRIVATE.pem", default=None,
+                     help="server private key: enables FPNN encryption on every gate "
+                          "(plain connections are still accepted)")
+    net.add_argument("--client-idle-timeout", type=float, metavar="SECONDS", default=None,
+                     help="close client-gate connections idle this long")
+
+    data = parser.add_argument_group("projects and storage")
+    data.add_argument("--project", type=_project, action="append", metavar="PID:SECRET",
+                      default=[], help="serve this project (repeatable)")
+    data.add_argument("--db", default=None, metavar="PATH",
+                      help="SQLite database file, or :memory: (default: "
+                           "$RTM_DATA_DIR/rtm.db or ~/.local/share/rtm-server/rtm.db)")
+    data.add_argument("--synchronous", choices=["OFF", "NORMAL", "FULL", "EXTRA"],
+                      default="NORMAL", help="SQLite synchronous mode (default NORMAL)")
+
+    sem = parser.add_argument_group("semantics")
+    sem.add_argument("--symmetric-friends", action=argparse.BooleanOptionalAction,
+                     default=True, help="friendship is symmetric (default on)")
+    sem.add_argument("--token-ttl", type=int, default=86400, metavar="SECONDS",
+                     help="login token validity (default 86400; <= 0 never expires)")
+    sem.add_argument("--broadcast-admin", type=int, action="append", default=[],
+                     metavar="UID", help="uid allowed to broadcast (repeatable; none = anybody)")
+    sem.add_argument("--p2p-friends-only", action="store_true",
+                     help="P2P messages need friendship (200043)")
+    sem.add_argument("--forbid-server-self-send", action="store_true",
+                     help="server API answers 200052 for from == to")
+    sem.add_argument("--strict-mid", action="store_true",
+                     help="a duplicate mid answers 200053 instead of the original mtime")
+    sem.add_argument("--strict-delmsg", action="store_true",
+                     help="delmsg of an unknown message answers 200070")
+    sem.add_argument("--push-server-api-messages", action=argparse.BooleanOptionalAction,
+                     default=True,
+                     help="push messages sent via the server API to listeners (default on)")
+    sem.add_argument("--sign-ts-window", type=float, default=None, metavar="SECONDS",
+                     help="reject quests whose ts is further from the server clock (200008)")
+    sem.add_argument("--replay-protection", action="store_true",
+                     help="answer 200006 when a salt/sign pair is reused")
+    sem.add_argument("--push-timeout", type=float, default=5.0, metavar="SECONDS",
+                     help="how long a push waits for its answer (default 5)")
+    sem.add_argument("--push-retry", action="store_true",
+                     help="re-send a timed-out push once")
+    sem.add_argument("--keep-rooms-on-logout", action=argparse.BooleanOptionalAction,
+                     default=True, help="room membership survives logout (default on)")
+    sem.add_argument("--ban-blocks-receive", action="store_true",
+                     help="group/room bans also stop delivery to the banned user")
+    sem.add_argument("--file-attrs", choices=["strict", "lenient"], default="strict",
+                     help="strict: file attrs need an extension (200004); lenient: only sign")
+    sem.add_argument("--strip-file-sign", action="store_true",
+                     help="remove the checksum from the attrs delivered with a file")
+    sem.add_argument("--blank-deleted", action="store_true",
+                     help="history shows deleted messages with empty msg/attrs")
+
+    parser.add_argument("--log-level", default="INFO",
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+                        type=str.upper, help="log level (default INFO)")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    if args.db is None:
+        db_path = default_db_path()
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        db: str = str(db_path)
+    else:
+        db = args.db
+        if db != ":memory:":
+            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            db = str(Path(db).expanduser())
+    return ServerConfig(
+        host=args.host,
+        port=args.port,
+        client_port=args.client_port,
+        file_port=args.file_port,
+        projects=dict(args.project),
+        db=db,
+        ecc_key=args.ecc_key,
+        log_level=args.log_level,
+        advertise_host=args.advertise_host,
+        symmetric_friends=args.symmetric_friends,
+        token_ttl=args.token_ttl,
+        broadcast_admins=tuple(args.broadcast_admin),
+        p2p_friends_only=args.p2p_friends_only,
+        forbid_server_self_send=args.forbid_server_self_send,
+        strict_mid=args.strict_mid,
+        strict_delmsg=args.strict_delmsg,
+        push_server_api_messages=args.push_server_api_messages,
+        sign_ts_window=args.sign_ts_window,
+        replay_protection=args.replay_protection,
+        push_timeout=args.push_timeout,
+        push_retry=args.push_retry,
+        keep_rooms_on_logout=args.keep_rooms_on_logout,
+        ban_blocks_receive=args.ban_blocks_receive,
+        client_idle_timeout=args.client_idle_timeout,
+        file_attrs=args.file_attrs,
+        strip_file_sign=args.strip_file_sign,
+        blank_deleted=args.blank_deleted,
+        synchronous=args.synchronous,
+    )
+
+
+def _say(text: str) -> None:
+    print(f"{PROG}: {text}", flush=True)
+
+
+async def serve(config: ServerConfig) -> int:
+    """Run until SIGINT/SIGTERM (or cancellation); pending writes are committed on exit."""
+    server = RTMServer(config)
+    await server.start()
+    try:
+        _say(f"server gate listening on {server.endpoint}")
+        _say(f"client gate listening on {server.client_endpoint}")
+        _say(f"file gate listening on {server.file_endpoint}")
+        if config.ecc_key is not None:
+            _say("encryption enabled on every gate (plain connections are accepted too)")
+        if config.projects:
+            for pid in config.projects:
+                _say(f"project {pid} (secret as given on the command line)")
+        else:
+            _say(f"project {DEV_PID} secret {DEV_SECRET} (development project)")
+        _say(f"database {config.db}")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        installed: list[signal.Signals] = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+                installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or no signal support: Ctrl-C raises instead
+        try:
+            await stop.wait()
+        finally:
+            for sig in installed:
+                with contextlib.suppress(Exception):
+                    loop.remove_signal_handler(sig)
+    finally:
+        await server.close()
+    _say("stopped")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    logging.basicConfig(level=args.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = config_from_args(args)
+    except OSError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return asyncio.run(serve(config))
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # e.g. a bad --ecc-key file
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""The local RTM server: three FPNN gates on one SQLite store.
+
+* server gate (``endpoint``): the signed server API of spec §2 plus the ``pushmsg`` /
+  ``pushgroupmsg`` / ``pushroommsg`` / ``pushevent`` pushes of §4;
+* client gate (``client_endpoint``): token login and the minimal client API of §6;
+* file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``.
+
+:class:`RTMServer` runs on the caller's event loop; :class:`ServerThread` runs one on its own
+loop in a daemon thread for synchronous code (tests, demos).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import dataclasses
+import logging
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from rtm.fpnn import codec
+from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
+from rtm.fpnn.server import FPNNServer
+from rtm.server.config import ServerConfig
+from rtm.server.core import ServerCore
+from rtm.server.gate_client import ClientGate
+from rtm.server.gate_file import FileGate
+from rtm.server.gate_server import ServerGate
+from rtm.server.store import Store
+
+T = TypeVar("T")
+
+logger = logging.getLogger("rtm.server")
+
+_WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})
+
+
+def _endpoint(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+class RTMServer:
+    """An offline, RTM-compatible server. ``await start()`` then use the endpoints;
+    ``await close()`` stops the gates and commits every pending write."""
+
+    def __init__(self, config: ServerConfig | None = None) -> None:
+        self.config = config or ServerConfig()
+        self.logger = logger
+        if self.config.log_level is not None:
+            self.logger.setLevel(self.config.log_level)
+        self._core: ServerCore | None = None
+        self._gates: list[FPNNServer] = []
+        self._server_gate: FPNNServer | None = None
+        self._client_gate: FPNNServer | None = None
+        self._file_gate: FPNNServer | None = None
+        self._closed: asyncio.Event | None = None
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def projects(self) -> dict[int, str]:
+        """pid -> secret served (the development project when none is configured)."""
+        if self._core is not None:
+            return dict(self._core.projects)
+        return self.config.served_projects()
+
+    def add_project(self, pid: int, secret: str) -> None:
+        """Serve one more project from now on (tests give each case its own, clean pid)."""
+        if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid < 2**31:
+            raise ValueError(f"add_project(): 'pid' must be an int32 > 0, got {pid!r}")
+        if not isinstance(secret, str) or not secret:
+            raise ValueError("add_project(): 'secret' must be a non-empty str")
+        if self._core is None:
+            self.config.projects[pid] = secret
+        else:  # the authenticator reads this dict on every quest; a dict store is atomic
+            self._core.projects[pid] = secret
+
+    @property
+    def started(self) -> bool:
+        return self._core is not None
+
+    def _gate(self, gate: FPNNServer | None) -> FPNNServer:
+        if gate is None:
+            raise RuntimeError("the server is not started")
+        return gate
+
+    @property
+    def endpoint(self) -> str:
+        """"host:port" of the server gate (server API)."""
+        return self._advertised(self._gate(self._server_gate).port)
+
+    @property
+    def client_endpoint(self) -> str:
+        return self._advertised(self._gate(self._client_gate).port)
+
+    @property
+    def file_endpoint(self) -> str:
+        return self._advertised(self._gate(self._file_gate).port)
+
+    def _advertised(self, port: int) -> str:
+        host = self.config.advertise_host or self.config.host
+        if host in _WILDCARDS:
+            host = "127.0.0.1"
+        return _endpoint(host, port)
+
+    @property
+    def store(self) -> Store:
+        if self._core is None:
+            raise RuntimeError("the server is not started")
+        return self._core.store
+
+    @property
+    def core(self) -> ServerCore:
+        if self._core is None:
+            raise RuntimeError("the server is not started")
+        return self._core
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _private_key(self) -> ServerPrivateKey | None:
+        key = self.config.ecc_key
+        if key is None or isinstance(key, ServerPrivateKey):
+            return key
+        return load_private_key(key)
+
+    async def start(self) -> None:
+        if self._core is not None:
+            raise RuntimeError("the server is already started")
+        cfg = self.config
+        key = self._private_key()
+        core = ServerCore(cfg, self.logger)
+        await core.store.open()
+        hub = core.hub
+        fpnn_logger = self.logger.getChild("fpnn")
+        server_gate = FPNNServer(cfg.host, cfg.port, private_key=key, logger=fpnn_logger,
+                                 quest_timeout=cfg.push_timeout,
+                                 on_connect=hub.server_connected, on_close=hub.server_closed)
+        client_gate = FPNNServer(cfg.host, cfg.client_port, private_key=key,
+                                 logger=fpnn_logger, quest_timeout=cfg.push_timeout,
+                                 idle_timeout=cfg.client_idle_timeout,
+                                 on_close=hub.client_closed)
+        file_gate = FPNNServer(
+            cfg.host, cfg.file_port, private_key=key, logger=fpnn_logger,
+            max_frame_size=max(codec.DEFAULT_MAX_FRAME_SIZE, cfg.max_file_size + 65536))
+        ServerGate(core).register(server_gate)
+        ClientGate(core).register(client_gate)
+        FileGate(core).register(file_gate)
+        started: list[FPNNServer] = []
+        try:
+            for gate in (server_gate, client_gate, file_gate):
+                await gate.start()
+                started.append(gate)
+        except BaseException:
+            for gate in started:
+                await gate.close()
+            await core.store.close()
+            raise
+        self._core = core
+        self._gates = started
+        self._server_gate, self._client_gate, self._file_gate = started
+        core.client_endpoint = self.client_endpoint
+        core.file_endpoint = self.file_endpoint
+        self._closed = asyncio.Event()
+        self.logger.info("RTM server listening: server %s, client %s, file %s (db %s)",
+                         self.endpoint, self.client_endpoint, self.file_endpoint, cfg.db)
+
+    async def close(self) -> None:
+        """Stop listening, close every connection, finish in-flight sends, commit, close."""
+        core = self._core
+        if core is None:
+            return
+        self._core = None
+        core.hub.closing = True
+        for gate in self._gates:
+            with contextlib.suppress(Exception):
+                await gate.close()
+        await core.drain()
+        await core.hub.close()
+        await core.store.close()
+        self._gates = []
+        self._server_gate = self._client_gate = self._file_gate = None
+        if self._closed is not None:
+            self._closed.set()
+        self.logger.info("RTM server stopped")
+
+    async def wait_closed(self) -> None:
+        """Return once :meth:`close` has run (serve until then)."""
+        if self._closed is None:
+            raise RuntimeError("the server is not started")
+        await self._closed.wait()
+
+    async def __aenter__(self) -> RTMServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+class ServerThread:
+    """An :class:`RTMServer` on its own event loop in a daemon thread.
+
+    ``start()`` blocks until the gates listen (re-raising a start failure) and returns self;
+    ``stop()`` closes the server cleanly (pending writes committed) and joins the thread.
+    Also a context manager. Without ``config`` the gates listen on free ports; keyword
+    ``overrides`` are :class:`ServerConfig` fields (``ServerThread(projects={pid: secret})``).
+    """
+
+    def __init__(self, config: ServerConfig | None = None, *, start_timeout: float = 30.0,
+                 **overrides: Any) -> None:
+        if config is None:
+            # Free ports unless told otherwise: several servers (tests) may run at once.
+            config = ServerConfig(**{"port": 0, "client_port": 0, "file_port": 0, **overrides})
+        elif overrides:
+            config = dataclasses.replace(config, **overrides)
+        self.config = config
+        self.start_timeout = start_timeout
+        self._server: RTMServer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def server(self) -> RTMServer:
+        if self._server is None:
+            raise RuntimeError("the server thread is not running")
+        return self._server
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            raise RuntimeError("the server thread is not running")
+        return self._loop
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint
+
+    @property
+    def client_endpoint(self) -> str:
+        return self.server.client_endpoint
+
+    @property
+    def file_endpoint(self) -> str:
+        return self.server.file_endpoint
+
+    @property
+    def projects(self) -> dict[int, str]:
+        if self._server is not None:
+            return self._server.projects
+        return self.config.served_projects()
+
+    def add_project(self, pid: int, secret: str) -> None:
+        """Serve one more project (callable from any thread)."""
+        if self._server is None:
+            self.config.projects[pid] = secret
+        else:
+            self._server.add_project(pid, secret)
+
+    @property
+    def pid(self) -> int:
+        """The first served project id (the development project by default)."""
+        return next(iter(self.projects))
+
+    @property
+    def secret(self) -> str:
+        return self.projects[self.pid]
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and self._server is not None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> ServerThread:
+        if self._thread is not None:
+            raise RuntimeError("the server thread is already started")
+        self._ready.clear()
+        self._error = None
+        self._thread = threading.Thread(target=self._run, name="rtm-local-server", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(self.start_timeout):
+            raise TimeoutError(f"the local RTM server did not start in {self.start_timeout} s")
+        if self._error is not None:
+            self._thread.join()
+            self._thread = None
+            raise self._error
+        return self
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        server = RTMServer(self.config)
+        try:
+            loop.run_until_complete(server.start())
+        except BaseException as exc:
+            self._error = exc
+            loop.close()
+            self._ready.set()
+            return
+        self._loop = loop
+        self._server = server
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                loop.run_until_complete(server.close())
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                self._loop = None
+                loop.close()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = 30.0) -> T:
+        """Run a coroutine on the server's loop (e.g. ``thread.run(thread.server.store...)``)
+        and return its result."""
+        future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        thread, loop = self._thread, self._loop
+        if thread is None:
+            return
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        self._thread = None
+        self._server = None
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

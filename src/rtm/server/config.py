@@ -1,0 +1,147 @@
+"""Configuration of the local RTM server."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal
+
+from rtm.fpnn.crypto import ServerPrivateKey
+
+#: The development project served when no project is configured. Documented and fixed so that
+#: examples and tests can use it without configuration; never use it outside a local machine.
+DEV_PID: Final = 1000001
+DEV_SECRET: Final = "rtm-local-dev-secret"
+
+DEFAULT_PORT: Final = 13315
+DEFAULT_CLIENT_PORT: Final = 13316
+DEFAULT_FILE_PORT: Final = 13317
+
+FileAttrsMode = Literal["strict", "lenient"]
+
+
+def default_data_dir() -> Path:
+    """``$RTM_DATA_DIR`` or ``~/.local/share/rtm-server``."""
+    env = os.environ.get("RTM_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".local" / "share" / "rtm-server"
+
+
+def default_db_path() -> Path:
+    """The database file the command line uses when ``--db`` is not given."""
+    return default_data_dir() / "rtm.db"
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class ServerConfig:
+    """Everything an :class:`rtm.server.RTMServer` needs.
+
+    Ports: 0 picks a free port. ``projects`` maps pid -> secret key; when empty the
+    development project (:data:`DEV_PID` / :data:`DEV_SECRET`) is served. ``db`` is a file
+    path or ``":memory:"``. ``ecc_key`` (a private key file, PEM/DER/raw, or a loaded
+    :class:`ServerPrivateKey`) enables encryption on all three gates; plain connections are
+    still accepted.
+
+    Semantic switches (spec sections in brackets):
+
+    * ``symmetric_friends`` [§2.5]: adding A->B also adds B->A.
+    * ``token_ttl`` [§2.8]: login token validity in seconds (<= 0: never expires).
+    * ``file_token_ttl`` [§3.1]: file token validity in seconds.
+    * ``broadcast_admins`` [§2.2]: uids allowed to broadcast, one collection for every
+      project or a mapping pid -> uids; empty = anybody may broadcast.
+    * ``deny_admin_login`` [§5.2]: configured admin uids may not log in on the client gate
+      (200025).
+    * ``p2p_friends_only`` [§2.2]: P2P sends need friendship (200043).
+    * ``forbid_server_self_send`` [§2.2]: the server API answers 200052 for from == to (the
+      client gate always does).
+    * ``strict_mid`` [§2.2]: a duplicate (from, conversation, mid) answers 200053 instead of
+      the idempotent success with the original mtime.
+    * ``strict_delmsg`` [§2.4]: ``delmsg`` of an unknown message answers 200070.
+    * ``push_server_api_messages`` [§4.3]: messages sent via the server API are pushed to
+      listening server connections too.
+    * ``sign_ts_window`` [§1.3]: seconds; a quest whose ``ts`` is further from the server
+      clock answers 200008. None = no check.
+    * ``replay_protection`` / ``replay_window`` [§1.3]: remember (pid, salt, sign) for
+      ``replay_window`` seconds and answer 200006 on reuse.
+    * ``push_timeout`` / ``push_retry`` [§4.3]: pushes are two-way quests awaited this long;
+      on timeout optionally re-sent once with identical params.
+    * ``keep_rooms_on_logout`` [§6.5]: room membership survives the last logout.
+    * ``ban_blocks_receive`` [§2.7]: group/room bans also suppress pushes to the banned user.
+    * ``client_idle_timeout`` [§6.2]: seconds without traffic before the client gate closes a
+      connection (None = never).
+    * ``file_attrs`` [§3.5]: ``"strict"`` answers 200004 when no extension can be derived
+      from the file attrs; ``"lenient"`` only requires ``sign``.
+    * ``strip_file_sign`` [§3.5]: remove ``sign`` from the attrs delivered with a file.
+    * ``blank_deleted`` [§2.3]: history shows deleted messages with empty msg/attrs.
+    * ``now_ms``: the clock (ms since the epoch), injectable for tests.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    client_port: int = DEFAULT_CLIENT_PORT
+    file_port: int = DEFAULT_FILE_PORT
+    projects: dict[int, str] = field(default_factory=dict)
+    db: str | os.PathLike[str] = ":memory:"
+    ecc_key: str | os.PathLike[str] | ServerPrivateKey | None = None
+    log_level: str | int | None = None
+    #: Host written into the file-gate ``endpoint`` of ``filetoken`` answers (default: host,
+    #: or 127.0.0.1 when listening on a wildcard address).
+    advertise_host: str | None = None
+
+    symmetric_friends: bool = True
+    token_ttl: int = 86400
+    file_token_ttl: int = 300
+    broadcast_admins: Collection[int] | Mapping[int, Collection[int]] = ()
+    deny_admin_login: bool = True
+    p2p_friends_only: bool = False
+    forbid_server_self_send: bool = False
+    strict_mid: bool = False
+    strict_delmsg: bool = False
+    push_server_api_messages: bool = True
+    sign_ts_window: float | None = None
+    replay_protection: bool = False
+    replay_window: float = 300.0
+    push_timeout: float = 5.0
+    push_retry: bool = False
+    keep_rooms_on_logout: bool = True
+    ban_blocks_receive: bool = False
+    client_idle_timeout: float | None = None
+    file_attrs: FileAttrsMode = "strict"
+    strip_file_sign: bool = False
+    blank_deleted: bool = False
+    max_file_size: int = 5_242_880
+    synchronous: str = "NORMAL"
+    now_ms: Callable[[], int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.file_attrs not in ("strict", "lenient"):
+            raise ValueError(f"file_attrs must be 'strict' or 'lenient', got {self.file_attrs!r}")
+        if self.push_timeout <= 0:
+            raise ValueError(f"push_timeout must be > 0, got {self.push_timeout!r}")
+        for pid, secret in self.projects.items():
+            if int(pid) <= 0 or not secret:
+                raise ValueError(f"bad project {pid!r}: pid must be > 0, secret non-empty")
+
+    def served_projects(self) -> dict[int, str]:
+        """pid -> secret actually served (the development project when none is configured)."""
+        if not self.projects:
+            return {DEV_PID: DEV_SECRET}
+        return {int(pid): str(secret) for pid, secret in self.projects.items()}
+
+    def clock(self) -> Callable[[], int]:
+        return self.now_ms or wall_clock_ms
+
+    def admins_of(self, pid: int) -> frozenset[int]:
+        """The configured admin uids of ``pid`` (empty = no admin list)."""
+        admins = self.broadcast_admins
+        if isinstance(admins, Mapping):
+            return frozenset(admins.get(pid, ()))
+        return frozenset(admins)

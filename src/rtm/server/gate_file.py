@@ -1,0 +1,214 @@
+"""File gate (spec §3): one-shot token, checksum, storage, delivery as a message.
+
+Quest ``sendfile`` / ``sendfiles`` / ``sendgroupfile`` / ``sendroomfile`` / ``broadcastfile``
+with ``pid, token, mtype, from, <target>, mid, file, attrs``. Check order: params
+(10009/10010) -> ids (200001) -> unknown pid (200002) -> mtype (200005) -> file/attrs size
+(200031) -> attrs without ``sign`` or extension (200004; the extension only in strict mode)
+-> checksum ``sign`` (200003) -> token bound to (pid, from, cmd, target), one use (200003) ->
+store checks of the matching send (membership, bans, admin, friends).
+
+``sign = LOWER_HEX(MD5(LOWER_HEX(MD5(file)) ":" token))``, compared case-insensitively.
+Accepted ``attrs``: the flat GO010 object (``sign`` plus ``ext``, or the ``exit`` typo, or an
+extension derived from ``filename``) and the nested later form
+``{"rtm": {"sign", "ext", "filename", ...}, "custom": ...}``.
+
+Download reference (the delivered ``msg``): ``rtm-file://<pid>/<file_id>`` where ``file_id``
+is the sha256 hex of the stored blob (per project). With nested attrs (later SDKs) ``msg`` is
+the later JSON form ``{"url": <reference>, "size": <bytes>}`` (+ ``"surl"`` for images).
+Fetch the bytes with the file-gate quest ``getfile {pid, sign, salt[, ts], fileid | url}``,
+signed like a server-API quest (cmd ``getfile``); answer ``{file: bin, fileid, filename,
+ext, size, mtime}``; an unknown file (or one of another project) answers 200003.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from rtm.fpnn.server import FPNNServer, ServerConnection
+from rtm.server import codes
+from rtm.server.core import Answer, ServerCore
+from rtm.server.gate_server import file_target
+from rtm.server.params import Params, byte_len, check_id, check_mtype
+from rtm.server.store import Kind
+
+FILE_URL_SCHEME: Final = "rtm-file://"
+
+_KINDS: Final = {
+    "sendfile": Kind.P2P,
+    "sendfiles": Kind.P2P,
+    "sendgroupfile": Kind.GROUP,
+    "sendroomfile": Kind.ROOM,
+    "broadcastfile": Kind.BROADCAST,
+}
+
+_IMAGE: Final = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "webp"})
+_AUDIO: Final = frozenset({"mp3", "amr", "wav", "aac", "ogg", "m4a"})
+_VIDEO: Final = frozenset({"mp4", "mov", "avi", "mkv", "webm"})
+
+
+def ftype_of(ext: str) -> int:
+    """Spec §6.4: 10 image, 11 audio, 12 video, 100 any other file."""
+    e = ext.lower().lstrip(".")
+    if e in _IMAGE:
+        return 10
+    if e in _AUDIO:
+        return 11
+    if e in _VIDEO:
+        return 12
+    return 100
+
+
+def file_sign(content: bytes, token: str) -> str:
+    inner = hashlib.md5(content).hexdigest()
+    return hashlib.md5(f"{inner}:{token}".encode()).hexdigest()
+
+
+def file_url(pid: int, file_id: str) -> str:
+    return f"{FILE_URL_SCHEME}{pid}/{file_id}"
+
+
+def parse_file_url(url: str) -> tuple[int, str] | None:
+    if not url.startswith(FILE_URL_SCHEME):
+        return None
+    pid_text, sep, file_id = url[len(FILE_URL_SCHEME):].partition("/")
+    if not sep or not pid_text.isdigit() or not file_id:
+        return None
+    return int(pid_text), file_id
+
+
+@dataclass(frozen=True, slots=True)
+class FileAttrs:
+    sign: str
+    ext: str
+    filename: str
+    nested: bool
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def parse_file_attrs(attrs: str | bytes, strict: bool) -> FileAttrs:
+    """The checksum and extension carried by file ``attrs`` (200004 when incomplete)."""
+    try:
+        text = attrs.decode() if isinstance(attrs, bytes) else attrs
+        obj = json.loads(text) if text else None
+    except (UnicodeDecodeError, ValueError):
+        obj = None
+    if not isinstance(obj, dict):
+        raise codes.rtm_error(codes.ATTRS_WITHOUT_SIGN_OR_EXT,
+                              "attrs should be a JSON object containing sign and ext")
+    nested = isinstance(obj.get("rtm"), dict)
+    fields: dict[str, Any] = obj["rtm"] if nested else obj
+    sign = _text(fields.get("sign"))
+    if not sign:
+        raise codes.rtm_error(codes.ATTRS_WITHOUT_SIGN_OR_EXT, "attrs should contain sign")
+    filename = _text(fields.get("filename"))
+    ext = _text(fields.get("ext")) or _text(fields.get("exit"))
+    full_name = filename
+    if ext and not fields.get("ext") and filename:
+        full_name = f"{filename}.{ext}"  # GO010 split "name.ext" into filename + exit
+    if not ext and filename:
+        dot = filename.rfind(".")
+        if 0 < dot < len(filename) - 1:
+            ext = filename[dot + 1:]
+    if not ext and strict:
+        raise codes.rtm_error(codes.ATTRS_WITHOUT_SIGN_OR_EXT, "attrs should contain ext")
+    return FileAttrs(sign=sign, ext=ext, filename=full_name, nested=nested)
+
+
+def _strip_sign(attrs: str | bytes, nested: bool) -> str | bytes:
+    try:
+        obj = json.loads(attrs)
+        fields = obj["rtm"] if nested else obj
+        fields.pop("sign", None)
+        return json.dumps(obj, separators=(",", ":"), sort_keys=not nested)
+    except (ValueError, TypeError, KeyError):
+        return attrs
+
+
+FileHandler = Callable[[ServerConnection, Params], Awaitable[Answer]]
+
+
+class FileGate:
+    def __init__(self, core: ServerCore) -> None:
+        self.core = core
+        self.store = core.store
+        self.config = core.config
+
+    def register(self, server: FPNNServer) -> None:
+        for cmd in _KINDS:
+            server.register(cmd, self.core.wrap(cmd, self._sender(cmd)))
+        server.register("getfile", self.core.wrap("getfile", self.getfile))
+
+    def _sender(self, cmd: str) -> FileHandler:
+        async def handler(conn: ServerConnection, p: Params) -> Answer:
+            # Shielded: once the token is used, the file is stored and delivered even if the
+            # sender's connection goes away meanwhile.
+            return await self.core.shielded(self.send_file(cmd, p))
+
+        return handler
+
+    async def send_file(self, cmd: str, p: Params) -> Answer:
+        pid = p.int_("pid", "i32")
+        token = p.str_("token")
+        mtype, from_uid, mid = p.int_("mtype"), p.int_("from"), p.int_("mid")
+        content = p.bytes_("file")
+        attrs = p.opt_payload("attrs")
+        check_id("pid", pid)
+        check_id("from", from_uid)
+        target = file_target(p, cmd)
+        if pid not in self.core.projects:
+            raise codes.rtm_error(codes.INVALID_PID_OR_SIGN, f"invalid pid {pid}")
+        check_mtype(mtype)
+        if len(content) > self.config.max_file_size:
+            raise codes.rtm_error(
+                codes.LARGE_FILE_OR_ATTRS,
+                f"file is {len(content)} bytes, at most {self.config.max_file_size}")
+        if byte_len(attrs) > codes.MAX_FILE_ATTRS_BYTES:
+            raise codes.rtm_error(
+                codes.LARGE_FILE_OR_ATTRS,
+                f"attrs is {byte_len(attrs)} bytes, at most {codes.MAX_FILE_ATTRS_BYTES}")
+        meta = parse_file_attrs(attrs, strict=self.config.file_attrs == "strict")
+        if not hmac.compare_digest(file_sign(content, token).encode(),
+                                   meta.sign.lower().encode()):
+            raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN,
+                                  "invalid file or sign or token: checksum mismatch")
+        await self.store.consume_file_token(pid, token, from_uid, cmd, target)
+        file_id = hashlib.sha256(b"%d:" % pid + content).hexdigest()
+        await self.store.store_file(pid, content, filename=meta.filename, ext=meta.ext,
+                                    file_id=file_id)
+        url = file_url(pid, file_id)
+        ftype = ftype_of(meta.ext)
+        msg: str = url
+        if meta.nested:
+            later: dict[str, Any] = {"url": url, "size": len(content)}
+            if ftype == 10:
+                later["surl"] = url
+            msg = json.dumps(later, separators=(",", ":"))
+        delivered = _strip_sign(attrs, meta.nested) if self.config.strip_file_sign else attrs
+        mtime = await self.core.send(pid, _KINDS[cmd], from_uid, target, mid, mtype, msg,
+                                     delivered, origin="file", ftype=ftype)
+        return {"mtime": mtime}
+
+    async def getfile(self, conn: ServerConnection, p: Params) -> Answer:
+        pid = self.core.auth.check(p, "getfile")
+        if p.present("fileid"):
+            file_id = p.str_("fileid")
+        else:
+            url = p.str_("url")
+            parsed = parse_file_url(url)
+            if parsed is None or parsed[0] != pid:
+                raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN,
+                                      f"not a file reference of project {pid}: {url!r}")
+            file_id = parsed[1]
+        stored = await self.store.get_file(file_id)
+        if stored is None or stored.pid != pid:
+            raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN, "file not found")
+        return {"file": stored.content, "fileid": stored.file_id, "filename": stored.filename,
+                "ext": stored.ext, "size": stored.size, "mtime": stored.created_ms}

@@ -1,0 +1,294 @@
+"""Presence, listen registry and push fan-out of the local RTM server (spec §4, §6.3-§6.5).
+
+Every push is a two-way quest sent from a background task and awaited with
+``push_timeout``: the sender's answer never waits for it, and a peer that never answers only
+costs a timer. A failed or timed-out push is logged (and, with ``push_retry``, re-sent once
+with identical params on timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rtm.fpnn.errors import FPNNError, FPNNTimeoutError
+from rtm.fpnn.server import ServerConnection
+from rtm.server.config import ServerConfig
+from rtm.server.listen import ListenState
+from rtm.server.store import Kind, Store
+
+Payload = str | bytes
+
+_STATE_UID = "uid"
+_STATE_PID = "pid"
+_STATE_LISTEN = "listen"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One stored message to deliver. ``target``: to uid / gid / rid / 0 (broadcast)."""
+
+    pid: int
+    kind: Kind
+    from_uid: int
+    target: int
+    mid: int
+    mtype: int
+    msg: Payload
+    attrs: Payload
+    mtime: int
+    ftype: int = 0
+
+
+def client_uid(conn: ServerConnection) -> int | None:
+    """The uid an authenticated client-gate connection is bound to."""
+    uid = conn.state.get(_STATE_UID)
+    return uid if isinstance(uid, int) else None
+
+
+def client_pid(conn: ServerConnection) -> int | None:
+    pid = conn.state.get(_STATE_PID)
+    return pid if isinstance(pid, int) else None
+
+
+class Hub:
+    """Who is online, who listens, and the background tasks that push to them."""
+
+    def __init__(self, config: ServerConfig, store: Store, logger: logging.Logger) -> None:
+        self.config = config
+        self.store = store
+        self.logger = logger
+        self.now_ms = config.clock()
+        #: pid -> uid -> connection id -> client-gate connection (authenticated only)
+        self.clients: dict[int, dict[int, dict[int, ServerConnection]]] = {}
+        #: server-gate connections (their listen state lives in ``conn.state``)
+        self.servers: dict[int, ServerConnection] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.closing = False
+        #: pushes sent / failed (statistics, also handy in tests)
+        self.pushes_sent = 0
+        self.pushes_failed = 0
+
+    # ------------------------------------------------------------------ tasks
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.logger.error("background task failed", exc_info=task.exception())
+
+    async def close(self) -> None:
+        self.closing = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # ------------------------------------------------------------------ server connections
+
+    def server_connected(self, conn: ServerConnection) -> None:
+        self.servers[conn.id] = conn
+
+    def server_closed(self, conn: ServerConnection) -> None:
+        self.servers.pop(conn.id, None)
+
+    @staticmethod
+    def listen_state(conn: ServerConnection, pid: int) -> ListenState:
+        states: dict[int, ListenState] = conn.state.setdefault(_STATE_LISTEN, {})
+        state = states.get(pid)
+        if state is None:
+            state = states[pid] = ListenState()
+        return state
+
+    def _listeners(self, pid: int) -> Iterable[tuple[ServerConnection, ListenState]]:
+        for conn in list(self.servers.values()):
+            if conn.closed:
+                continue
+            states: dict[int, ListenState] | None = conn.state.get(_STATE_LISTEN)
+            if states:
+                state = states.get(pid)
+                if state is not None:
+                    yield conn, state
+
+    # ------------------------------------------------------------------ presence
+
+    def login(self, conn: ServerConnection, pid: int, uid: int) -> None:
+        conn.state[_STATE_PID] = pid
+        conn.state[_STATE_UID] = uid
+        self.clients.setdefault(pid, {}).setdefault(uid, {})[conn.id] = conn
+        self.logger.info("uid %d of project %d logged in from %s", uid, pid, conn.peer)
+        self.emit_event(pid, "login", uid, conn.peer)
+
+    def client_closed(self, conn: ServerConnection) -> None:
+        uid, pid = client_uid(conn), client_pid(conn)
+        if uid is None or pid is None:
+            return
+        users = self.clients.get(pid, {})
+        conns = users.get(uid)
+        if conns is not None:
+            conns.pop(conn.id, None)
+            if not conns:
+                del users[uid]
+        if not users:
+            self.clients.pop(pid, None)
+        if self.closing:
+            return
+        self.logger.info("uid %d of project %d logged out (%s)", uid, pid, conn.peer)
+        self.emit_event(pid, "logout", uid, conn.peer)
+        if not self.config.keep_rooms_on_logout and not self.is_online(pid, uid):
+            self.spawn(self._leave_rooms(pid, uid))
+
+    async def _leave_rooms(self, pid: int, uid: int) -> None:
+        for rid in await self.store.user_rooms(pid, uid):
+            if self.is_online(pid, uid):  # logged in again meanwhile
+                return
+            await self.store.del_room_member(pid, rid, uid)
+
+    def connections(self, pid: int, uid: int) -> list[ServerConnection]:
+        return list(self.clients.get(pid, {}).get(uid, {}).values())
+
+    def is_online(self, pid: int, uid: int) -> bool:
+        return bool(self.clients.get(pid, {}).get(uid))
+
+    def online_subset(self, pid: int, uids: Iterable[int]) -> list[int]:
+        users = self.clients.get(pid, {})
+        return [uid for uid in dict.fromkeys(uids) if users.get(uid)]
+
+    def kick(self, conn: ServerConnection) -> None:
+        """One-way ``kickout`` push, then close (the close emits ``logout``)."""
+        if conn.closed:
+            return
+        with contextlib.suppress(FPNNError):
+            conn.send_oneway("kickout", {})
+        conn.close()
+
+    def kick_user(self, pid: int, uid: int, ce: str = "") -> int:
+        """Kick every connection of ``uid`` (or only the one whose "ip:port" is ``ce``)."""
+        conns = [c for c in self.connections(pid, uid) if not ce or c.peer == ce]
+        for conn in conns:
+            self.logger.info("kicking uid %d of project %d (%s)", uid, pid, conn.peer)
+            self.kick(conn)
+        return len(conns)
+
+    def kick_from_room(self, pid: int, rid: int, uid: int) -> None:
+        """Optional one-way ``kickoutroom`` to the user's connections (spec §6.3)."""
+        for conn in self.connections(pid, uid):
+            with contextlib.suppress(FPNNError):
+                conn.send_oneway("kickoutroom", {"rid": rid})
+
+    # ------------------------------------------------------------------ pushes
+
+    def push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> None:
+        if conn.closed or self.closing:
+            return
+        self.spawn(self._push(conn, method, payload))
+
+    async def _push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> None:
+        attempts = 2 if self.config.push_retry else 1
+        for attempt in range(attempts):
+            try:
+                await conn.quest(method, payload, timeout=self.config.push_timeout)
+                self.pushes_sent += 1
+                return
+            except FPNNTimeoutError:
+                self.logger.warning("push %s to %s timed out (attempt %d of %d)", method,
+                                    conn.peer, attempt + 1, attempts)
+                if conn.closed:
+                    break
+            except FPNNError as exc:
+                self.logger.debug("push %s to %s failed: %s", method, conn.peer, exc)
+                break
+        self.pushes_failed += 1
+
+    def emit_event(self, pid: int, event: str, uid: int, endpoint: str) -> None:
+        if self.closing:
+            return
+        payload: dict[str, Any] = {
+            "pid": pid, "event": event, "uid": uid, "time": self.now_ms() // 1000,
+            "endpoint": endpoint, "data": "",
+        }
+        for conn, state in self._listeners(pid):
+            if state.wants_event(event):
+                self.push(conn, "pushevent", payload)
+
+    def deliver(self, d: Delivery, *, to_servers: bool = True) -> None:
+        """Push a freshly stored message to listening server connections and to the online
+        clients of its recipients (never to the sender's own uid)."""
+        if self.closing:
+            return
+        if to_servers:
+            self._push_servers(d)
+        users = self.clients.get(d.pid)
+        if not users:
+            return
+        if d.kind == Kind.P2P:
+            if d.target != d.from_uid and d.target in users:
+                self._push_clients(d, [d.target], "pushmsg", {})
+        elif d.kind == Kind.BROADCAST:
+            self._push_clients(d, [u for u in users if u != d.from_uid], "pushbroadcastmsg", {})
+        else:
+            self.spawn(self._deliver_members(d))
+
+    async def _deliver_members(self, d: Delivery) -> None:
+        if d.kind == Kind.GROUP:
+            members = await self.store.get_group_members(d.pid, d.target)
+            method, extra = "pushgroupmsg", {"gid": d.target}
+        else:
+            members = await self.store.room_members(d.pid, d.target)
+            method, extra = "pushroommsg", {"rid": d.target}
+        users = self.clients.get(d.pid, {})
+        recipients = [u for u in members if u != d.from_uid and users.get(u)]
+        if self.config.ban_blocks_receive and recipients:
+            kept = []
+            for uid in recipients:
+                banned = (await self.store.is_banned_in_group(d.pid, d.target, uid)
+                          if d.kind == Kind.GROUP
+                          else await self.store.is_banned_in_room(d.pid, d.target, uid))
+                if not banned:
+                    kept.append(uid)
+            recipients = kept
+        self._push_clients(d, recipients, method, extra)
+
+    def _push_clients(self, d: Delivery, uids: Iterable[int], method: str,
+                      extra: dict[str, Any]) -> None:
+        payload: dict[str, Any] = {
+            "from": d.from_uid, "mid": d.mid, "mtype": d.mtype, "ftype": d.ftype,
+            "msg": d.msg, "attrs": d.attrs, "mtime": d.mtime, **extra,
+        }
+        for uid in uids:
+            for conn in self.connections(d.pid, uid):
+                self.push(conn, method, payload)
+
+    def _push_servers(self, d: Delivery) -> None:
+        if d.kind == Kind.BROADCAST:
+            return  # no broadcast push for server connections (spec §4.1)
+        base: dict[str, Any] = {"from": d.from_uid}
+        if d.kind == Kind.P2P:
+            method, key = "pushmsg", "to"
+        elif d.kind == Kind.GROUP:
+            method, key = "pushgroupmsg", "gid"
+        else:
+            method, key = "pushroommsg", "rid"
+        payload: dict[str, Any] = {
+            **base, key: d.target, "mtype": d.mtype, "mid": d.mid, "msg": d.msg,
+            "attrs": d.attrs, "mtime": d.mtime,
+        }
+        for conn, state in self._listeners(d.pid):
+            if d.kind == Kind.P2P:
+                wanted = state.wants_p2p(d.from_uid, d.target)
+            elif d.kind == Kind.GROUP:
+                wanted = state.wants_group(d.target)
+            else:
+                wanted = state.wants_room(d.target)
+            if wanted:
+                self.push(conn, method, payload)

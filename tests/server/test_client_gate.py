@@ -1,0 +1,218 @@
+"""Client gate (spec §6): login, presence, sends, pushes, kickout, black list."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rtm.server import RTMServer
+
+from .conftest import API, PID, Clock, ServerFactory, User, UserFactory
+
+F = "from"
+MSG = {"mtype": 51, "msg": "hello", "attrs": "at"}
+
+
+async def test_auth_rules(server: RTMServer, api: API, clock: Clock) -> None:
+    u = User(server.client_endpoint, 5)
+    try:
+        assert await u.error("sendmsg", MSG, to=2, mid=1) == 200022
+        assert await u.error("getuserrooms") == 200022
+        assert await u("ping") == {}
+        assert await u("which", what="rtmGated") == {"endpoint": server.client_endpoint,
+                                                     "server": server.client_endpoint}
+        assert await u("auth", pid=PID, uid=5, token="WRONG") == {"ok": False}
+        token = (await api("gettoken", uid=5))["token"]
+        assert await u("auth", pid=PID, uid=6, token=token) == {"ok": False}  # other uid
+        assert await u("auth", pid=4242, uid=5, token=token) == {"ok": False}  # other pid
+        assert await u.error("auth", pid=PID, uid=0, token=token) == 200001
+        assert await u.error("auth", pid=PID, uid=5) == 10009
+        assert await u("auth", pid=PID, uid=5, token=token, version="x", unread=False) == {
+            "ok": True}
+        assert await u.error("auth", pid=PID, uid=5, token=token) == 200023
+        assert await u("getuserrooms") == {"rooms": []}
+        # tokens stay valid for several logins (multi-device) until they expire
+        v = User(server.client_endpoint, 5)
+        assert await v("auth", pid=PID, uid=5, token=token) == {"ok": True}
+        await v.close()
+        clock.advance(86401)
+        w = User(server.client_endpoint, 5)
+        assert await w("auth", pid=PID, uid=5, token=token) == {"ok": False}
+        await w.close()
+    finally:
+        await u.close()
+
+
+async def test_black_list_and_admin_login(make_server: ServerFactory) -> None:
+    server = await make_server(broadcast_admins=[111])
+    api = API(server.endpoint)
+    try:
+        online = await User(server.client_endpoint, 5).login(api)
+        await api("addprojectblack", uid=5, btime=60)
+        method, _ = await online.pushes.next()
+        assert method == "kickout"
+        await online.closed()
+        assert await api("getonlineusers", uids=[5]) == {"uids": []}
+        token = (await api("gettoken", uid=5))["token"]
+        again = User(server.client_endpoint, 5)
+        assert await again.error("auth", pid=PID, uid=5, token=token) == 200024
+        await api("removeprojectblack", uid=5)
+        assert await again("auth", pid=PID, uid=5, token=token) == {"ok": True}
+        admin_token = (await api("gettoken", uid=111))["token"]
+        admin = User(server.client_endpoint, 111)
+        assert await admin.error("auth", pid=PID, uid=111, token=admin_token) == 200025
+        await admin.close()
+        await again.close()
+        await online.close()
+    finally:
+        await api.close()
+
+
+async def test_presence_and_kickout(server: RTMServer, api: API, user: UserFactory) -> None:
+    a1 = await user(5)
+    a2 = await user(5)
+    await user(6)
+    listener = API(server.endpoint)
+    await listener("addlisten", events=["logout"])
+    try:
+        assert await api("getonlineusers", uids=[7, 6, 5, 6]) == {"uids": [6, 5]}
+        assert await a1("getonlineusers", uids=[5, 6, 7]) == {"uids": [5, 6]}
+        # kick only the connection whose endpoint is ce
+        assert await api("kickout", uid=5, ce=a1.peer) == {}
+        assert (await a1.pushes.next())[0] == "kickout"
+        await a1.closed()
+        _, event = await listener.pushes.next()
+        assert (event["event"], event["uid"], event["endpoint"]) == ("logout", 5, a1.peer)
+        assert a2.conn is not None and not a2.conn.closed
+        assert await api("getonlineusers", uids=[5]) == {"uids": [5]}
+        assert await api("kickout", uid=5, ce="127.0.0.1:1") == {}  # no such connection
+        assert await a2("ping") == {}
+        # no ce: every connection of the uid
+        assert await api("kickout", uid=5) == {}
+        assert (await a2.pushes.next())[0] == "kickout"
+        await a2.closed()
+        assert await api("getonlineusers", uids=[5, 6]) == {"uids": [6]}
+    finally:
+        await listener.close()
+
+
+async def test_client_sends_and_pushes(server: RTMServer, api: API, user: UserFactory) -> None:
+    a = await user(1)
+    a_other = await user(1)
+    b = await user(2)
+    listener = API(server.endpoint)
+    await listener("addlisten", p2p=True)
+    try:
+        answer = await a("sendmsg", MSG, to=2, mid=10)
+        method, push = await b.pushes.next()
+        assert method == "pushmsg"
+        assert push == {F: 1, "mid": 10, "mtype": 51, "ftype": 0, "msg": "hello",
+                        "attrs": "at", "mtime": answer["mtime"]}
+        _, server_push = await listener.pushes.next()
+        assert server_push[F] == 1 and server_push["to"] == 2
+        await a_other.pushes.nothing(0.1)  # the sender's own connections get nothing
+        await a.pushes.nothing(0.0)
+        assert await a.error("sendmsg", MSG, to=1, mid=11) == 200052
+        assert await a.error("sendmsgs", MSG, tos=[2, 1], mid=11) == 200052
+        assert await a.error("sendmsg", MSG, to=2, mid=11, mtype=0) == 200005
+        assert await a.error("sendmsg", MSG, mid=11) == 10009
+        await a("sendmsgs", MSG, tos=[2, 3], mid=12)
+        assert (await b.pushes.next())[1]["mid"] == 12
+        page = await api("getp2pmsg", uid=3, ouid=1, desc=True, num=5, begin=0, end=0,
+                         lastid=0)
+        assert page["msgs"][0][1] == 2 and page["msgs"][0][3] == 12
+        # server API message to an online user
+        await api("sendmsg", MSG, to=1, mid=13, **{F: 2})
+        got = {(await a.pushes.next())[1]["mid"], (await a_other.pushes.next())[1]["mid"]}
+        assert got == {13}
+        # broadcast to everyone online except the sender
+        await api("broadcastmsg", MSG, mid=14, **{F: 2})
+        for u in (a, a_other):
+            method, push = await u.pushes.next()
+            assert method == "pushbroadcastmsg" and push["mid"] == 14 and "mtime" in push
+        await b.pushes.nothing(0.1)
+    finally:
+        await listener.close()
+
+
+async def test_group_and_room_from_clients(server: RTMServer, api: API,
+                                           user: UserFactory) -> None:
+    a, b, c = await user(1), await user(2), await user(3)
+    assert await a.error("sendgroupmsg", MSG, gid=7, mid=1) == 200041
+    await api("addgroupmembers", gid=7, uids=[1, 2])
+    answer = await a("sendgroupmsg", MSG, gid=7, mid=1)
+    method, push = await b.pushes.next()
+    assert method == "pushgroupmsg"
+    assert push == {F: 1, "gid": 7, "mid": 1, "mtype": 51, "ftype": 0, "msg": "hello",
+                    "attrs": "at", "mtime": answer["mtime"]}
+    await c.pushes.nothing(0.1)
+    await api("addgroupban", gid=7, uid=1, btime=30)
+    assert await a.error("sendgroupmsg", MSG, gid=7, mid=2) == 200044
+
+    assert await a.error("sendroommsg", MSG, rid=8, mid=3) == 200040
+    assert await a("enterroom", rid=8) == {}
+    assert await c("enterroom", rid=8) == {}
+    assert await a("getuserrooms") == {"rooms": [8]}
+    await a("sendroommsg", MSG, rid=8, mid=3)
+    method, push = await c.pushes.next()
+    assert method == "pushroommsg" and push["rid"] == 8 and push["mid"] == 3
+    await b.pushes.nothing(0.1)
+    await api("addroomban", rid=8, uid=1, btime=30)
+    assert await a.error("sendroommsg", MSG, rid=8, mid=4) == 200045
+    assert await c("leaveroom", rid=8) == {}
+    assert await c("getuserrooms") == {"rooms": []}
+    for rid in range(100, 109):
+        await c("enterroom", rid=rid)
+    await c("enterroom", rid=200)
+    assert await c.error("enterroom", rid=201) == 200047
+    # server-side removal from a room tells the online user
+    await api("delroommember", rid=200, uid=3)
+    method, push = await c.pushes.next()
+    assert (method, push) == ("kickoutroom", {"rid": 200})
+
+
+async def test_rooms_on_logout(make_server: ServerFactory) -> None:
+    for keep in (True, False):
+        server = await make_server(keep_rooms_on_logout=keep)
+        api = API(server.endpoint)
+        u = await User(server.client_endpoint, 1).login(api)
+        await u("enterroom", rid=8)
+        await u("bye")
+        await u.closed()
+        await asyncio.sleep(0.1)
+        assert await api("getonlineusers", uids=[1]) == {"uids": []}
+        rooms = await server.store.user_rooms(PID, 1)
+        assert rooms == ([8] if keep else [])
+        await api.close()
+
+
+async def test_ban_blocks_receive(make_server: ServerFactory) -> None:
+    server = await make_server(ban_blocks_receive=True)
+    api = API(server.endpoint)
+    a = await User(server.client_endpoint, 2).login(api)
+    b = await User(server.client_endpoint, 3).login(api)
+    try:
+        await api("addgroupmembers", gid=7, uids=[1, 2, 3])
+        await api("addgroupban", gid=7, uid=2, btime=60)
+        await api("sendgroupmsg", MSG, gid=7, mid=1, **{F: 1})
+        assert (await b.pushes.next())[1]["mid"] == 1
+        await a.pushes.nothing(0.1)
+    finally:
+        await a.close()
+        await b.close()
+        await api.close()
+
+
+async def test_client_idle_timeout(make_server: ServerFactory) -> None:
+    server = await make_server(client_idle_timeout=0.3)
+    api = API(server.endpoint)
+    listener = API(server.endpoint)
+    await listener("addlisten", events=["logout"])
+    u = await User(server.client_endpoint, 1).login(api)
+    try:
+        await u.closed(timeout=3)
+        _, event = await listener.pushes.next()
+        assert (event["event"], event["uid"]) == ("logout", 1)
+    finally:
+        await u.close()
+        await listener.close()
+        await api.close()
