@@ -1,0 +1,35 @@
+"""The python blocks of docs/server.md and docs/testing.md run: plain blocks are executed,
+blocks defining test_* functions are run as a pytest file against the plugin's fixtures."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def blocks(name: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (DOCS / name).read_text(), re.S)
+
+
+@pytest.mark.parametrize("source", blocks("server.md"))
+def test_server_guide_block_runs(source: str) -> None:
+    exec(compile(source, "docs/server.md", "exec"), {})
+
+
+def test_testing_guide_examples_pass_as_a_test_file(tmp_path: Path) -> None:
+    test_blocks = [b for b in blocks("testing.md") if "def test_" in b]
+    assert len(test_blocks) >= 3
+    (tmp_path / "test_from_docs.py").write_text("\n\n".join(test_blocks))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
+         "asyncio_mode=auto", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout, result.stdout
