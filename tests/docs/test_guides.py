@@ -33,3 +33,22 @@ def test_testing_guide_examples_pass_as_a_test_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout, result.stdout
+
+
+def test_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from rtm.testing import start_test_server
+
+    (source,) = re.findall(r"```python\n(.*?)```", (DOCS.parent / "README.md").read_text(), re.S)
+    assert len(source.strip().splitlines()) <= 12
+    server = start_test_server()  # serves the development project, like `rtm server`
+    try:
+        exec(compile(source.replace("127.0.0.1:13315", server.endpoint), "README.md", "exec"),
+             {})
+        import time
+
+        time.sleep(0.3)  # the monitor prints from its worker thread
+    finally:
+        server.stop()
+    out = capsys.readouterr().out
+    assert "1001 -> 1002: hello" in out
+    assert "HistoryMessageUnit(" in out
