@@ -4,40 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from rtm.fpnn import codec
 from rtm.fpnn import errors as ec
-from rtm.fpnn.codec import Quest
-from rtm.fpnn.connection import FPNNConnection, Handler, HandlerResult
-from rtm.fpnn.crypto import ClientKeyExchange, ServerPublicKey, load_public_key
+from rtm.fpnn.client_config import (
+    ClientConfig,
+    ConnectionCallback,
+    answer_ping,
+    parse_endpoint,
+)
+from rtm.fpnn.connection import FPNNConnection, Handler
 from rtm.fpnn.errors import FPNNConnectionError, FPNNError, FPNNTimeoutError
 
-ConnectionCallback = Callable[[int], None]
+__all__ = ["ConnectionCallback", "FPNNClient", "parse_endpoint"]
 
 
-def parse_endpoint(endpoint: str) -> tuple[str, int]:
-    """``"host:port"`` or ``"[v6addr]:port"`` -> (host, port); ValueError naming the rule."""
-    if not isinstance(endpoint, str):
-        raise TypeError(f"endpoint must be a str 'host:port', got {type(endpoint).__name__}")
-    host, sep, port_text = endpoint.rpartition(":")
-    if not sep or not host or not port_text.isdigit():
-        raise ValueError(f"endpoint must be 'host:port', got {endpoint!r}")
-    port = int(port_text)
-    if not 0 < port < 65536:
-        raise ValueError(f"endpoint port must be in 1..65535, got {port}")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    return host, port
-
-
-def _ping_handler(conn: FPNNConnection, quest: Quest) -> HandlerResult:
-    return {}
-
-
-class FPNNClient:
+class FPNNClient(ClientConfig[Handler]):
     """One long-lived FPNN connection to ``endpoint``, opened on first use.
 
     Quests fail at once with FPNNConnectionError when the connection drops; the next quest
@@ -58,22 +42,13 @@ class FPNNClient:
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
     ) -> None:
-        self._host, self._port = parse_endpoint(endpoint)
-        self.endpoint = endpoint
-        self.connect_timeout = connect_timeout
-        self.quest_timeout = quest_timeout
-        self.max_frame_size = max_frame_size
-        self.keepalive = keepalive
-        self.keepalive_interval = keepalive_interval
-        self.keepalive_retries = keepalive_retries
-        self.logger = logger or logging.getLogger("rtm.fpnn.client")
-        self.on_connected = on_connected
-        self.on_closed = on_closed
-        # Built-in and RTM business pings are always answered (spec 6 and 9.4).
-        self._handlers: dict[str, Handler] = {"*ping": _ping_handler, "ping": _ping_handler}
-        self._server_key: ServerPublicKey | None = None
-        self._key_bits = 256
-        self._key_stream = True
+        super().__init__(
+            endpoint, connect_timeout=connect_timeout, quest_timeout=quest_timeout,
+            max_frame_size=max_frame_size, keepalive=keepalive,
+            keepalive_interval=keepalive_interval, keepalive_retries=keepalive_retries,
+            logger=logger or logging.getLogger("rtm.fpnn.client"),
+            on_connected=on_connected, on_closed=on_closed, ping_handler=answer_ping,
+        )
         self._conn: FPNNConnection | None = None
         self._connecting: asyncio.Future[FPNNConnection] | None = None
         self._keepalive_task: asyncio.Task[None] | None = None
@@ -82,28 +57,6 @@ class FPNNClient:
         self._announced: set[int] = set()
 
     # ------------------------------------------------------------------ configuration
-
-    def register(self, method: str, handler: Handler) -> None:
-        """Handle server-pushed quests named ``method``; the result dict is the answer."""
-        self._handlers[method] = handler
-
-    def enable_encryption(
-        self,
-        pem_key_path: str | os.PathLike[str] | None = None,
-        *,
-        pem_key_data: bytes | str | None = None,
-        server_key: ServerPublicKey | None = None,
-        bits: int = 256,
-        stream: bool = True,
-    ) -> None:
-        """Encrypt the next connections with the server's public key (ECDH + AES-CFB)."""
-        if bits not in (128, 256):
-            raise ValueError(f"bits must be 128 or 256, got {bits!r}")
-        if server_key is None:
-            server_key = load_public_key(pem_key_path, pem_key_data=pem_key_data)
-        self._server_key = server_key
-        self._key_bits = bits
-        self._key_stream = stream
 
     @property
     def connected(self) -> bool:
@@ -160,8 +113,8 @@ class FPNNClient:
             raise FPNNConnectionError(
                 f"cannot connect to {self.endpoint}: {exc.strerror or exc}",
                 ec.CORE_INVALID_CONNECTION) from exc
-        if self._server_key is not None:
-            kx = ClientKeyExchange(self._server_key, bits=self._key_bits, stream=self._key_stream)
+        kx = self._key_exchange()
+        if kx is not None:
             encryptor, decryptor = kx.make_ciphers(self.max_frame_size)
             remaining = max(deadline - loop.time(), 0.001)
             try:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import os
 import select
 import socket
 import struct
@@ -37,15 +36,12 @@ from typing import Any, Final
 
 from rtm.fpnn import codec
 from rtm.fpnn import errors as ec
-from rtm.fpnn.client import parse_endpoint
+from rtm.fpnn.client_config import ClientConfig, ConnectionCallback, answer_ping
 from rtm.fpnn.codec import Answer, FrameDecoder, Quest
 from rtm.fpnn.connection import _connection_ids
 from rtm.fpnn.crypto import (
-    ClientKeyExchange,
     Decryptor,
     Encryptor,
-    ServerPublicKey,
-    load_public_key,
 )
 from rtm.fpnn.errors import (
     FPNNAnswerError,
@@ -62,7 +58,6 @@ SyncHandlerResult = Mapping[str, Any] | None
 SyncHandler = Callable[[Any, Quest], SyncHandlerResult]
 #: ``callback(answer, error)``: exactly one of them is None.
 QuestCallback = Callable[[dict[str, Any] | None, FPNNError | None], None]
-ConnectionCallback = Callable[[int], None]
 
 _MAX_SEQ: Final = 0xFFFFFFFF
 _RECV_SIZE: Final = 65536  # under glibc's mmap threshold: no mmap/munmap per recv
@@ -73,10 +68,6 @@ _JOIN_TIMEOUT: Final = 5.0
 # gives the reader a periodic wake-up with one syscall per recv and leaves sends blocking.
 # Elsewhere the reader polls with select() before each recv.
 _USE_RCVTIMEO: Final = sys.platform.startswith("linux")
-
-
-def _ping_handler(info: Any, quest: Quest) -> SyncHandlerResult:
-    return {}
 
 
 @dataclass(slots=True, eq=False)
@@ -462,7 +453,7 @@ class _Connection:
         self.client._connection_closed(self)
 
 
-class SyncFPNNClient:
+class SyncFPNNClient(ClientConfig[SyncHandler]):
     """One long-lived FPNN connection to ``endpoint``, opened on first use; thread-safe.
 
     Quests fail at once with FPNNConnectionError when the connection drops; the next quest
@@ -483,22 +474,13 @@ class SyncFPNNClient:
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
     ) -> None:
-        self._host, self._port = parse_endpoint(endpoint)
-        self.endpoint = endpoint
-        self.connect_timeout = connect_timeout
-        self.quest_timeout = quest_timeout
-        self.max_frame_size = max_frame_size
-        self.keepalive = keepalive
-        self.keepalive_interval = keepalive_interval
-        self.keepalive_retries = keepalive_retries
-        self.logger = logger or logging.getLogger("rtm.fpnn.sync_client")
-        self.on_connected = on_connected
-        self.on_closed = on_closed
-        # Built-in and RTM business pings are always answered (spec 6 and 9.4).
-        self._handlers: dict[str, SyncHandler] = {"*ping": _ping_handler, "ping": _ping_handler}
-        self._server_key: ServerPublicKey | None = None
-        self._key_bits = 256
-        self._key_stream = True
+        super().__init__(
+            endpoint, connect_timeout=connect_timeout, quest_timeout=quest_timeout,
+            max_frame_size=max_frame_size, keepalive=keepalive,
+            keepalive_interval=keepalive_interval, keepalive_retries=keepalive_retries,
+            logger=logger or logging.getLogger("rtm.fpnn.sync_client"),
+            on_connected=on_connected, on_closed=on_closed, ping_handler=answer_ping,
+        )
         self._conn: _Connection | None = None
         self._state_lock = threading.Lock()
         self._attempt: _Attempt | None = None
@@ -506,33 +488,6 @@ class SyncFPNNClient:
         self._readers: list[threading.Thread] = []
 
     # ------------------------------------------------------------------ configuration
-
-    def register(self, method: str, handler: SyncHandler) -> None:
-        """Handle server-pushed quests named ``method`` with ``handler(info, quest)``.
-
-        The handler runs on the reader thread and must be quick. For a twoway quest its
-        result (None = ``{}``) is the answer; raising FPNNError answers with its code, any
-        other exception with 20001. Unknown twoway methods are answered 20004.
-        """
-        self._handlers[method] = handler
-
-    def enable_encryption(
-        self,
-        pem_key_path: str | os.PathLike[str] | None = None,
-        *,
-        pem_key_data: bytes | str | None = None,
-        server_key: ServerPublicKey | None = None,
-        bits: int = 256,
-        stream: bool = True,
-    ) -> None:
-        """Encrypt the next connections with the server's public key (ECDH + AES-CFB)."""
-        if bits not in (128, 256):
-            raise ValueError(f"bits must be 128 or 256, got {bits!r}")
-        if server_key is None:
-            server_key = load_public_key(pem_key_path, pem_key_data=pem_key_data)
-        self._server_key = server_key
-        self._key_bits = bits
-        self._key_stream = stream
 
     @property
     def connected(self) -> bool:
@@ -634,14 +589,13 @@ class SyncFPNNClient:
         host = str(peername[0])
         peer = f"[{host}]:{peername[1]}" if ":" in host else f"{host}:{peername[1]}"
         conn = _Connection(self, sock, peer)
-        server_key = self._server_key
-        if server_key is None:
+        kx = self._key_exchange()
+        if kx is None:
             conn.start()
             return conn
         # Spec 7.4: `*key` in plaintext as the first frame; everything after it, in both
         # directions, is encrypted (the ciphers are in place before the reader starts).
         try:
-            kx = ClientKeyExchange(server_key, bits=self._key_bits, stream=self._key_stream)
             encryptor, decryptor = kx.make_ciphers(self.max_frame_size)
             waiter = _Waiter(None, 0.0)
             seq = conn.register(waiter)

@@ -1,0 +1,98 @@
+"""Settings shared by the asyncio and the blocking FPNN clients."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from rtm.fpnn import codec
+from rtm.fpnn.codec import Quest
+from rtm.fpnn.crypto import ClientKeyExchange, ServerPublicKey, load_public_key
+
+H = TypeVar("H")
+ConnectionCallback = Callable[[int], None]
+
+
+def parse_endpoint(endpoint: str) -> tuple[str, int]:
+    """``"host:port"`` or ``"[v6addr]:port"`` -> (host, port); ValueError naming the rule."""
+    if not isinstance(endpoint, str):
+        raise TypeError(f"endpoint must be a str 'host:port', got {type(endpoint).__name__}")
+    host, sep, port_text = endpoint.rpartition(":")
+    if not sep or not host or not port_text.isdigit():
+        raise ValueError(f"endpoint must be 'host:port', got {endpoint!r}")
+    port = int(port_text)
+    if not 0 < port < 65536:
+        raise ValueError(f"endpoint port must be in 1..65535, got {port}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host, port
+
+
+def answer_ping(conn: Any, quest: Quest) -> dict[str, Any]:
+    """``*ping`` and RTM's business ``ping`` are always answered (spec 6 and 9.4)."""
+    return {}
+
+
+class ClientConfig(Generic[H]):
+    """Endpoint, timeouts, keep-alive, callbacks, push handlers and encryption settings."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        connect_timeout: float,
+        quest_timeout: float,
+        max_frame_size: int = codec.DEFAULT_MAX_FRAME_SIZE,
+        keepalive: bool = False,
+        keepalive_interval: float = 20.0,
+        keepalive_retries: int = 3,
+        logger: logging.Logger,
+        on_connected: ConnectionCallback | None = None,
+        on_closed: ConnectionCallback | None = None,
+        ping_handler: H,
+    ) -> None:
+        self._host, self._port = parse_endpoint(endpoint)
+        self.endpoint = endpoint
+        self.connect_timeout = connect_timeout
+        self.quest_timeout = quest_timeout
+        self.max_frame_size = max_frame_size
+        self.keepalive = keepalive
+        self.keepalive_interval = keepalive_interval
+        self.keepalive_retries = keepalive_retries
+        self.logger = logger
+        self.on_connected = on_connected
+        self.on_closed = on_closed
+        self._handlers: dict[str, H] = {"*ping": ping_handler, "ping": ping_handler}
+        self._server_key: ServerPublicKey | None = None
+        self._key_bits = 256
+        self._key_stream = True
+
+    def register(self, method: str, handler: H) -> None:
+        """Handle server-pushed quests named ``method``; the result dict is the answer."""
+        self._handlers[method] = handler
+
+    def enable_encryption(
+        self,
+        pem_key_path: str | os.PathLike[str] | None = None,
+        *,
+        pem_key_data: bytes | str | None = None,
+        server_key: ServerPublicKey | None = None,
+        bits: int = 256,
+        stream: bool = True,
+    ) -> None:
+        """Encrypt the next connections with the server's public key (ECDH + AES-CFB)."""
+        if bits not in (128, 256):
+            raise ValueError(f"bits must be 128 or 256, got {bits!r}")
+        if server_key is None:
+            server_key = load_public_key(pem_key_path, pem_key_data=pem_key_data)
+        self._server_key = server_key
+        self._key_bits = bits
+        self._key_stream = stream
+
+    def _key_exchange(self) -> ClientKeyExchange | None:
+        """A fresh ECDH exchange for a new connection, or None when encryption is off."""
+        if self._server_key is None:
+            return None
+        return ClientKeyExchange(self._server_key, bits=self._key_bits, stream=self._key_stream)
