@@ -379,6 +379,33 @@ def _empty_history() -> HistoryMessageResult:
 # ---------------------------------------------------------------------------------------------
 
 
+def _listen_args(
+    fn: str, group_ids: object, room_ids: object, p2p: object, events: object
+) -> tuple[list[int], list[int], bool, list[str]]:
+    """Validated (gids, rids, p2p, events) of the three listen methods."""
+    return (
+        _ids(fn, "group_ids", group_ids, None, required=False),
+        _ids(fn, "room_ids", room_ids, None, required=False),
+        _bool(fn, "p2p", p2p),
+        _strs(fn, "events", events),
+    )
+
+
+def _listen_delta_params(
+    gids: list[int], rids: list[int], p2p: bool, evs: list[str]
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if gids:
+        params["gids"] = gids
+    if rids:
+        params["rids"] = rids
+    if p2p:
+        params["p2p"] = True
+    if evs:
+        params["events"] = evs
+    return params
+
+
 class RTMMethods:
     """Mixin with every RTM server API method; combine with RTMCore and an executor.
 
@@ -1127,19 +1154,9 @@ class RTMMethods:
         """Also listen to these groups, rooms, all P2P messages (``p2p=True``; ``False`` is
         ignored) and events (``login``/``logout``). Cached and re-applied after a reconnect."""
         fn = "add_listen"
-        gids = _ids(fn, "group_ids", group_ids, None, required=False)
-        rids = _ids(fn, "room_ids", room_ids, None, required=False)
-        p2p = _bool(fn, "p2p", p2p)
-        evs = _strs(fn, "events", events)
-        params: dict[str, Any] = {}
-        if gids:
-            params["gids"] = gids
-        if rids:
-            params["rids"] = rids
-        if p2p:
-            params["p2p"] = True
-        if evs:
-            params["events"] = evs
+        gids, rids, p2p, evs = _listen_args(fn, group_ids, room_ids, p2p, events)
+        # 0.1.0 sends each key only when it changes something
+        params = _listen_delta_params(gids, rids, p2p, evs)
         listen = self._listen
 
         def on_success(_: Any) -> None:
@@ -1164,19 +1181,9 @@ class RTMMethods:
         """Stop listening to these groups, rooms, P2P messages (``p2p=True``; ``False`` is
         ignored) and events."""
         fn = "remove_listen"
-        gids = _ids(fn, "group_ids", group_ids, None, required=False)
-        rids = _ids(fn, "room_ids", room_ids, None, required=False)
-        p2p = _bool(fn, "p2p", p2p)
-        evs = _strs(fn, "events", events)
-        params: dict[str, Any] = {}
-        if gids:
-            params["gids"] = gids
-        if rids:
-            params["rids"] = rids
-        if p2p:
-            params["p2p"] = True
-        if evs:
-            params["events"] = evs
+        gids, rids, p2p, evs = _listen_args(fn, group_ids, room_ids, p2p, events)
+        # 0.1.0 sends each key only when it changes something
+        params = _listen_delta_params(gids, rids, p2p, evs)
         listen = self._listen
 
         def on_success(_: Any) -> None:
@@ -1202,10 +1209,7 @@ class RTMMethods:
         """Replace the listen setting. ``all=True`` listens to everything and ``all=False``
         to nothing, ignoring the other arguments."""
         fn = "set_listen"
-        gids = _ids(fn, "group_ids", group_ids, None, required=False)
-        rids = _ids(fn, "room_ids", room_ids, None, required=False)
-        p2p = _bool(fn, "p2p", p2p)
-        evs = _strs(fn, "events", events)
+        gids, rids, p2p, evs = _listen_args(fn, group_ids, room_ids, p2p, events)
         params: dict[str, Any] = {"gids": gids, "rids": rids, "p2p": p2p, "events": evs}
         if all is not None:
             params["all"] = _bool(fn, "all", all)
