@@ -359,3 +359,13 @@ def test_wrong_server_key_fails_cleanly(encrypted_server: Any) -> None:
         client.enable_encryptor(pem_key_data=other)
         with pytest.raises((FPNNConnectionError, FPNNTimeoutError)):
             client.get_friends(1)
+
+
+def test_newer_signature_generation(rtm_project: RTMProject) -> None:
+    with RTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint,
+                         sign_version=2) as client:
+        client.add_friends(1, [2])
+        assert client.is_friend(1, 2) is True
+    with RTMServerClient(rtm_project.pid, "not the secret", rtm_project.endpoint,
+                         sign_version=2) as client, pytest.raises(InvalidPidOrSignError):
+        client.get_friends(1)
