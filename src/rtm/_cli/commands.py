@@ -1,0 +1,756 @@
+"""Handlers of the ``rtm`` subcommands: each takes the :class:`Context` and the parsed
+arguments, calls the SDK and prints through :class:`~rtm._cli.output.Output`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import importlib
+import inspect
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from rtm._cli.argtypes import flatten
+from rtm._cli.config import Settings, resolve_settings
+from rtm._cli.output import Output, fmt_ms, fmt_s, one_line
+from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
+from rtm.api.monitor import RTMServerMonitor
+from rtm.api.signing import MidGenerator
+from rtm.client import RTMServerClient
+from rtm.fpnn.errors import FPNNError
+
+Handler = Callable[["Context", argparse.Namespace], "int | None"]
+Fetch = Callable[[bool, int, int, int, int], HistoryMessageResult]
+
+#: history page size of ``--all`` (the server maximum)
+ALL_PAGE_SIZE = 20
+DEFAULT_PAGE_SIZE = 10
+
+
+class Context:
+    """Per-invocation state: settings, output, one lazily created client."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        out: Output,
+        env: Mapping[str, str],
+        stdin: TextIO,
+    ) -> None:
+        self.args = args
+        self.out = out
+        self.env = env
+        self.stdin = stdin
+        self._settings: Settings | None = None
+        self._client: RTMServerClient | None = None
+        self._mids = MidGenerator()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            flags = {
+                "endpoint": getattr(self.args, "endpoint", None),
+                "pid": getattr(self.args, "pid", None),
+                "secret": getattr(self.args, "secret", None),
+                "pem": getattr(self.args, "pem", None),
+                "timeout": getattr(self.args, "timeout", None),
+            }
+            self._settings = resolve_settings(flags, self.env, getattr(self.args, "config", None))
+        return self._settings
+
+    def client(self, monitor: RTMServerMonitor | None = None) -> RTMServerClient:
+        if self._client is None:
+            s = self.settings
+            options: dict[str, Any] = {}
+            if s.timeout is not None:
+                options["connect_timeout"] = options["quest_timeout"] = s.timeout
+            client = RTMServerClient(s.pid, s.secret, s.endpoint, monitor=monitor, **options)
+            if s.pem is not None:
+                client.enable_encryptor(s.pem)
+            self._client = client
+        return self._client
+
+    def mid(self, given: int | None) -> int:
+        return self._mids.next() if given is None else given
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def _ok(ctx: Context, text: str) -> None:
+    ctx.out.result({"ok": True}, text)
+
+
+def _message_text(ctx: Context, text: str) -> str:
+    if text != "-":
+        return text
+    data = ctx.stdin.read()
+    return data[:-1] if data.endswith("\n") else data
+
+
+def _sent(ctx: Context, mid: int, mtime: int, what: str) -> None:
+    ctx.out.result({"mid": mid, "mtime": mtime},
+                   f"sent {what}: mid {mid}, mtime {mtime} ({fmt_ms(mtime)})")
+
+
+# ------------------------------------------------------------------------------ send
+
+
+def send_p2p(ctx: Context, a: argparse.Namespace) -> None:
+    mid = ctx.mid(a.mid)
+    mtime = ctx.client().send_message(a.from_uid, a.to_uid, a.mtype, _message_text(ctx, a.message),
+                                      attrs=a.attrs, mid=mid)
+    _sent(ctx, mid, mtime, f"{a.from_uid} -> {a.to_uid}")
+
+
+def send_multi(ctx: Context, a: argparse.Namespace) -> None:
+    mid = ctx.mid(a.mid)
+    tos = flatten([a.to_uids])
+    mtime = ctx.client().send_messages(a.from_uid, tos, a.mtype, _message_text(ctx, a.message),
+                                       attrs=a.attrs, mid=mid)
+    _sent(ctx, mid, mtime, f"{a.from_uid} -> {len(tos)} users")
+
+
+def send_group(ctx: Context, a: argparse.Namespace) -> None:
+    mid = ctx.mid(a.mid)
+    mtime = ctx.client().send_group_message(a.from_uid, a.group_id, a.mtype,
+                                            _message_text(ctx, a.message), attrs=a.attrs, mid=mid)
+    _sent(ctx, mid, mtime, f"{a.from_uid} -> group {a.group_id}")
+
+
+def send_room(ctx: Context, a: argparse.Namespace) -> None:
+    mid = ctx.mid(a.mid)
+    mtime = ctx.client().send_room_message(a.from_uid, a.room_id, a.mtype,
+                                           _message_text(ctx, a.message), attrs=a.attrs, mid=mid)
+    _sent(ctx, mid, mtime, f"{a.from_uid} -> room {a.room_id}")
+
+
+def send_broadcast(ctx: Context, a: argparse.Namespace) -> None:
+    mid = ctx.mid(a.mid)
+    mtime = ctx.client().send_broadcast_message(a.from_uid, a.mtype,
+                                                _message_text(ctx, a.message), attrs=a.attrs,
+                                                mid=mid)
+    _sent(ctx, mid, mtime, f"{a.from_uid} -> everybody")
+
+
+# ------------------------------------------------------------------------------ history
+
+
+def unit_dict(unit: HistoryMessageUnit) -> dict[str, Any]:
+    return dataclasses.asdict(unit)
+
+
+def _page_dict(res: HistoryMessageResult) -> dict[str, Any]:
+    return {"num": res.num, "lastid": res.lastid, "begin": res.begin, "end": res.end,
+            "messages": [unit_dict(u) for u in res.messages]}
+
+
+def _history_table(out: Output, units: list[HistoryMessageUnit]) -> None:
+    with_attrs = any(u.attrs for u in units)
+    headers = ["ID", "TIME", "FROM", "MTYPE", "MID"] + (["ATTRS"] if with_attrs else [])
+    headers.append("MESSAGE")
+    rows = []
+    for u in units:
+        row: list[object] = [u.id, fmt_ms(u.mtime), u.from_uid, u.mtype, u.mid]
+        if with_attrs:
+            row.append(one_line(u.attrs, 40))
+        row.append(("[deleted] " if u.deleted else "") + one_line(u.message))
+        rows.append(row)
+    out.table(headers, rows)
+
+
+def _pages(fetch: Fetch, desc: bool, num: int, begin: int, end: int,
+           lastid: int) -> Iterator[HistoryMessageResult]:
+    """Every page until an empty one (or until the cursor stops moving)."""
+    cursor = (lastid, begin, end)
+    while True:
+        res = fetch(desc, num, cursor[1], cursor[2], cursor[0])
+        yield res
+        nxt = (res.lastid, res.begin, res.end)
+        if res.num == 0 or not res.messages or nxt == cursor:
+            return
+        cursor = nxt
+
+
+def _history(ctx: Context, a: argparse.Namespace, fetch: Fetch, again: str) -> None:
+    out = ctx.out
+    begin = a.begin if a.begin is not None else 0
+    end = a.end if a.end is not None else 0
+    if not a.all:
+        num = a.num or DEFAULT_PAGE_SIZE
+        res = fetch(a.desc, num, begin, end, a.lastid)
+        if out.json:
+            out.result(_page_dict(res))
+        elif res.messages:
+            _history_table(out, res.messages)
+        else:
+            out.note("no messages")
+        if res.num >= num and not out.json:
+            out.note(f"more may follow: {again} --lastid {res.lastid} --begin {res.begin} "
+                     f"--end {res.end}{' --desc' if a.desc else ''} (or use --all)")
+        return
+    num = a.num or ALL_PAGE_SIZE
+    progress = out.progress("fetching history")
+    collected: list[HistoryMessageUnit] = []
+    count = pages = 0
+    try:
+        for res in _pages(fetch, a.desc, num, begin, end, a.lastid):
+            pages += 1
+            for unit in res.messages:
+                if a.limit is not None and count >= a.limit:
+                    break
+                count += 1
+                if out.json:
+                    out.result(unit_dict(unit))
+                else:
+                    collected.append(unit)
+            progress.update(f"{count} messages, {pages} pages")
+            if a.limit is not None and count >= a.limit:
+                break
+    finally:
+        progress.clear()
+    if not out.json:
+        if collected:
+            _history_table(out, collected)
+        out.note(f"{count} messages")
+
+
+def history_p2p(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+
+    def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
+        return client.get_p2p_message(a.uid, a.peer_uid, desc, num, begin, end, lastid)
+
+    _history(ctx, a, fetch, f"rtm history p2p {a.uid} {a.peer_uid}")
+
+
+def history_group(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+
+    def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
+        return client.get_group_message(a.group_id, desc, num, begin, end, lastid)
+
+    _history(ctx, a, fetch, f"rtm history group {a.group_id}")
+
+
+def history_room(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+
+    def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
+        return client.get_room_message(a.room_id, desc, num, begin, end, lastid)
+
+    _history(ctx, a, fetch, f"rtm history room {a.room_id}")
+
+
+def history_broadcast(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+
+    def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
+        return client.get_broadcast_message(desc, num, begin, end, lastid)
+
+    _history(ctx, a, fetch, "rtm history broadcast")
+
+
+# ------------------------------------------------------------------------------ friends
+
+
+def friends_add(ctx: Context, a: argparse.Namespace) -> None:
+    uids = flatten(a.friend_uids)
+    ctx.client().add_friends(a.uid, uids)
+    _ok(ctx, f"{a.uid}: added {len(uids)} friend(s)")
+
+
+def friends_del(ctx: Context, a: argparse.Namespace) -> None:
+    uids = flatten(a.friend_uids)
+    ctx.client().del_friends(a.uid, uids)
+    _ok(ctx, f"{a.uid}: removed {len(uids)} friend(s)")
+
+
+def friends_list(ctx: Context, a: argparse.Namespace) -> None:
+    uids = ctx.client().get_friends(a.uid)
+    ctx.out.lines({"uid": a.uid, "friends": uids}, uids)
+    if not uids and not ctx.out.json:
+        ctx.out.note(f"{a.uid} has no friends")
+
+
+def friends_check(ctx: Context, a: argparse.Namespace) -> None:
+    peers = flatten(a.peer_uids)
+    if len(peers) == 1:
+        friends = {peers[0]} if ctx.client().is_friend(a.uid, peers[0]) else set()
+    else:
+        friends = set(ctx.client().is_friends(a.uid, peers))
+    for peer in peers:
+        ok = peer in friends
+        ctx.out.result({"uid": a.uid, "peer": peer, "friend": ok},
+                       f"{a.uid} and {peer} are {'' if ok else 'not '}friends")
+
+
+# ------------------------------------------------------------------------------ groups, rooms
+
+
+def group_add(ctx: Context, a: argparse.Namespace) -> None:
+    uids = flatten(a.uids)
+    ctx.client().add_group_members(a.group_id, uids)
+    _ok(ctx, f"group {a.group_id}: added {len(uids)} member(s)")
+
+
+def group_del(ctx: Context, a: argparse.Namespace) -> None:
+    uids = flatten(a.uids)
+    ctx.client().del_group_members(a.group_id, uids)
+    _ok(ctx, f"group {a.group_id}: removed {len(uids)} member(s)")
+
+
+def group_members(ctx: Context, a: argparse.Namespace) -> None:
+    uids = ctx.client().get_group_members(a.group_id)
+    ctx.out.lines({"group_id": a.group_id, "members": uids}, uids)
+    if not uids and not ctx.out.json:
+        ctx.out.note(f"group {a.group_id} has no members")
+
+
+def group_check(ctx: Context, a: argparse.Namespace) -> None:
+    for uid in flatten(a.uids):
+        ok = ctx.client().is_group_member(a.group_id, uid)
+        ctx.out.result({"group_id": a.group_id, "uid": uid, "member": ok},
+                       f"{uid} is {'' if ok else 'not '}a member of group {a.group_id}")
+
+
+def group_of_user(ctx: Context, a: argparse.Namespace) -> None:
+    gids = ctx.client().get_user_groups(a.uid)
+    ctx.out.lines({"uid": a.uid, "groups": gids}, gids)
+    if not gids and not ctx.out.json:
+        ctx.out.note(f"{a.uid} is in no group")
+
+
+def group_delete(ctx: Context, a: argparse.Namespace) -> None:
+    ctx.client().del_group(a.group_id)
+    _ok(ctx, f"group {a.group_id} deleted")
+
+
+def room_add(ctx: Context, a: argparse.Namespace) -> None:
+    uids = flatten(a.uids)
+    for uid in uids:
+        ctx.client().add_room_member(a.room_id, uid)
+    _ok(ctx, f"room {a.room_id}: added {len(uids)} member(s)")
+
+
+def room_del(ctx: Context, a: argparse.Namespace) -> None:
+    uids = flatten(a.uids)
+    for uid in uids:
+        ctx.client().del_room_member(a.room_id, uid)
+    _ok(ctx, f"room {a.room_id}: removed {len(uids)} member(s)")
+
+
+# ------------------------------------------------------------------------------ bans
+
+
+def _duration(seconds: int) -> str:
+    return "permanently" if seconds <= 0 else f"for {seconds} s"
+
+
+def ban_group(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    where = f"group {a.group_id}"
+    if a.check:
+        banned = client.is_ban_of_group(a.group_id, a.uid)
+        ctx.out.result({"group_id": a.group_id, "uid": a.uid, "banned": banned},
+                       f"{a.uid} is {'' if banned else 'not '}banned in {where}")
+    elif a.remove:
+        client.remove_group_ban(a.group_id, a.uid)
+        _ok(ctx, f"{a.uid} may speak in {where} again")
+    else:
+        client.add_group_ban(a.group_id, a.uid, a.seconds)
+        _ok(ctx, f"{a.uid} banned in {where} {_duration(a.seconds)}")
+
+
+def ban_room(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    where = f"room {a.room_id}"
+    if a.check:
+        banned = client.is_ban_of_room(a.room_id, a.uid)
+        ctx.out.result({"room_id": a.room_id, "uid": a.uid, "banned": banned},
+                       f"{a.uid} is {'' if banned else 'not '}banned in {where}")
+    elif a.remove:
+        client.remove_room_ban(a.room_id, a.uid)
+        _ok(ctx, f"{a.uid} may speak in {where} again")
+    else:
+        client.add_room_ban(a.room_id, a.uid, a.seconds)
+        _ok(ctx, f"{a.uid} banned in {where} {_duration(a.seconds)}")
+
+
+def ban_project(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    if a.check:
+        banned = client.is_project_black(a.uid)
+        ctx.out.result({"uid": a.uid, "banned": banned},
+                       f"{a.uid} is {'' if banned else 'not '}on the project black list")
+    elif a.remove:
+        client.remove_project_black(a.uid)
+        _ok(ctx, f"{a.uid} removed from the project black list")
+    else:
+        client.add_project_black(a.uid, a.seconds)
+        _ok(ctx, f"{a.uid} on the project black list {_duration(a.seconds)}")
+
+
+# ------------------------------------------------------------------------------ misc
+
+
+def _delete(ctx: Context, mid: int, from_uid: int, xid: int, kind: MessageType) -> None:
+    ctx.client().del_message(mid, from_uid, xid, kind)
+    _ok(ctx, f"message {mid} deleted")
+
+
+def message_delete_p2p(ctx: Context, a: argparse.Namespace) -> None:
+    _delete(ctx, a.mid, a.from_uid, a.to_uid, MessageType.P2P)
+
+
+def message_delete_group(ctx: Context, a: argparse.Namespace) -> None:
+    _delete(ctx, a.mid, a.from_uid, a.group_id, MessageType.GROUP)
+
+
+def message_delete_room(ctx: Context, a: argparse.Namespace) -> None:
+    _delete(ctx, a.mid, a.from_uid, a.room_id, MessageType.ROOM)
+
+
+def message_delete_broadcast(ctx: Context, a: argparse.Namespace) -> None:
+    _delete(ctx, a.mid, a.from_uid, 0, MessageType.BROADCAST)
+
+
+def kickout(ctx: Context, a: argparse.Namespace) -> None:
+    ctx.client().kickout(a.uid, client_endpoint=a.client_endpoint)
+    where = f" ({a.client_endpoint})" if a.client_endpoint else ""
+    _ok(ctx, f"{a.uid} kicked out{where}")
+
+
+def token(ctx: Context, a: argparse.Namespace) -> None:
+    tok = ctx.client().get_token(a.uid)
+    ctx.out.result({"uid": a.uid, "token": tok}, tok)
+
+
+def online(ctx: Context, a: argparse.Namespace) -> None:
+    uids = ctx.client().get_online_users(flatten(a.uids))
+    ctx.out.lines({"online": uids}, uids)
+    if not uids and not ctx.out.json:
+        ctx.out.note("nobody online")
+
+
+def device_add(ctx: Context, a: argparse.Namespace) -> None:
+    ctx.client().add_device(a.uid, a.app_type, a.device_token)
+    _ok(ctx, f"device added for {a.uid}")
+
+
+def device_remove(ctx: Context, a: argparse.Namespace) -> None:
+    ctx.client().remove_device(a.uid, a.device_token)
+    _ok(ctx, f"device removed for {a.uid}")
+
+
+# ------------------------------------------------------------------------------ files
+
+
+def _read_file(ctx: Context, a: argparse.Namespace) -> tuple[bytes, str]:
+    if a.path == "-":
+        data = sys.stdin.buffer.read() if ctx.stdin is sys.stdin else ctx.stdin.read().encode()
+        name = a.name or "stdin"
+    else:
+        path = Path(a.path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {a.path}: {exc.strerror or exc}") from None
+        name = a.name or path.name
+    if not data:
+        raise CommandError(f"{a.path} is empty: RTM cannot send an empty file", usage=True)
+    return data, name
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+def _send_file(ctx: Context, a: argparse.Namespace, what: str,
+               send: Callable[[bytes, str, dict[str, Any]], int]) -> None:
+    data, name = _read_file(ctx, a)
+    mid = ctx.mid(a.mid)
+    options: dict[str, Any] = {"mtype": a.mtype, "mid": mid}
+    if a.extension is not None:
+        options["extension"] = a.extension
+    progress = ctx.out.progress(f"sending {name}")
+    with progress.spinning(_size(len(data))):
+        mtime = send(data, name, options)
+    ctx.out.result({"mid": mid, "mtime": mtime, "name": name, "size": len(data)},
+                   f"sent file {name} ({_size(len(data))}) {what}: mid {mid}, mtime {mtime} "
+                   f"({fmt_ms(mtime)})")
+
+
+def file_p2p(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    _send_file(ctx, a, f"{a.from_uid} -> {a.to_uid}",
+               lambda data, name, kw: client.send_file(a.from_uid, a.to_uid, data, name, **kw))
+
+
+def file_multi(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    tos = flatten([a.to_uids])
+    _send_file(ctx, a, f"{a.from_uid} -> {len(tos)} users",
+               lambda data, name, kw: client.send_files(a.from_uid, tos, data, name, **kw))
+
+
+def file_group(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    _send_file(ctx, a, f"{a.from_uid} -> group {a.group_id}",
+               lambda data, name, kw: client.send_group_file(a.from_uid, a.group_id, data, name,
+                                                             **kw))
+
+
+def file_room(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    _send_file(ctx, a, f"{a.from_uid} -> room {a.room_id}",
+               lambda data, name, kw: client.send_room_file(a.from_uid, a.room_id, data, name,
+                                                            **kw))
+
+
+def file_broadcast(ctx: Context, a: argparse.Namespace) -> None:
+    client = ctx.client()
+    _send_file(ctx, a, f"{a.from_uid} -> everybody",
+               lambda data, name, kw: client.send_broadcast_file(a.from_uid, data, name, **kw))
+
+
+# ------------------------------------------------------------------------------ listen
+
+
+class PrintingMonitor(RTMServerMonitor):
+    """Prints every push: a JSON line each with ``--json``, a readable line otherwise."""
+
+    def __init__(self, out: Output, count: int | None, done: threading.Event) -> None:
+        self.out = out
+        self.remaining = count
+        self.done = done
+        self.broken_pipe = False
+        self._lock = threading.Lock()
+
+    def _emit(self, obj: dict[str, Any], text: str) -> None:
+        with self._lock:
+            if self.done.is_set():
+                return  # --count reached or output closed: ignore late pushes
+            try:
+                self.out.result(obj, text)
+            except BrokenPipeError:  # rtm listen | head -3
+                self.broken_pipe = True
+                self.done.set()
+                return
+            if self.remaining is not None:
+                self.remaining -= 1
+                if self.remaining <= 0:
+                    self.done.set()
+
+    def _message(self, kind: str, target_key: str, target_label: str, from_uid: int,
+                 target: int, mtype: int, mid: int, message: str | bytes, attrs: str | bytes,
+                 mtime: int) -> None:
+        obj = {"type": kind, "from_uid": from_uid, target_key: target, "mtype": mtype,
+               "mid": mid, "message": message, "attrs": attrs, "mtime": mtime}
+        text = (f"{fmt_ms(mtime)}  {kind:<5}  {from_uid} -> {target_label}{target}  "
+                f"mtype {mtype}  mid {mid}: {one_line(message)}")
+        if attrs:
+            text += f"  attrs {one_line(attrs)}"
+        self._emit(obj, text)
+
+    def p2p_message(self, from_uid: int, to_uid: int, mtype: int, mid: int,
+                    message: str | bytes, attrs: str | bytes, mtime: int) -> None:
+        self._message("p2p", "to_uid", "", from_uid, to_uid, mtype, mid, message, attrs, mtime)
+
+    def group_message(self, from_uid: int, group_id: int, mtype: int, mid: int,
+                      message: str | bytes, attrs: str | bytes, mtime: int) -> None:
+        self._message("group", "group_id", "group ", from_uid, group_id, mtype, mid, message,
+                      attrs, mtime)
+
+    def room_message(self, from_uid: int, room_id: int, mtype: int, mid: int,
+                     message: str | bytes, attrs: str | bytes, mtime: int) -> None:
+        self._message("room", "room_id", "room ", from_uid, room_id, mtype, mid, message,
+                      attrs, mtime)
+
+    def event(self, pid: int, event: str, uid: int, time: int, endpoint: str,
+              data: str) -> None:
+        obj = {"type": "event", "pid": pid, "event": event, "uid": uid, "time": time,
+               "endpoint": endpoint, "data": data}
+        text = f"{fmt_s(time)}  event  {event} uid {uid} from {endpoint}"
+        if data:
+            text += f"  data {one_line(data)}"
+        self._emit(obj, text)
+
+
+def _listen_description(a: argparse.Namespace, groups: list[int], rooms: list[int],
+                        events: list[str]) -> str:
+    if a.all:
+        return "everything"
+    parts = []
+    if a.p2p:
+        parts.append("all P2P messages")
+    if groups:
+        parts.append("groups " + ",".join(map(str, groups)))
+    if rooms:
+        parts.append("rooms " + ",".join(map(str, rooms)))
+    if events:
+        parts.append("events " + ",".join(events))
+    return ", ".join(parts)
+
+
+def listen(ctx: Context, a: argparse.Namespace) -> int:
+    groups = flatten(a.groups)
+    rooms = flatten(a.rooms)
+    events = list(dict.fromkeys(e.strip() for chunk in a.events or () for e in chunk.split(",")
+                                if e.strip()))
+    if not (a.all or a.p2p or groups or rooms or events):
+        a.all = True  # nothing chosen: listen to everything
+    stop = threading.Event()
+    monitor = PrintingMonitor(ctx.out, a.count, stop)
+    client = ctx.client(monitor)
+
+    def apply() -> None:
+        if a.all:
+            client.set_listen([], [], False, [], all=True)
+        else:
+            client.add_listen(groups, rooms, bool(a.p2p), events)
+
+    apply()
+    what = _listen_description(a, groups, rooms, events)
+    ctx.out.note(f"listening to {what} on {ctx.settings.endpoint} (Ctrl-C to stop)")
+
+    with _stop_on_signals(stop):
+        lost = False
+        while not stop.wait(a.check_interval):
+            if client.connected:
+                continue
+            try:  # reconnects; the SDK re-applies the listen settings
+                apply()
+            except FPNNError as exc:
+                if not lost:
+                    ctx.out.note(f"connection lost ({exc}); retrying every "
+                                 f"{a.check_interval:g} s")
+                lost = True
+            else:
+                if lost:
+                    ctx.out.note("reconnected")
+                lost = False
+    if monitor.broken_pipe:
+        raise BrokenPipeError
+    return 0
+
+
+class _stop_on_signals:
+    """Set ``event`` on SIGINT/SIGTERM while active (main thread only)."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+        self.saved: dict[int, Any] = {}
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        self.event.set()
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError, OSError):
+                self.saved[sig] = signal.signal(sig, self._handler)
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+
+
+# ------------------------------------------------------------------------------ config, apps
+
+
+def config_show(ctx: Context, a: argparse.Namespace) -> None:
+    s = ctx.settings
+    secret = s.secret if s.sources.get("secret") == "default" else _mask(s.secret)
+    obj = {"endpoint": s.endpoint, "pid": s.pid, "secret": secret, "pem": s.pem,
+           "timeout": s.timeout, "config_file": str(s.config_path) if s.config_path else None,
+           "config_file_found": s.config_found, "sources": s.sources}
+    if ctx.out.json:
+        ctx.out.result(obj)
+        return
+    rows: list[list[object]] = []
+    for key, value in (("endpoint", s.endpoint), ("pid", s.pid), ("secret", secret),
+                       ("pem", s.pem or "-"),
+                       ("timeout", f"{s.timeout:g} s" if s.timeout else "- (SDK default 30 s)")):
+        rows.append([key, value, s.sources.get(key, "")])
+    found = "" if s.config_found else " (not found)"
+    rows.append(["config file", f"{s.config_path}{found}", ""])
+    ctx.out.table(["SETTING", "VALUE", "FROM"], rows)
+
+
+def keygen(ctx: Context, a: argparse.Namespace) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from rtm.fpnn.crypto import generate_private_key
+
+    private, public = Path(a.private), Path(a.public)
+    if not a.force:
+        for path in (private, public):
+            if path.exists():
+                raise CommandError(f"{path} exists (use --force to overwrite)")
+    key = generate_private_key(a.curve)
+    pem = key.key.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    try:
+        fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+        public.write_bytes(key.public_pem())
+    except OSError as exc:
+        raise CommandError(f"cannot write the key files: {exc}") from None
+    ctx.out.result({"curve": key.curve, "private": str(private), "public": str(public)},
+                   f"{key.curve} key pair written: {private} (server: rtm server --ecc-key "
+                   f"{private}), {public} (clients: --pem {public})")
+
+
+def _mask(secret: str) -> str:
+    return secret[:2] + "*" * max(3, len(secret) - 2) if len(secret) > 4 else "****"
+
+
+def run_server(argv: list[str]) -> int:
+    from rtm.server.__main__ import main as server_main
+
+    return server_main(argv)
+
+
+def run_demo(argv: list[str]) -> int:
+    try:
+        demo = importlib.import_module("rtm.demo")
+    except ImportError as exc:
+        if exc.name not in ("rtm.demo", "rtm"):
+            raise
+        raise CommandError("the demo is not available in this installation") from None
+    main = demo.main
+    try:
+        takes_argv = bool(inspect.signature(main).parameters)
+    except (TypeError, ValueError):  # pragma: no cover
+        takes_argv = False
+    if not takes_argv and argv:
+        raise CommandError(f"rtm demo takes no arguments, got: {' '.join(argv)}", usage=True)
+    code = main(argv) if takes_argv else main()
+    return int(code or 0)
+
+
+class CommandError(Exception):
+    """A failure detected by the CLI itself (exit 1, or 2 when ``usage``)."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
