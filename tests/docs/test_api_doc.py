@@ -7,7 +7,7 @@ import ast
 import asyncio
 import inspect
 import re
-import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,9 @@ def encrypted() -> Any:
 
 
 @pytest.mark.parametrize("index", range(len(python_blocks())))
-def test_python_block_runs(index: int, encrypted: Any,
-                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_block_runs(index: int, encrypted: Any, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch,
+                           capsys: pytest.CaptureFixture[str]) -> None:
     """Each block runs with `client` / `async_client` connected to a fresh test project."""
     server, pem = encrypted
     project = new_project(server)  # encryption examples need a server with a key
@@ -90,7 +91,8 @@ def test_python_block_runs(index: int, encrypted: Any,
         result = eval(code, namespace)
         if inspect.iscoroutine(result):
             loop.run_until_complete(result)
-        _drain_callbacks()
+        if "callback=" in source:  # callbacks run later, on SDK worker threads
+            _wait_for_output(capsys, "stored at")
     finally:
         client.close()
         loop.run_until_complete(async_client.close())
@@ -101,8 +103,10 @@ async def _make_async(project: RTMProject) -> AsyncRTMServerClient:
     return AsyncRTMServerClient(project.pid, project.secret, project.endpoint)
 
 
-def _drain_callbacks() -> None:
-    # callbacks run on worker threads; give them a moment so their failures surface in logs
-    for thread in threading.enumerate():
-        if thread.name.startswith("rtm-callback"):
-            thread.join(0.2)
+def _wait_for_output(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    seen = ""
+    deadline = time.monotonic() + 5
+    while text not in seen and time.monotonic() < deadline:
+        time.sleep(0.02)
+        seen += capsys.readouterr().out
+    assert text in seen and "failed" not in seen, seen
