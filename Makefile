@@ -30,9 +30,19 @@ test: lint typecheck pytest
 demo: $(STAMP)
 	$(BIN)/rtm demo
 
+# Benchmarks (not tests): one table, bench/results/latest.json, docs/img/fpnn-qps.png.
+# BENCH_ARGS=--quick for a smoke run (~1 min) that leaves the committed results alone.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# Long reliability runs (docs/reliability.md): faults, kills, 1,000 end users, durability,
+# fuzzing; figures in build/soak/figures.json. Installs atheris when a wheel exists for this
+# Python, else fuzz/run.py falls back to its built-in mutation fuzzer. About 7 minutes.
+SOAK_ARGS ?=
+soak: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris || echo "soak: atheris unavailable, using the built-in mutation fuzzer"
+	$(BIN)/python tests/reliability/soak.py --out build/soak/figures.json $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,8 +1,8 @@
 """The leanest asyncio FPNN quest loop we can write: the yardstick for our client.
 
 asyncio.Protocol + msgpack + a seq -> future dict, no timeouts, no validation, no coalescing
-beyond what the kernel does. Optional stream-mode encryption uses the same primitives as
-``rtm.fpnn.crypto`` so the encrypted ratio compares like with like.
+beyond what the kernel does. Optional encryption (stream or package mode) uses the same
+primitives as ``rtm.fpnn.crypto`` so the encrypted ratio compares like with like.
 """
 
 from __future__ import annotations
@@ -60,11 +60,11 @@ class ReferenceClient(asyncio.Protocol):
 
 
 async def connect(host: str, port: int, server_key: ServerPublicKey | None = None,
-                  bits: int = 128) -> ReferenceClient:
+                  bits: int = 128, stream: bool = True) -> ReferenceClient:
     loop = asyncio.get_running_loop()
     _t, proto = await loop.create_connection(ReferenceClient, host, port)
     if server_key is not None:
-        kx = ClientKeyExchange(server_key, bits=bits, stream=True)
+        kx = ClientKeyExchange(server_key, bits=bits, stream=stream)
         fut = proto.quest(b"*key", kx.key_quest_payload())
         proto.enc, proto.dec = kx.make_ciphers()
         await fut

@@ -10,7 +10,9 @@ and one reader thread hands answers back (one thread hop per call, not two).
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import functools
 import inspect
 import logging
 import os
@@ -25,6 +27,7 @@ from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
+from rtm.fpnn.connection import FPNNConnection
 from rtm.fpnn.errors import FPNNAnswerError, FPNNError
 from rtm.fpnn.sync_client import SyncFPNNClient
 
@@ -60,6 +63,50 @@ def _check_seconds(name: str, value: object) -> float:
     return float(value)
 
 
+class _SerialCalls:
+    """Calls run one after another, in arrival order, by one drain job at a time.
+
+    ``add`` queues a call and returns True when no drain job is running: the caller then
+    starts one (``drain`` on a worker thread). A burst of pushes thus costs one hand-off to
+    the worker instead of one per push. Thread-safe.
+    """
+
+    __slots__ = ("_items", "_lock", "_running")
+
+    def __init__(self) -> None:
+        self._items: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = (
+            collections.deque())
+        self._lock = threading.Lock()
+        self._running = False
+
+    def add(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+        with self._lock:
+            self._items.append((fn, args))
+            if self._running:
+                return False
+            self._running = True
+            return True
+
+    def start_failed(self) -> None:
+        """The drain job could not be started: let the next ``add`` try again."""
+        with self._lock:
+            self._running = False
+
+    def drain(self, call: Callable[[Callable[..., Any], tuple[Any, ...]], None]) -> None:
+        items = self._items
+        while True:
+            with self._lock:
+                if not items:
+                    self._running = False
+                    return
+                fn, args = items.popleft()
+            try:
+                call(fn, args)
+            except BaseException:
+                self.start_failed()  # the next add() starts a new drain for what is left
+                raise
+
+
 class _ClientBase(RTMCore, RTMMethods):
     """Configuration and push handling shared by both clients."""
 
@@ -80,12 +127,16 @@ class _ClientBase(RTMCore, RTMMethods):
         sign_version: int = 1,
         legacy_file_attrs: bool = False,
         keepalive: bool = False,
+        keepalive_interval: float = 20.0,
     ) -> None:
         RTMCore.__init__(self, pid, secret_key, endpoint, sign_version=sign_version,
                          legacy_file_attrs=legacy_file_attrs)
         self._connect_timeout = _check_seconds("connect_timeout", connect_timeout)
         self._quest_timeout = _check_seconds("quest_timeout", quest_timeout)
         self._keepalive = keepalive
+        # Seconds of silence before a keep-alive ping (spec fpnn 9.2); a connection is given up
+        # after keepalive_interval + 3 unanswered pings of quest_timeout each.
+        self._keepalive_interval = _check_seconds("keepalive_interval", keepalive_interval)
         self._logger = logger or logging.getLogger("rtm")
         self._on_connected_cb = on_connected
         self._on_closed_cb = on_closed
@@ -183,13 +234,14 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
         super().__init__(pid, secret_key, endpoint, **options)
         self._transport = self._fpnn = FPNNClient(
             endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
-            keepalive=self._keepalive, logger=self._logger,
-            on_connected=self._connected, on_closed=self._note_closed)
+            keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
+            logger=self._logger, on_connected=self._connected, on_closed=self._note_closed)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, FPNNClient] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._serial = _SerialCalls()  # monitor/callback functions, run on self._pool
 
     async def connect(self) -> None:
         """Connect now instead of on the first call (raises the transport error on failure)."""
@@ -239,7 +291,13 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
             return
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rtm-cb")
-        self._keep(loop.run_in_executor(self._pool, self._call_logged, fn, args))
+        if self._serial.add(fn, args):
+            try:
+                drain = loop.run_in_executor(self._pool, self._serial.drain, self._call_logged)
+            except BaseException:
+                self._serial.start_failed()
+                raise
+            self._keep(drain)
 
     async def _guard(self, coro: Any) -> None:
         try:
@@ -260,15 +318,28 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
             if restore is not None and conn is not None:
                 # Written before anything else on the new connection (spec 2.9: listen state
                 # belongs to the connection, so a reconnect must re-apply it).
-                fut = conn.send_quest(restore.method, self._quest_params(restore),
-                                      self._timeout(restore))
-                fut.add_done_callback(self._restore_done)
+                self._send_restore(conn, restore)
 
-    def _restore_done(self, fut: asyncio.Future[dict[str, Any]]) -> None:
+    def _send_restore(self, conn: FPNNConnection, step: Call[Any]) -> None:
+        try:
+            fut = conn.send_quest(step.method, self._quest_params(step), self._timeout(step))
+        except FPNNError as exc:  # closed meanwhile: the next connection restores itself
+            self._logger.warning("re-applying listen settings failed: %s", exc)
+            return
+        fut.add_done_callback(functools.partial(self._restore_done, conn, step))
+
+    def _restore_done(self, conn: FPNNConnection, step: Call[Any],
+                      fut: asyncio.Future[dict[str, Any]]) -> None:
         if fut.cancelled():
             return
         if fut.exception() is not None:
             self._logger.warning("re-applying listen settings failed: %s", fut.exception())
+            return
+        # Fix: only the first step of a two-step restore (setlisten all=True, then
+        # removelisten p2p=True) was sent, so after a reconnect P2P messages were pushed
+        # again although P2P listening had been removed. Run the chain to its end.
+        if step.then is not None and not conn.closed:
+            self._send_restore(conn, step.then(step.parse(fut.result())))
 
     async def close(self) -> None:
         """Close the connection(s); idempotent. Pending calls fail with connection-closed."""
@@ -301,14 +372,15 @@ class RTMServerClient(_ClientBase, SyncExecutor):
         super().__init__(pid, secret_key, endpoint, **options)
         self._transport = self._fpnn = SyncFPNNClient(
             endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
-            keepalive=self._keepalive, logger=self._logger,
-            on_connected=self._connected, on_closed=self._note_closed)
+            keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
+            logger=self._logger, on_connected=self._connected, on_closed=self._note_closed)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, SyncFPNNClient] = {}
         self._lock = threading.Lock()
         self._monitor_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._callback_pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._serial = _SerialCalls()  # monitor calls, run on self._monitor_pool
 
     def connect(self) -> None:
         """Connect now instead of on the first call (raises the transport error on failure)."""
@@ -387,7 +459,12 @@ class RTMServerClient(_ClientBase, SyncExecutor):
                     self._monitor_pool = concurrent.futures.ThreadPoolExecutor(
                         1, thread_name_prefix="rtm-monitor")
                 pool = self._monitor_pool
-        pool.submit(self._call_logged, fn, args)
+        if self._serial.add(fn, args):
+            try:
+                pool.submit(self._serial.drain, self._call_logged)
+            except BaseException:
+                self._serial.start_failed()
+                raise
 
     def _file_client(self, endpoint: str) -> SyncFPNNClient:
         with self._lock:
@@ -402,12 +479,22 @@ class RTMServerClient(_ClientBase, SyncExecutor):
         if self._note_connected(conn_id):
             restore = self._listen_restore_call()
             if restore is not None:
-                def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
-                    if error is not None:
-                        self._logger.warning("re-applying listen settings failed: %s", error)
+                self._send_restore(conn_id, restore)
 
-                self._fpnn.quest_callback(restore.method, self._quest_params(restore),
-                                          restored, timeout=self._timeout(restore))
+    def _send_restore(self, conn_id: int, step: Call[Any]) -> None:
+        def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
+            if error is not None:
+                self._logger.warning("re-applying listen settings failed: %s", error)
+                return
+            # Fix: only the first step of a two-step restore (setlisten all=True, then
+            # removelisten p2p=True) was sent, so after a reconnect P2P messages were pushed
+            # again although P2P listening had been removed. Run the chain to its end, on the
+            # same connection only (a newer connection restores itself).
+            if step.then is not None and self._fpnn.connection_id == conn_id:
+                self._send_restore(conn_id, step.then(step.parse(dict(answer or {}))))
+
+        self._fpnn.quest_callback(step.method, self._quest_params(step), restored,
+                                  timeout=self._timeout(step))
 
     def close(self) -> None:
         """Close the connection(s); idempotent. Pending calls fail with connection-closed."""

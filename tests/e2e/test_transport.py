@@ -622,14 +622,18 @@ async def test_writes_are_coalesced(server: FPNNServer) -> None:
 
         transport.write = spy  # type: ignore[method-assign]
         # 100 quests issued in one loop tick: the first goes out at once, the rest in batches
-        # of at most coalesce_limit frames (one batch when the limit allows it).
-        for limit, max_writes in ((getattr(conn, "coalesce_limit", 100), None), (1000, 2)):
+        # growing from 4 frames (4, 8, 16...) to at most coalesce_limit frames.
+        for limit in (getattr(conn, "coalesce_limit", 100), 1000):
             conn.coalesce_limit = limit
             writes.clear()
             reads.clear()
             answers = await asyncio.gather(*(cli.quest("echo", {"v": i}) for i in range(100)))
             assert [a["v"] for a in answers] == list(range(100))
-            expected_writes = max_writes or 2 + 99 // limit
+            expected_writes, rest, batch = 1, 99, min(4, limit)
+            while rest > 0:
+                expected_writes += 1
+                rest -= batch
+                batch = min(batch * 2, limit)
             assert 1 <= len(writes) <= expected_writes, writes
             assert 1 <= len(reads) <= expected_writes + 3, reads
             assert sum(reads) == sum(writes)

@@ -297,8 +297,25 @@ def _history_parser(
             raise _malformed(
                 method, "msgs", f"expected an array, got {got} for", PROTO_TYPE_CONVERT
             )
-        messages = []
+        messages: list[HistoryMessageUnit] = []
+        append = messages.append
         for i, entry in enumerate(raw):
+            # Fast path: a well-formed entry (what servers send) is checked in one go; anything
+            # else takes the full path below, which names the offending field.
+            if type(entry) is list and len(entry) == 8:
+                id_, from_uid, mtype, mid, deleted, msg, attrs, mtime = entry
+                if (
+                    type(id_) is int and type(from_uid) is int and type(mtype) is int
+                    and type(mid) is int and type(mtime) is int
+                    and (deleted is True or deleted is False)
+                    and type(msg) is str and type(attrs) is str
+                    and (p2p is None or from_uid == 1 or from_uid == 2)
+                ):
+                    if p2p is not None:
+                        from_uid = p2p[0] if from_uid == 1 else p2p[1]
+                    append(HistoryMessageUnit(id_, from_uid, mtype, mid, deleted, msg, attrs,
+                                              mtime))
+                    continue
             where = f"msgs[{i}]"
             if not isinstance(entry, (list, tuple)) or len(entry) != 8:
                 raise _malformed(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -185,10 +186,13 @@ class PushRouter:
         self.limit = limit
         self._clock = clock
         self._lock = threading.Lock()
-        self._seen: dict[str, dict[tuple[int, int, int], float]] = {
-            "pushmsg": {},
-            "pushgroupmsg": {},
-            "pushroommsg": {},
+        # Insertion order is time order (the clock does not go back), so the entries older
+        # than ``ttl`` are always a prefix: purging pops them from the front and stops at
+        # the first recent one, instead of scanning the whole cache on every push.
+        self._seen: dict[str, OrderedDict[tuple[int, int, int], float]] = {
+            "pushmsg": OrderedDict(),
+            "pushgroupmsg": OrderedDict(),
+            "pushroommsg": OrderedDict(),
         }
 
     def cache_size(self, method: str) -> int:
@@ -205,8 +209,11 @@ class PushRouter:
             cache[key] = now
             if len(cache) > self.limit:
                 horizon = now - self.ttl
-                for old in [k for k, seen in cache.items() if seen < horizon]:
-                    del cache[old]
+                while cache:
+                    oldest, seen = next(iter(cache.items()))
+                    if seen >= horizon:
+                        break
+                    del cache[oldest]
             return True
 
     def route(

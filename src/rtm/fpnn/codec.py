@@ -36,6 +36,7 @@ _HEADER = struct.Struct("<4sBBBBI")
 _HEADER_SEQ = struct.Struct("<4sBBBBII")
 _U32 = struct.Struct("<I")
 _unpack_header = _HEADER.unpack_from
+_unpack_header_seq = _HEADER_SEQ.unpack_from
 _unpack_u32 = _U32.unpack_from
 _pack_header = _HEADER.pack
 _pack_header_seq = _HEADER_SEQ.pack
@@ -140,6 +141,11 @@ def _check_size(size: int, max_frame_size: int) -> None:
         )
 
 
+# Encoded (and validated) method names: a quest's name is the same few strings over and over.
+_method_names: dict[str, bytes] = {}
+_METHOD_NAMES_MAX = 1024
+
+
 def encode_quest(
     method: str,
     payload: dict[str, Any] | None = None,
@@ -150,16 +156,28 @@ def encode_quest(
     max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
 ) -> bytes:
     """One quest frame. ``seq`` is ignored for oneway quests."""
-    name = method.encode()
-    if not 0 < len(name) < 256:
-        raise ValueError(f"method name must be 1..255 UTF-8 bytes, got {len(name)}: {method!r}")
-    body = encode_payload(payload, flag)
+    name = _method_names.get(method)
+    if name is None:
+        name = method.encode()
+        if not 0 < len(name) < 256:
+            raise ValueError(
+                f"method name must be 1..255 UTF-8 bytes, got {len(name)}: {method!r}")
+        if len(_method_names) < _METHOD_NAMES_MAX:
+            _method_names[method] = name
+    if type(payload) is dict and payload and flag == FLAG_MSGPACK:
+        try:  # the common case inline: this thread's Packer, once encode_payload made it
+            body: bytes = _local.packer.pack(payload)
+        except Exception:
+            body = encode_payload(payload, flag)  # first use in a thread, or the error
+    else:
+        body = encode_payload(payload, flag)
     if oneway:
         _check_size(HEADER_SIZE + len(name) + len(body), max_frame_size)
         return b"".join(
             (_pack_header(MAGIC, VERSION, flag, MTYPE_ONEWAY, len(name), len(body)), name, body)
         )
-    _check_size(HEADER_SIZE + 4 + len(name) + len(body), max_frame_size)
+    if HEADER_SIZE + 4 + len(name) + len(body) > max_frame_size:
+        _check_size(HEADER_SIZE + 4 + len(name) + len(body), max_frame_size)
     return b"".join(
         (_pack_header_seq(MAGIC, VERSION, flag, MTYPE_TWOWAY, len(name), len(body), seq),
          name, body)
@@ -308,7 +326,11 @@ class FrameDecoder:
         max_size = self.max_frame_size
         need = HEADER_SIZE
         while end - pos >= HEADER_SIZE:
-            magic, version, flag, mtype, ss, psize = _unpack_header(view, pos)
+            if end - pos >= HEADER_SIZE + 4:  # answers and twoway quests: seq in one unpack
+                magic, version, flag, mtype, ss, psize, seq = _unpack_header_seq(view, pos)
+            else:
+                magic, version, flag, mtype, ss, psize = _unpack_header(view, pos)
+                seq = 0  # only a oneway quest can be this short; a longer frame breaks below
             if magic != MAGIC:
                 raise FPNNProtocolError(
                     f"bad magic {bytes(magic)!r} at frame start, expected b'FPNN'",
@@ -319,10 +341,10 @@ class FrameDecoder:
                     f"bad flag 0x{flag:02x}: exactly one of 0x80 (msgpack) or 0x40 (JSON)"
                     " must be set", ec.PROTO_NOT_SUPPORTED,
                 )
-            if mtype == MTYPE_TWOWAY:
-                body = 4 + ss + psize
-            elif mtype == MTYPE_ANSWER:
+            if mtype == MTYPE_ANSWER:
                 body = 4 + psize
+            elif mtype == MTYPE_TWOWAY:
+                body = 4 + ss + psize
             elif mtype == MTYPE_ONEWAY:
                 body = ss + psize
             else:
@@ -343,23 +365,31 @@ class FrameDecoder:
             if stop > end:
                 need = HEADER_SIZE + body
                 break
-            p = pos + HEADER_SIZE
-            if mtype == MTYPE_ANSWER:
-                (seq,) = _unpack_u32(view, p)
-                payload = decode_payload(memoryview(view)[p + 4 : stop], flag)
-                out.append(Answer(seq, payload, ss, version, flag))
-            else:
-                if mtype == MTYPE_TWOWAY:
-                    (seq,) = _unpack_u32(view, p)
-                    p += 4
-                else:
-                    seq = 0
+            if mtype != MTYPE_ANSWER:
+                p = pos + HEADER_SIZE + 4 if mtype == MTYPE_TWOWAY else pos + HEADER_SIZE
                 try:
                     method = bytes(view[p : p + ss]).decode()
                 except UnicodeDecodeError as exc:
                     raise FPNNProtocolError("method name is not valid UTF-8") from exc
-                payload = decode_payload(memoryview(view)[p + ss : stop], flag)
-                out.append(Quest(method, payload, seq, mtype == MTYPE_ONEWAY, version, flag))
+            p = stop - psize  # payload start
+            # Small payloads are cheaper to copy than to wrap in a memoryview.
+            chunk = view[p:stop] if psize <= 4096 else memoryview(view)[p:stop]
+            if flag == FLAG_MSGPACK:
+                try:
+                    payload = _unpackb(chunk, raw=False, strict_map_key=False,
+                                       ext_hook=_reject_ext, max_ext_len=0)
+                except Exception:
+                    payload = decode_payload(chunk, flag)  # restores text, or names the error
+                else:
+                    if type(payload) is not dict:
+                        payload = decode_payload(chunk, flag)  # raises: root is not a map
+            else:
+                payload = decode_payload(chunk, flag)
+            if mtype == MTYPE_ANSWER:
+                out.append(Answer(seq, payload, ss, version, flag))
+            else:
+                out.append(Quest(method, payload, seq if mtype == MTYPE_TWOWAY else 0,
+                                 mtype == MTYPE_ONEWAY, version, flag))
             pos = stop
         if pos < end:
             buf += memoryview(view)[pos:]
@@ -375,7 +405,7 @@ def frame_size(data: bytes | bytearray, max_frame_size: int = DEFAULT_MAX_FRAME_
     """
     if len(data) < HEADER_SIZE:
         return None
-    magic, _version, _flag, mtype, ss, psize = _unpack_header(data, 0)
+    magic, _version, flag, mtype, ss, psize = _unpack_header(data, 0)
     size: int
     if magic != MAGIC:
         raise FPNNProtocolError(
@@ -389,6 +419,17 @@ def frame_size(data: bytes | bytearray, max_frame_size: int = DEFAULT_MAX_FRAME_
         size = HEADER_SIZE + ss + psize
     else:
         raise FPNNProtocolError(f"bad mtype {mtype}", ec.PROTO_METHOD_TYPE)
+    # Fix: the header checks of FrameDecoder.feed were missing here, so a first frame whose
+    # header was already invalid (bad flag, empty method name, payload size 0) kept the
+    # connection open waiting for up to max_frame_size bytes of body, where any later frame
+    # is rejected at once.
+    if flag != FLAG_MSGPACK and flag != FLAG_JSON:
+        raise FPNNProtocolError(f"bad flag 0x{flag:02x}: exactly one of 0x80 (msgpack) or "
+                                "0x40 (JSON) must be set", ec.PROTO_NOT_SUPPORTED)
+    if psize == 0:
+        raise FPNNProtocolError("payload size 0: a payload is at least the empty map")
+    if mtype != MTYPE_ANSWER and ss == 0:
+        raise FPNNProtocolError("quest with an empty method name")
     if size > max_frame_size:
         raise FPNNProtocolError(
             f"frame declares {size} bytes, over the maximum frame size of {max_frame_size} bytes"

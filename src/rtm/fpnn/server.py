@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from rtm.fpnn import codec
+from rtm.fpnn import errors as ec
 from rtm.fpnn.codec import FrameDecoder, Quest
 from rtm.fpnn.connection import FPNNConnection, Handler, HandlerResult
 from rtm.fpnn.crypto import ServerPrivateKey, accept_key_quest
-from rtm.fpnn.errors import FPNNError, FPNNProtocolError
+from rtm.fpnn.errors import FPNNConnectionError, FPNNError, FPNNProtocolError
 
 ServerHandler = Handler
 ConnectionHook = Callable[["ServerConnection"], None]
@@ -36,9 +37,14 @@ class ServerConnection(FPNNConnection):
         self._first_frame = True
         self._head = bytearray()
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._reading_paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
+        limit = self.server.max_write_buffer
+        if limit and isinstance(transport, asyncio.WriteTransport):
+            # pause_writing() below fires once this much is queued for a peer not reading.
+            transport.set_write_buffer_limits(high=limit)
         self.server._connection_made(self)
         if self.server.idle_timeout:
             self._idle_timer = self._loop.call_later(self.server.idle_timeout, self._check_idle)
@@ -112,6 +118,44 @@ class ServerConnection(FPNNConnection):
             self._abort(FPNNProtocolError("*key is only allowed as the first frame"))
             return
         super()._handle_quest(quest)
+        limit = self.server.max_pending_quests
+        if limit and len(self._tasks) >= limit and not self._reading_paused:
+            self._pause_reading()
+
+    # Fix (per-connection memory limits): a client could make the server hold unbounded
+    # memory: answers piled up in the transport's write buffer when the peer pipelined quests
+    # without reading (300 small history quests queued 116 MB), and every pipelined quest
+    # with an async handler became a task however many were already pending. Now the
+    # connection is aborted once max_write_buffer bytes are queued, and reading pauses while
+    # max_pending_quests quests are being handled (it resumes at half of that).
+
+    def pause_writing(self) -> None:
+        limit = self.server.max_write_buffer
+        if not limit or self.closed:
+            return
+        self.logger.warning("closing connection %s (%s): the peer does not read, over %d "
+                            "bytes queued", self.id, self.peer, limit)
+        self._abort(FPNNConnectionError(f"over {limit} bytes queued for a peer not reading",
+                                        ec.CORE_SEND_ERROR))
+
+    def _pause_reading(self) -> None:
+        transport = self._transport
+        if transport is None or self.closed:
+            return
+        self._reading_paused = True
+        transport.pause_reading()
+        self._loop.call_later(0.005, self._maybe_resume_reading)
+
+    def _maybe_resume_reading(self) -> None:
+        # Polled only while paused: tasks created after the pause (same read chunk) count too.
+        if not self._reading_paused or self.closed:
+            return
+        if len(self._tasks) > self.server.max_pending_quests // 2:
+            self._loop.call_later(0.005, self._maybe_resume_reading)
+            return
+        self._reading_paused = False
+        if self._transport is not None:
+            self._transport.resume_reading()
 
     def _finish(self, exc: BaseException | None) -> None:
         if self._idle_timer is not None:
@@ -143,11 +187,19 @@ class FPNNServer:
         logger: logging.Logger | None = None,
         on_connect: ConnectionHook | None = None,
         on_close: ConnectionHook | None = None,
+        max_write_buffer: int | None = None,
+        max_pending_quests: int = 1024,
     ) -> None:
         self.host = host
         self.port = port
         self.private_key = private_key
         self.max_frame_size = max_frame_size
+        #: Bytes queued for one peer that does not read before its connection is aborted
+        #: (default: twice the max frame size; 0 = no limit). Read when a connection opens.
+        self.max_write_buffer = 2 * max_frame_size if max_write_buffer is None else (
+            max_write_buffer)
+        #: Quests of one connection handled at once before its reading pauses (0 = no limit).
+        self.max_pending_quests = max_pending_quests
         self.idle_timeout = idle_timeout
         self.quest_timeout = quest_timeout
         self.logger = logger or logging.getLogger("rtm.fpnn.server")

@@ -1,0 +1,305 @@
+"""Run every benchmark, print one table, write bench/results/latest.json and the plot.
+
+    python bench/run_all.py            # the full run (`make bench`), a few minutes
+    python bench/run_all.py --quick    # smaller counts, for a smoke test (~1 min)
+
+Every peer runs in its own process: bench/answer_server.py for the FPNN and RTM client
+figures, ``python -m rtm.server`` for the local-server ones. Ratios are ours / the
+reference loop (bench/reference_loop.py) measured in the same run, alternating blocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fpnn_client
+import memory_bench
+import rtm_client_bench
+import server_bench
+from common import HERE, ROOT
+
+import rtm
+
+RESULTS = HERE / "results"
+PLOT = ROOT / "docs" / "img" / "fpnn-qps.png"
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import cryptography
+    import msgpack
+
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "event_loop": "asyncio (default selector loop)",
+        "rtm": rtm.__version__,
+        "msgpack": ".".join(map(str, msgpack.version)),
+        "cryptography": cryptography.__version__,
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+# ---------------------------------------------------------------------------- targets
+
+
+def _row(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
+    for r in rows:
+        if all(r.get(k) == v for k, v in match.items()):
+            return r
+    raise KeyError(match)
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    fp, rt, srv = results["fpnn"], results["rtm"], results["server"]
+    out: list[dict[str, Any]] = []
+
+    def check(name: str, value: float, limit: float, unit: str, at_least: bool) -> None:
+        ok = value >= limit if at_least else value <= limit
+        out.append({"target": name, "value": value, "limit": limit, "unit": unit,
+                    "at_least": at_least, "met": ok})
+
+    plain100 = _row(fp, mode="plain", inflight=100)
+    check("FPNN plaintext, 100 in flight: QPS vs reference loop", plain100["qps_ratio"],
+          0.75, "×", True)
+    check("FPNN plaintext, 100 in flight: client CPU per quest", plain100["ours"]["cpu_us"],
+          10.0, "µs", False)
+    for mode in ("stream128", "stream256"):
+        r = _row(fp, mode=mode, inflight=100)
+        check(f"FPNN {mode}, 100 in flight: QPS vs reference loop (same encryption)",
+              r["qps_ratio"], 0.7, "×", True)
+    plain1 = _row(fp, mode="plain", inflight=1)
+    check("one quest at a time: async client p50 vs reference loop", plain1["p50_ratio"],
+          1.15, "×", False)
+    check("one quest at a time: sync client p50 vs reference loop", plain1["sync_p50_ratio"],
+          1.6, "×", False)
+    send = _row(rt, call="send_message", client="async", level=100)
+    check("RTM send_message, async client, 100 in flight: calls/s", send["qps"], 50_000,
+          "/s", True)
+    check("RTM send_message, async client, 100 in flight: client CPU per call",
+          send["cpu_us"], 18.0, "µs", False)
+    one = _row(srv["sendmsg"], connections=1)
+    check("local server: persisted sendmsg/s on one SDK connection", one["qps"], 10_000,
+          "/s", True)
+    check(f"local server: history p99 at {srv['history']['messages']:,} messages",
+          srv["history"]["p99_ms"], 5.0, "ms", False)
+    return out
+
+
+# ---------------------------------------------------------------------------- table
+
+
+def table(results: dict[str, Any]) -> str:
+    lines: list[str] = []
+    add = lines.append
+    m = results["machine"]
+    add(f"RTM Python SDK benchmarks, {m['date']}: {m['cpu']}, {m['cores']} cores, "
+        f"Python {m['python']}, {m['event_loop']}")
+    add("")
+    add("FPNN layer: one connection, sendmsg-sized quests, answer server in another process;")
+    add("×ref = ours / reference loop, measured in alternating blocks in the same run")
+    add(f"{'mode':<11} {'in flight':>9} | {'QPS':>8} {'×ref':>5} | {'p50 µs':>8} {'×ref':>5} | "
+        f"{'p99 µs':>8} | {'CPU µs':>6} {'ref':>6}")
+    for r in results["fpnn"]:
+        o = r["ours"]
+        add(f"{r['mode']:<11} {r['inflight']:>9} | {o['qps']:>8,.0f} {r['qps_ratio']:>5.2f} | "
+            f"{o['p50_us']:>8.1f} {r['p50_ratio']:>5.2f} | {o['p99_us']:>8.1f} | "
+            f"{o['cpu_us']:>6.2f} {r['ref']['cpu_us']:>6.2f}")
+    add("SyncFPNNClient, one calling thread (same runs as the 1-in-flight rows):")
+    for r in results["fpnn"]:
+        if "sync" in r:
+            s = r["sync"]
+            add(f"{r['mode']:<11} {1:>9} | {s['qps']:>8,.0f} {s['qps'] / r['ref']['qps']:>5.2f} "
+                f"| {s['p50_us']:>8.1f} {r['sync_p50_ratio']:>5.2f} | {s['p99_us']:>8.1f} | "
+                f"{s['cpu_us']:>6.2f}")
+    add("")
+    add("RTM layer: SDK calls (validation, mid, signing, encoding, answer parsing) against the")
+    add("answer server; get_group_message answers a 20-message page")
+    add(f"{'call':<18} {'client':<14} {'load':>13} | {'calls/s':>8} | {'p50 µs':>8} | "
+        f"{'p99 µs':>8} | {'CPU µs':>6}")
+    for r in results["rtm"]:
+        add(f"{r['call']:<18} {r['client']:<14} {r['load']:>13} | {r['qps']:>8,.0f} | "
+            f"{r['p50_us']:>8.1f} | {r['p99_us']:>8.1f} | {r['cpu_us']:>6.2f}")
+    add("push handling (the answer server floods pushmsg, 100 unanswered at most):")
+    add(f"{'client / monitor':<34} | {'answered/s':>10} | {'delivered/s':>11} | {'CPU µs':>6}")
+    for r in results["push"]:
+        add(f"{r['client']:<34} | {r['answered_per_s']:>10,.0f} | "
+            f"{r['delivered_per_s']:>11,.0f} | {r['cpu_us']:>6.2f}")
+    add("")
+    srv = results["server"]
+    add("Local server (python -m rtm.server in another process, SQLite WAL, synchronous=NORMAL)")
+    for r in srv["sendmsg"]:
+        add(f"persisted sendmsg, {r['connections']} SDK connection(s) x 100 in flight: "
+            f"{r['qps']:>7,.0f} msg/s  (p50 {r['p50_us'] / 1000:.1f} ms, "
+            f"p99 {r['p99_us'] / 1000:.1f} ms)")
+    h = srv["history"]
+    add(f"history, {h['messages']:,} messages stored, get_group_message num=20: "
+        f"p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms ({h['queries']:,} queries)")
+    mem = srv["memory"]
+    add(f"memory per 1,000 logged-in end users: {mem['kib_per_1000_users'] / 1024:.2f} MiB "
+        f"server RSS")
+    p = srv["push_e2e"]
+    add(f"push end to end (listener + sender connections): {p['delivered_per_s']:,.0f} "
+        f"monitor deliveries/s")
+    add("")
+    add(f"Memory per pending quest, {results['memory']['quests']:,} in flight on one connection")
+    for name, value in results["memory"]["bytes"].items():
+        add(f"    {name:<26} {value:>6,.0f} bytes")
+    add("")
+    add("Targets")
+    for t in results["targets"]:
+        sign = "≥" if t["at_least"] else "≤"
+        unit = t["unit"]
+        fmt = ",.0f" if unit == "/s" else ".2f"
+        value = f"{t['value']:{fmt}}{'' if unit == '×' else ' '}{unit}"
+        limit = f"{t['limit']:{fmt}}{'' if unit == '×' else ' '}{unit}"
+        add(f"  [{'met' if t['met'] else 'MISSED':>6}] {t['target']}: {value} ({sign} {limit})")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- plot
+
+
+def plot(results: dict[str, Any], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed (pip install -e '.[bench]'): no plot", flush=True)
+        return False
+    fig, (ax, rx) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=100,
+                                 gridspec_kw={"width_ratios": [3, 2]})
+    colors = {"plain": "C0", "stream128": "C1", "stream256": "C2", "package128": "C3"}
+    for mode, color in colors.items():
+        rows = [r for r in results["fpnn"] if r["mode"] == mode]
+        if not rows:
+            continue
+        x = [r["inflight"] for r in rows]
+        ax.plot(x, [r["ours"]["qps"] for r in rows], "-o", color=color,
+                label=f"{mode}: rtm FPNNClient")
+        ax.plot(x, [r["ref"]["qps"] for r in rows], "--", marker="x", color=color, alpha=0.7,
+                label=f"{mode}: reference loop")
+        rx.plot(x, [r["qps_ratio"] for r in rows], "-o", color=color, label=mode)
+    for axis in (ax, rx):
+        axis.set_xscale("log")
+        axis.set_xticks([1, 10, 100, 1000], ["1", "10", "100", "1000"])
+        axis.set_xlabel("quests in flight on one connection")
+        axis.grid(True, which="both", alpha=0.3)
+    ax.set_ylabel("quests per second")
+    ax.set_title("QPS: rtm FPNNClient vs reference asyncio loop")
+    ax.legend(fontsize=7, ncol=2)
+    rx.axhline(1.0, color="grey", lw=1)
+    rx.axhline(0.75, color="grey", lw=1, ls=":")
+    rx.set_ylim(0, max(1.5, *(r["qps_ratio"] + 0.1 for r in results["fpnn"])))
+    rx.set_ylabel("QPS ratio (ours / reference, same run)")
+    rx.set_title("ratio (dotted: 0.75 target at 100 in flight)")
+    rx.legend(fontsize=7)
+    m = results["machine"]
+    fig.suptitle(f"{m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['date']}",
+                 fontsize=8, y=0.995)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+# ---------------------------------------------------------------------------- docs
+
+DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- bench:begin (written by bench/run_all.py) -->", "<!-- bench:end -->"
+
+
+def update_doc(text: str, path: Path = DOC) -> bool:
+    """Put the table between the markers of docs/performance.md (if they are there)."""
+    try:
+        doc = path.read_text()
+    except OSError:
+        return False
+    start, stop = doc.find(BEGIN), doc.find(END)
+    if start < 0 or stop < start:
+        return False
+    block = f"{BEGIN}\n```text\n{text}\n```\n"
+    path.write_text(doc[:start] + block + doc[stop:])
+    return True
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts (smoke test)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="default bench/results/latest.json (--quick: quick.json)")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help=f"default {PLOT.relative_to(ROOT)} (--quick: bench/results/quick.png)")
+    args = parser.parse_args()
+    q = args.quick
+    if args.output is None:
+        args.output = RESULTS / ("quick.json" if q else "latest.json")
+    if args.plot is None:
+        args.plot = RESULTS / "quick.png" if q else PLOT
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine()}
+
+    print("== FPNN layer", flush=True)
+    results["fpnn"] = fpnn_client.run(quests=10000 if q else 40000, block=2000)
+    print("\n== RTM layer", flush=True)
+    rows = rtm_client_bench.run(calls=4000 if q else 10000, rounds=1 if q else 3,
+                                pushes=5000 if q else 20000)
+    results["rtm"] = [r for r in rows if r["layer"] == "rtm"]
+    results["push"] = [r for r in rows if r["layer"] == "push"]
+    print("\n== Local server", flush=True)
+    results["server"] = server_bench.run(
+        sends=5000 if q else 20000, rounds=1 if q else 3,
+        history_messages=100_000 if q else 1_000_000, history_queries=100 if q else 400,
+        users=200 if q else 1000, pushes=2000 if q else 10000)
+    print("\n== Memory", flush=True)
+    quests = 2000 if q else 10000
+    results["memory"] = {"quests": quests,
+                         "bytes": memory_bench.run(quests, rounds=1 if q else 3)}
+    results["targets"] = targets(results)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["quick"] = q
+
+    text = table(results)
+    print("\n" + "=" * 100)
+    print(text)
+    print("=" * 100)
+    if not q and update_doc(text):
+        print(f"table written to {DOC.relative_to(ROOT)}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print(f"results: {args.output}", end="")
+    if plot(results, args.plot):
+        print(f", plot: {args.plot}", end="")
+    print(f" ({results['seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
