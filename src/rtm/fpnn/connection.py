@@ -59,7 +59,7 @@ class FPNNConnection(asyncio.Protocol):
         self.coalesce_limit = 32
         self._batch = _FIRST_BATCH  # frames buffered before the next write of this tick
         self._sweeper: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], Awaitable[HandlerResult]] = {}
         self._closed = False
         self._close_exc: BaseException | None = None
         self.closed_future: asyncio.Future[None] = self._loop.create_future()
@@ -290,10 +290,13 @@ class FPNNConnection(asyncio.Protocol):
         if inspect.isawaitable(result):
             task = self._loop.create_task(self._await_handler(quest, result))
             # keep a reference so the task is not collected mid-flight
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks[task] = result
+            task.add_done_callback(self._forget_task)
         else:
             self._answer(quest, result)
+
+    def _forget_task(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
 
     async def _await_handler(self, quest: Quest, pending: Awaitable[HandlerResult]) -> None:
         try:
@@ -362,8 +365,14 @@ class FPNNConnection(asyncio.Protocol):
                 if not fut.done():
                     fut.set_exception(FPNNConnectionError(
                         f"connection is closed{reason}", ec.CORE_CONNECTION_CLOSED))
-        for task in list(self._tasks):
+        for task, handler_result in list(self._tasks.items()):
             task.cancel()
+            # A task cancelled before its first step never awaits the handler's coroutine:
+            # close it, or Python warns that it was never awaited.
+            if inspect.iscoroutine(handler_result) and (
+                inspect.getcoroutinestate(handler_result) == inspect.CORO_CREATED
+            ):
+                handler_result.close()
         if not self.closed_future.done():
             self.closed_future.set_result(None)
         if self._on_close is not None:
