@@ -40,6 +40,8 @@ PUSH_METHODS = ("pushmsg", "pushgroupmsg", "pushroommsg", "pushevent")
 
 DEFAULT_CONNECT_TIMEOUT = 30.0  # the RTM SDKs' defaults (spec fpnn 9.1)
 DEFAULT_QUEST_TIMEOUT = 30.0
+RECONNECT_FIRST_DELAY = 0.1  # background reconnect of listening clients: backoff bounds (s)
+RECONNECT_MAX_DELAY = 5.0
 
 
 class _Transport(Protocol):
@@ -142,6 +144,7 @@ class _ClientBase(RTMCore, RTMMethods):
         self._on_closed_cb = on_closed
         self._encryption: dict[str, Any] | None = None
         self._connections = 0
+        self._closing = False  # close() was called: a drop is not to be repaired
         if monitor is not None:
             self.set_monitor(monitor)
 
@@ -214,6 +217,7 @@ class _ClientBase(RTMCore, RTMMethods):
     def _note_connected(self, conn_id: int) -> bool:
         """Count connections; True when this one is a reconnection."""
         self._connections += 1
+        self._closing = False
         if self._on_connected_cb is not None:
             self._deliver(self._on_connected_cb, (conn_id,))
         return self._connections > 1
@@ -221,6 +225,13 @@ class _ClientBase(RTMCore, RTMMethods):
     def _note_closed(self, conn_id: int) -> None:
         if self._on_closed_cb is not None:
             self._deliver(self._on_closed_cb, (conn_id,))
+        if not self._closing and self._listen_restore_call() is not None:
+            # A client that only listens makes no calls that would reconnect it lazily:
+            # reconnect in the background so pushes resume once the server is back.
+            self._start_reconnect()
+
+    def _start_reconnect(self) -> None:
+        raise NotImplementedError
 
 
 class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
@@ -239,6 +250,7 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, FPNNClient] = {}
+        self._reconnect_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._serial = _SerialCalls()  # monitor/callback functions, run on self._pool
@@ -341,8 +353,27 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
         if step.then is not None and not conn.closed:
             self._send_restore(conn, step.then(step.parse(fut.result())))
 
+    def _start_reconnect(self) -> None:
+        if self._reconnect_task is None or self._reconnect_task.done():
+            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = RECONNECT_FIRST_DELAY
+        while not self._closing and not self._fpnn.connected:
+            try:
+                await self._fpnn.connect()  # on_connected re-applies the listen settings
+            except FPNNError as exc:
+                self._logger.info("reconnect to %s failed (%s); next try in %.1f s",
+                                  self.endpoint, exc.message, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MAX_DELAY)
+
     async def close(self) -> None:
         """Close the connection(s); idempotent. Pending calls fail with connection-closed."""
+        self._closing = True
+        if self._reconnect_task is not None:
+            self._reconnect_task.cancel()
+            self._reconnect_task = None
         await self._fpnn.close()
         for client in self._file_clients.values():
             await client.close()
@@ -377,6 +408,8 @@ class RTMServerClient(_ClientBase, SyncExecutor):
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, SyncFPNNClient] = {}
+        self._reconnect_thread: threading.Thread | None = None
+        self._closed_event = threading.Event()
         self._lock = threading.Lock()
         self._monitor_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._callback_pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -496,8 +529,32 @@ class RTMServerClient(_ClientBase, SyncExecutor):
         self._fpnn.quest_callback(step.method, self._quest_params(step), restored,
                                   timeout=self._timeout(step))
 
+    def _start_reconnect(self) -> None:
+        with self._lock:
+            if self._reconnect_thread is not None and self._reconnect_thread.is_alive():
+                return
+            self._closed_event = threading.Event()
+            self._reconnect_thread = threading.Thread(
+                target=self._reconnect, args=(self._closed_event,), name="rtm-reconnect",
+                daemon=True)
+            self._reconnect_thread.start()
+
+    def _reconnect(self, closed: threading.Event) -> None:
+        delay = RECONNECT_FIRST_DELAY
+        while not self._closing and not self._fpnn.connected:
+            try:
+                self._fpnn.connect()  # on_connected re-applies the listen settings
+            except FPNNError as exc:
+                self._logger.info("reconnect to %s failed (%s); next try in %.1f s",
+                                  self.endpoint, exc.message, delay)
+                if closed.wait(delay):
+                    return
+                delay = min(delay * 2, RECONNECT_MAX_DELAY)
+
     def close(self) -> None:
         """Close the connection(s); idempotent. Pending calls fail with connection-closed."""
+        self._closing = True
+        self._closed_event.set()
         self._fpnn.close()
         with self._lock:
             clients = list(self._file_clients.values())

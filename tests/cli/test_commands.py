@@ -296,8 +296,7 @@ def test_file_send_from_stdin_and_errors(cli: Cli, tmp_path: Path) -> None:
 def test_listen_in_process_prints_pushes_then_exits(env: dict[str, str], cli: Cli) -> None:
     out, err = io.StringIO(), io.StringIO()
     codes: list[int] = []
-    argv = ["--json", "listen", "--p2p", "--group", "5", "--count", "2",
-            "--check-interval", "0.2"]
+    argv = ["--json", "listen", "--p2p", "--group", "5", "--count", "2"]
     thread = threading.Thread(
         target=lambda: codes.append(run(argv, stdout=out, stderr=err, env=env)))
     thread.start()

@@ -72,8 +72,7 @@ def test_console_script_version() -> None:
 
 @pytest.fixture
 def listener(cli_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen(rtm_cmd("--json", "listen", "--p2p", "--room", 7,
-                                    "--check-interval", "0.2"),
+    proc = subprocess.Popen(rtm_cmd("--json", "listen", "--p2p", "--room", 7),
                             env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
@@ -238,8 +237,7 @@ def test_listen_reconnects_after_a_server_restart(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RTM_")}
     env |= {"RTM_ENDPOINT": f"127.0.0.1:{port}", "PYTHONUNBUFFERED": "1",
             "XDG_CONFIG_HOME": str(tmp_path)}
-    proc = subprocess.Popen(rtm_cmd("--json", "listen", "--p2p", "--count", 2,
-                                    "--check-interval", "0.1"),
+    proc = subprocess.Popen(rtm_cmd("--json", "listen", "--p2p", "--count", 2),
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None and proc.stdout is not None

@@ -369,3 +369,58 @@ def test_newer_signature_generation(rtm_project: RTMProject) -> None:
     with RTMServerClient(rtm_project.pid, "not the secret", rtm_project.endpoint,
                          sign_version=2) as client, pytest.raises(InvalidPidOrSignError):
         client.get_friends(1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_listening_clients_reconnect_by_themselves() -> None:
+    """A client that only listens makes no call that would reconnect it: after the server
+    comes back it must reconnect in the background and receive pushes again."""
+    port = _free_port()
+    server = start_test_server(port=port)
+    project = new_project(server)
+    monitor = RecordingMonitor()
+    sync_client = RTMServerClient(project.pid, project.secret, project.endpoint,
+                                  monitor=monitor)
+    got: list[Any] = []
+    loop = asyncio.new_event_loop()
+
+    class AsyncMonitor(RTMServerMonitor):
+        async def p2p_message(self, *args: Any) -> None:
+            got.append(args)
+
+    async_client = AsyncRTMServerClient(project.pid, project.secret, project.endpoint,
+                                        monitor=AsyncMonitor())
+    runner = threading.Thread(target=loop.run_forever, daemon=True)
+    runner.start()
+
+    def run(coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(10)
+
+    try:
+        sync_client.set_listen([], [], True, [])
+        run(async_client.set_listen([], [], True, []))
+        server.stop()
+        wait_for(lambda: not sync_client.connected and not async_client.connected)
+        server = start_test_server(port=port)
+        server.add_project(project.pid, project.secret)
+        wait_for(lambda: sync_client.connected and async_client.connected, timeout=10)
+        with RTMServerClient(project.pid, project.secret, project.endpoint) as sender:
+            deadline = time.monotonic() + 5
+            while not (monitor.calls and got) and time.monotonic() < deadline:
+                sender.send_message(1, 2, 30, "after restart")  # until both listen again
+                time.sleep(0.1)
+        assert monitor.calls and monitor.calls[-1][5] == "after restart"
+        assert got and got[-1][4] == "after restart"
+    finally:
+        sync_client.close()
+        run(async_client.close())
+        loop.call_soon_threadsafe(loop.stop)
+        runner.join(5)
+        server.stop()

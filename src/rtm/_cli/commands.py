@@ -24,7 +24,6 @@ from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
 from rtm.api.monitor import RTMServerMonitor
 from rtm.api.signing import MidGenerator
 from rtm.client import RTMServerClient
-from rtm.fpnn.errors import FPNNError
 
 Handler = Callable[["Context", argparse.Namespace], "int | None"]
 Fetch = Callable[[bool, int, int, int, int], HistoryMessageResult]
@@ -624,26 +623,26 @@ def listen(ctx: Context, a: argparse.Namespace) -> int:
         else:
             client.add_listen(groups, rooms, bool(a.p2p), events)
 
+    connections = 0
+
+    def connected(conn_id: int) -> None:
+        nonlocal connections
+        connections += 1
+        if connections > 1:
+            ctx.out.note("reconnected")
+
+    # A listening client reconnects by itself after a drop and re-applies its listen
+    # settings; these callbacks only report it.
+    client.set_on_connected_callback(connected)
+    client.set_on_closed_callback(
+        lambda conn_id: ctx.out.note("connection lost; reconnecting in the background"))
     apply()
     what = _listen_description(a, groups, rooms, events)
     ctx.out.note(f"listening to {what} on {ctx.settings.endpoint} (Ctrl-C to stop)")
 
     with _stop_on_signals(stop):
-        lost = False
-        while not stop.wait(a.check_interval):
-            if client.connected:
-                continue
-            try:  # reconnects; the SDK re-applies the listen settings
-                apply()
-            except FPNNError as exc:
-                if not lost:
-                    ctx.out.note(f"connection lost ({exc}); retrying every "
-                                 f"{a.check_interval:g} s")
-                lost = True
-            else:
-                if lost:
-                    ctx.out.note("reconnected")
-                lost = False
+        while not stop.wait(1.0):  # a timed wait keeps the main thread responsive to signals
+            pass
     if monitor.broken_pipe:
         raise BrokenPipeError
     return 0

@@ -397,8 +397,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every message and event")
     p.add_argument("--count", type=_count, default=None,
                    help="exit after printing this many pushes")
-    p.add_argument("--check-interval", type=positive_float, default=2.0, metavar="SECONDS",
-                   help="how often to check the connection and reconnect (default 2)")
 
     # --- config
     p = t.leaf(top, "config", "show the connection settings in effect and their sources",
