@@ -206,8 +206,9 @@ def test_listen_state_is_restored_after_reconnect(rtm_server: ServerThread,
     rtm_client.send_message(1, 2, 30, "before", mid=1)
     wait_for(lambda: len(monitor.calls) == 1)
     # drop every server-side connection of this project: the SDK must reconnect and listen again
+    first = rtm_client._fpnn.connection_id
     drop_server_connections(rtm_server)
-    wait_for(lambda: not rtm_client.connected)
+    wait_for(lambda: rtm_client._fpnn.connection_id != first)
     rtm_client.send_message(1, 2, 30, "after", mid=2)
     wait_for(lambda: len(monitor.calls) == 2)
     assert monitor.calls[1][5] == "after"
