@@ -214,13 +214,19 @@ class _ClientBase(RTMCore, RTMMethods):
     def _deliver(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         raise NotImplementedError
 
-    def _note_connected(self, conn_id: int) -> bool:
-        """Count connections; True when this one is a reconnection."""
+    def _note_connected(self, conn_id: int) -> Call[Any] | None:
+        """Count connections; the listen-restore call a reconnection must send first."""
         self._connections += 1
         self._closing = False
+        restore = self._listen_restore_call() if self._connections > 1 else None
+        if restore is None:
+            self._announce_connected(conn_id)
+        return restore
+
+    def _announce_connected(self, conn_id: int) -> None:
+        """The user's on_connected: once the connection is ready, listen settings included."""
         if self._on_connected_cb is not None:
             self._deliver(self._on_connected_cb, (conn_id,))
-        return self._connections > 1
 
     def _note_closed(self, conn_id: int) -> None:
         if self._on_closed_cb is not None:
@@ -324,13 +330,12 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
             self._logger.exception("monitor or callback %r failed", fn)
 
     def _connected(self, conn_id: int) -> None:
-        if self._note_connected(conn_id):
-            restore = self._listen_restore_call()
-            conn = self._fpnn.connection
-            if restore is not None and conn is not None:
-                # Written before anything else on the new connection (spec 2.9: listen state
-                # belongs to the connection, so a reconnect must re-apply it).
-                self._send_restore(conn, restore)
+        restore = self._note_connected(conn_id)
+        conn = self._fpnn.connection
+        if restore is not None and conn is not None:
+            # Written before anything else on the new connection (spec 2.9: listen state
+            # belongs to the connection, so a reconnect must re-apply it).
+            self._send_restore(conn, restore)
 
     def _send_restore(self, conn: FPNNConnection, step: Call[Any]) -> None:
         try:
@@ -346,12 +351,12 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
             return
         if fut.exception() is not None:
             self._logger.warning("re-applying listen settings failed: %s", fut.exception())
-            return
-        # Fix: only the first step of a two-step restore (setlisten all=True, then
-        # removelisten p2p=True) was sent, so after a reconnect P2P messages were pushed
-        # again although P2P listening had been removed. Run the chain to its end.
-        if step.then is not None and not conn.closed:
+        elif step.then is not None and not conn.closed:
+            # A restore may take two steps (setlisten all=True, then removelisten p2p=True):
+            # run the chain to its end, on this connection only.
             self._send_restore(conn, step.then(step.parse(fut.result())))
+            return
+        self._announce_connected(conn.id)
 
     def _start_reconnect(self) -> None:
         if self._reconnect_task is None or self._reconnect_task.done():
@@ -509,22 +514,21 @@ class RTMServerClient(_ClientBase, SyncExecutor):
         return client
 
     def _connected(self, conn_id: int) -> None:
-        if self._note_connected(conn_id):
-            restore = self._listen_restore_call()
-            if restore is not None:
-                self._send_restore(conn_id, restore)
+        restore = self._note_connected(conn_id)
+        if restore is not None:
+            self._send_restore(conn_id, restore)
 
     def _send_restore(self, conn_id: int, step: Call[Any]) -> None:
         def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
             if error is not None:
                 self._logger.warning("re-applying listen settings failed: %s", error)
-                return
-            # Fix: only the first step of a two-step restore (setlisten all=True, then
-            # removelisten p2p=True) was sent, so after a reconnect P2P messages were pushed
-            # again although P2P listening had been removed. Run the chain to its end, on the
-            # same connection only (a newer connection restores itself).
-            if step.then is not None and self._fpnn.connection_id == conn_id:
+            elif step.then is not None and self._fpnn.connection_id == conn_id:
+                # A restore may take two steps (setlisten all=True, then removelisten
+                # p2p=True): run the chain to its end, on this connection only (a newer
+                # connection restores itself).
                 self._send_restore(conn_id, step.then(step.parse(dict(answer or {}))))
+                return
+            self._announce_connected(conn_id)
 
         self._fpnn.quest_callback(step.method, self._quest_params(step), restored,
                                   timeout=self._timeout(step))
