@@ -126,16 +126,21 @@ class ServerGate:
         if self.config.forbid_server_self_send and from_uid == to:
             raise codes.rtm_error(codes.SEND_TO_SELF, "can not send to myself")
 
-    async def sendmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+    async def _send_one(self, p: Params, pid: int, kind: Kind, target_key: str) -> Answer:
+        """sendmsg / sendgroupmsg / sendroommsg: one target id under ``target_key``."""
         mtype, mid, msg, attrs = read_message(p)
-        from_uid, to = p.int_("from"), p.int_("to")
+        from_uid, target = p.int_("from"), p.int_(target_key)
         check_id("from", from_uid)
-        check_id("to", to)
+        check_id(target_key, target)
         check_message(mtype, msg, attrs)
-        self._self_send(from_uid, to)
-        mtime = await self.core.send(pid, Kind.P2P, from_uid, to, mid, mtype, msg, attrs,
+        if kind is Kind.P2P:
+            self._self_send(from_uid, target)
+        mtime = await self.core.send(pid, kind, from_uid, target, mid, mtype, msg, attrs,
                                      origin="server")
         return {"mtime": mtime}
+
+    async def sendmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        return await self._send_one(p, pid, Kind.P2P, "to")
 
     async def sendmsgs(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         mtype, mid, msg, attrs = read_message(p)
@@ -151,24 +156,10 @@ class ServerGate:
         return {"mtime": mtime}
 
     async def sendgroupmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        mtype, mid, msg, attrs = read_message(p)
-        from_uid, gid = p.int_("from"), p.int_("gid")
-        check_id("from", from_uid)
-        check_id("gid", gid)
-        check_message(mtype, msg, attrs)
-        mtime = await self.core.send(pid, Kind.GROUP, from_uid, gid, mid, mtype, msg, attrs,
-                                     origin="server")
-        return {"mtime": mtime}
+        return await self._send_one(p, pid, Kind.GROUP, "gid")
 
     async def sendroommsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        mtype, mid, msg, attrs = read_message(p)
-        from_uid, rid = p.int_("from"), p.int_("rid")
-        check_id("from", from_uid)
-        check_id("rid", rid)
-        check_message(mtype, msg, attrs)
-        mtime = await self.core.send(pid, Kind.ROOM, from_uid, rid, mid, mtype, msg, attrs,
-                                     origin="server")
-        return {"mtime": mtime}
+        return await self._send_one(p, pid, Kind.ROOM, "rid")
 
     async def broadcastmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         mtype, mid, msg, attrs = read_message(p)
