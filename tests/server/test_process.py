@@ -89,12 +89,35 @@ def test_cli_prints_lines_and_exits_0_on_sigterm(tmp_path: Path,
     assert (tmp_path / "data" / "rtm.db").exists()  # the default database location
 
 
+def test_cli_projects_file_keeps_secrets_off_the_command_line(
+        tmp_path: Path, processes: list[ServerProcess]) -> None:
+    projects = tmp_path / "projects.txt"
+    projects.write_text(f"# pid:secret\n{PID}:{SECRET}\n\n2000002:other-secret  # second\n")
+    proc = ServerProcess("--projects-file", str(projects), "--db", ":memory:")
+    processes.append(proc)
+    assert SECRET not in " ".join(proc.proc.args)  # type: ignore[arg-type]
+    project_lines = sorted(ln for ln in proc.lines if ln.startswith("rtm-server: project"))
+    assert project_lines == [f"rtm-server: project {PID} (secret as configured)",
+                             "rtm-server: project 2000002 (secret as configured)"]
+
+    async def use() -> None:
+        api = API(proc.endpoints["server"])  # signs with PID/SECRET
+        try:
+            await api("addfriends", uid=1, friends=[2])
+        finally:
+            await api.close()
+
+    asyncio.run(use())
+    code, _ = proc.stop(signal.SIGTERM)
+    assert code == 0
+
+
 def test_cli_project_option_and_sigint(tmp_path: Path, processes: list[ServerProcess]) -> None:
     db = tmp_path / "x.db"
     proc = ServerProcess("--project", f"{PID}:{SECRET}", "--db", str(db))
     processes.append(proc)
     project_lines = [ln for ln in proc.lines if ln.startswith("rtm-server: project")]
-    assert project_lines == [f"rtm-server: project {PID} (secret as given on the command line)"]
+    assert project_lines == [f"rtm-server: project {PID} (secret as configured)"]
     assert all(SECRET not in ln for ln in proc.lines)
 
     async def use() -> None:

@@ -41,6 +41,23 @@ def _project(text: str) -> tuple[int, str]:
     return pid, secret
 
 
+def _projects_file(text: str) -> list[tuple[int, str]]:
+    """A file of ``PID:SECRET`` lines (``#`` comments): keeps secrets out of the process list."""
+    try:
+        lines = Path(text).expanduser().read_text().splitlines()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from None
+    projects = []
+    for number, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            try:
+                projects.append(_project(line))
+            except argparse.ArgumentTypeError as exc:
+                raise argparse.ArgumentTypeError(f"{text}:{number}: {exc}") from None
+    return projects
+
+
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -77,7 +94,10 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
 
     data = parser.add_argument_group("projects and storage")
     data.add_argument("--project", type=_project, action="append", metavar="PID:SECRET",
-                      default=[], help="serve this project (repeatable)")
+                      default=[], help="serve this project (repeatable); the secret is "
+                      "visible in the process list: prefer --projects-file on shared machines")
+    data.add_argument("--projects-file", type=_projects_file, metavar="PATH", default=[],
+                      help="serve the projects of this file, one PID:SECRET per line")
     data.add_argument("--db", default=None, metavar="PATH",
                       help="SQLite database file, or :memory: (default: "
                            "$RTM_DATA_DIR/rtm.db or ~/.local/share/rtm-server/rtm.db)")
@@ -142,7 +162,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         port=args.port,
         client_port=args.client_port,
         file_port=args.file_port,
-        projects=dict(args.project),
+        projects=dict([*args.projects_file, *args.project]),
         db=db,
         ecc_key=args.ecc_key,
         log_level=args.log_level,
@@ -185,7 +205,7 @@ async def serve(config: ServerConfig) -> int:
             _say("encryption enabled on every gate (plain connections are accepted too)")
         if config.projects:
             for pid in config.projects:
-                _say(f"project {pid} (secret as given on the command line)")
+                _say(f"project {pid} (secret as configured)")
         else:
             _say(f"project {DEV_PID} secret {DEV_SECRET} (development project)")
         _say(f"database {config.db}")
