@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -224,3 +225,24 @@ async def test_expired_file_token(api: API, files: FPNNClient, clock: Any) -> No
     payload = {"pid": PID, "token": token, "mtype": 50, F: 1, "to": 2, "mid": 1,
                "file": CONTENT, "attrs": flat_attrs(CONTENT, token, exit="txt")}
     assert await file_error(files, "sendfile", payload) == 200003
+
+
+async def test_refused_file_send_is_all_or_nothing(server: RTMServer, api: API,
+                                                   files: FPNNClient) -> None:
+    """The sender left the group between filetoken and the upload: the send is refused, the
+    token stays usable and no blob is stored; after rejoining, the same token works."""
+    await api("addgroupmembers", gid=9, uids=[1, 2])
+    ticket = await api("filetoken", cmd="sendgroupfile", gid=9, **{F: 1})
+    token = ticket["token"]
+    await api("delgroupmembers", gid=9, uids=[1])
+    content = b"atomic file send\n"
+    payload = {"pid": PID, "token": token, "mtype": 50, F: 1, "gid": 9, "mid": 5,
+               "file": content, "attrs": flat_attrs(content, token, exit="txt")}
+    assert await file_error(files, "sendgroupfile", payload) == 200041
+    file_id = hashlib.sha256(b"%d:" % PID + content).hexdigest()
+    assert await server.store.get_file(file_id) is None  # no orphan blob
+    await api("addgroupmembers", gid=9, uids=[1])
+    answer = await files.quest("sendgroupfile", payload)  # the token was not used up
+    assert isinstance(answer["mtime"], int)
+    assert (await server.store.get_file(file_id)) is not None
+    assert await file_error(files, "sendgroupfile", {**payload, "mid": 6}) == 200003

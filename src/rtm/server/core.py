@@ -15,7 +15,7 @@ from rtm.server.auth import Authenticator
 from rtm.server.config import ServerConfig
 from rtm.server.params import Params
 from rtm.server.pushes import Delivery, Hub
-from rtm.server.store import Kind, Store, StoreError
+from rtm.server.store import Kind, SendResult, Store, StoreError
 
 T = TypeVar("T")
 Origin = Literal["server", "client", "file"]
@@ -105,20 +105,27 @@ class ServerCore:
         *,
         origin: Origin,
         ftype: int = 0,
+        store_call: Callable[[], Awaitable[SendResult]] | None = None,
     ) -> int:
         """Store (history) then deliver (pushes); returns the mtime to answer.
 
         ``target``: to uid, gid, rid, None (broadcast), or a list of uids (``sendmsgs``).
         Duplicates (same from, conversation, mid) are neither stored nor pushed again.
+        ``store_call`` replaces the plain store write (the file gate stores the file and the
+        message in one operation).
         """
-        return await self.shielded(
-            self._send(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin, ftype))
+        return await self.shielded(self._send(pid, kind, from_uid, target, mid, mtype, msg,
+                                              attrs, origin, ftype, store_call))
 
     async def _send(self, pid: int, kind: Kind, from_uid: int,
                     target: int | list[int] | None, mid: int, mtype: int,
-                    msg: str | bytes, attrs: str | bytes, origin: Origin, ftype: int) -> int:
+                    msg: str | bytes, attrs: str | bytes, origin: Origin, ftype: int,
+                    store_call: Callable[[], Awaitable[SendResult]] | None) -> int:
         store = self.store
-        if isinstance(target, list):
+        if store_call is not None:
+            result = await store_call()
+            targets = target if isinstance(target, list) else [target or 0]
+        elif isinstance(target, list):
             result = await store.send_multi(pid, from_uid, target, mid, mtype, msg, attrs)
             targets = target
         else:

@@ -34,7 +34,7 @@ from rtm.server import codes
 from rtm.server.core import Answer, ServerCore
 from rtm.server.gate_server import file_target
 from rtm.server.params import Params, byte_len, check_id, check_mtype
-from rtm.server.store import Kind
+from rtm.server.store import Kind, SendResult
 
 FILE_URL_SCHEME: Final = "rtm-file://"
 
@@ -179,10 +179,7 @@ class FileGate:
                                    meta.sign.lower().encode()):
             raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN,
                                   "invalid file or sign or token: checksum mismatch")
-        await self.store.consume_file_token(pid, token, from_uid, cmd, target)
         file_id = hashlib.sha256(b"%d:" % pid + content).hexdigest()
-        await self.store.store_file(pid, content, filename=meta.filename, ext=meta.ext,
-                                    file_id=file_id)
         url = file_url(pid, file_id)
         ftype = ftype_of(meta.ext)
         msg: str = url
@@ -192,8 +189,17 @@ class FileGate:
                 later["surl"] = url
             msg = json.dumps(later, separators=(",", ":"))
         delivered = _strip_sign(attrs, meta.nested) if self.config.strip_file_sign else attrs
-        mtime = await self.core.send(pid, _KINDS[cmd], from_uid, target, mid, mtype, msg,
-                                     delivered, origin="file", ftype=ftype)
+        kind = _KINDS[cmd]
+
+        def store_all() -> Awaitable[SendResult]:
+            # token, blob and message in one store operation: all or nothing
+            return self.store.send_file(
+                pid, token, from_uid, cmd, target, file_id=file_id, content=content,
+                filename=meta.filename, ext=meta.ext, kind=kind, mid=mid, mtype=mtype,
+                msg=msg, attrs=delivered)
+
+        mtime = await self.core.send(pid, kind, from_uid, target, mid, mtype, msg, delivered,
+                                     origin="file", ftype=ftype, store_call=store_all)
         return {"mtime": mtime}
 
     async def getfile(self, conn: ServerConnection, p: Params) -> Answer:

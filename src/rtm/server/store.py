@@ -1376,6 +1376,51 @@ class Store:
         )
         return file_id
 
+    async def send_file(
+        self,
+        pid: int,
+        token: str,
+        from_uid: int,
+        cmd: str,
+        target: int | Iterable[int] | None,
+        *,
+        file_id: str,
+        content: bytes,
+        filename: str,
+        ext: str,
+        kind: Kind,
+        mid: int,
+        mtype: int,
+        msg: Payload,
+        attrs: Payload,
+        mtime: int | None = None,
+    ) -> SendResult:
+        """A file-gate send as ONE operation: use the token, store the blob, store the
+        message. All or nothing: if the send is refused (e.g. the sender left the group since
+        ``filetoken``) the token stays usable and no orphan blob is left."""
+        try:
+            key = _file_target_key(cmd, target)
+        except ValueError as exc:
+            raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, str(exc)) from None
+        if kind == Kind.BROADCAST:
+            targets: tuple[int, ...] = (0,)
+        elif isinstance(target, int):
+            targets = (target,)
+        else:
+            targets = tuple(target or ())
+        return await self._call(
+            True, self._op_send_file, pid, token, from_uid, cmd, key, file_id, bytes(content),
+            filename, ext, kind, targets, mid, mtype, _payload(msg), _payload(attrs), mtime,
+        )
+
+    def _op_send_file(self, conn: sqlite3.Connection, pid: int, token: str, from_uid: int,
+                      cmd: str, key: str, file_id: str, content: bytes, filename: str,
+                      ext: str, kind: Kind, targets: tuple[int, ...], mid: int, mtype: int,
+                      msg: Payload, attrs: Payload, mtime: int | None) -> SendResult:
+        self._op_consume_file_token(conn, pid, token, from_uid, cmd, key)
+        self._op_store_file(conn, pid, file_id, content, filename, ext)
+        return self._op_send(conn, pid, kind, from_uid, targets, mid, mtype, msg, attrs, mtime)
+
     async def store_file(
         self,
         pid: int,
