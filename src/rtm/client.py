@@ -1,6 +1,6 @@
 """The two RTM server clients: ``AsyncRTMServerClient`` (asyncio) and ``RTMServerClient`` (sync).
 
-Every API method is defined once, in :class:`rtm.api.methods.RTMMethods`, as a builder that
+Every API method is defined once, in one area module of :mod:`rtm.api.methods`, as a builder that
 validates its arguments and returns a :class:`rtm.api.call.Call`. A client only knows how to
 execute a Call over its transport: the asyncio :class:`rtm.fpnn.FPNNClient`, or the blocking
 :class:`rtm.fpnn.sync_client.SyncFPNNClient` on which the calling thread writes its own frame

@@ -15,7 +15,7 @@ import pytest
 
 from rtm import AsyncRTMServerClient, RTMServerClient
 from rtm.api.call import Method
-from rtm.api.methods import RTMMethods
+from rtm.api.methods import api_methods
 from rtm.fpnn.crypto import generate_private_key
 from rtm.testing import RTMProject, new_project, start_test_server
 
@@ -23,7 +23,7 @@ API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 
 def methods() -> dict[str, Method[Any, Any]]:
-    return {n: v for n, v in vars(RTMMethods).items() if isinstance(v, Method)}
+    return {n: v for n, v in api_methods().items() if isinstance(v, Method)}
 
 
 def rendered_signature(name: str, method: Method[Any, Any]) -> str:

@@ -1,0 +1,230 @@
+"""Answer parsing shared by the API builders: typed reads with the Go SDK's strictness."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, cast
+
+from rtm.api.core import validate_endpoint
+from rtm.api.errors import MalformedAnswerError
+from rtm.api.models import HistoryMessageResult, HistoryMessageUnit
+from rtm.fpnn.errors import PROTO_KEY_NOT_FOUND, PROTO_TYPE_CONVERT
+
+log = logging.getLogger("rtm.api")
+
+# ---------------------------------------------------------------------------------------------
+# answer parsing
+
+
+def _malformed(method: str, key: str, problem: str, code: int) -> MalformedAnswerError:
+    return MalformedAnswerError(f"{method} answer: {problem} {key!r}", code)
+
+
+def _want(method: str, answer: dict[str, Any], key: str) -> Any:
+    try:
+        return answer[key]
+    except (KeyError, TypeError, IndexError):
+        if not isinstance(answer, dict):
+            raise MalformedAnswerError(
+                f"{method} answer: expected a map, got {type(answer).__name__}", PROTO_TYPE_CONVERT
+            ) from None
+        raise _malformed(method, key, "missing key", PROTO_KEY_NOT_FOUND) from None
+
+
+def _as_int(method: str, key: str, value: Any) -> int:
+    if type(value) is int:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    got = type(value).__name__
+    raise _malformed(method, key, f"expected an int, got {got} for", PROTO_TYPE_CONVERT)
+
+
+def _as_text(method: str, key: str, value: Any, *, keep_bytes: bool) -> Any:
+    if type(value) is str:
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            if keep_bytes:
+                return bytes(value)
+            raise _malformed(method, key, "invalid UTF-8 in", PROTO_TYPE_CONVERT) from None
+    if isinstance(value, str):
+        return str(value)
+    got = type(value).__name__
+    raise _malformed(method, key, f"expected a str, got {got} for", PROTO_TYPE_CONVERT)
+
+
+def _parse_none(answer: dict[str, Any]) -> None:
+    return None
+
+
+def _mtime_parser(method: str) -> Callable[[dict[str, Any]], int]:
+    def parse(answer: dict[str, Any]) -> int:
+        value = _want(method, answer, "mtime")
+        if type(value) is int:
+            return value
+        return _as_int(method, "mtime", value)
+
+    return parse
+
+
+def _ok_parser(method: str) -> Callable[[dict[str, Any]], bool]:
+    def parse(answer: dict[str, Any]) -> bool:
+        value = _want(method, answer, "ok")
+        if value is True or value is False:
+            return value
+        got = type(value).__name__
+        raise _malformed(method, "ok", f"expected a bool, got {got} for", PROTO_TYPE_CONVERT)
+
+    return parse
+
+
+def _ids_parser(method: str, key: str) -> Callable[[dict[str, Any]], list[int]]:
+    def parse(answer: dict[str, Any]) -> list[int]:
+        value = _want(method, answer, key)
+        if value is None:  # a nil Go slice
+            return []
+        if not isinstance(value, (list, tuple)):
+            got = type(value).__name__
+            raise _malformed(method, key, f"expected an array, got {got} for", PROTO_TYPE_CONVERT)
+        return [_as_int(method, f"{key}[]", item) for item in value]
+
+    return parse
+
+
+def _parse_token(answer: dict[str, Any]) -> str:
+    token = _as_text("gettoken", "token", _want("gettoken", answer, "token"), keep_bytes=False)
+    return cast(str, token)
+
+
+def _parse_filetoken(answer: dict[str, Any]) -> tuple[str, str]:
+    token = _as_text("filetoken", "token", _want("filetoken", answer, "token"), keep_bytes=False)
+    endpoint = _as_text(
+        "filetoken", "endpoint", _want("filetoken", answer, "endpoint"), keep_bytes=False
+    )
+    try:
+        validate_endpoint(endpoint)
+    except (TypeError, ValueError):
+        raise _malformed(
+            "filetoken", "endpoint", f"not a 'host:port' ({endpoint!r}) in", PROTO_TYPE_CONVERT
+        ) from None
+    return token, endpoint
+
+
+def _history_parser(
+    method: str, p2p: tuple[int, int] | None = None
+) -> Callable[[dict[str, Any]], HistoryMessageResult]:
+    def parse(answer: dict[str, Any]) -> HistoryMessageResult:
+        num = _as_int(method, "num", _want(method, answer, "num"))
+        lastid = _as_int(method, "lastid", _want(method, answer, "lastid"))
+        begin = _as_int(method, "begin", _want(method, answer, "begin"))
+        end = _as_int(method, "end", _want(method, answer, "end"))
+        raw = answer.get("msgs")
+        if raw is None:
+            if num != 0:
+                raise _malformed(method, "msgs", f"missing (num={num}) key", PROTO_KEY_NOT_FOUND)
+            raw = []
+        if not isinstance(raw, (list, tuple)):
+            got = type(raw).__name__
+            raise _malformed(
+                method, "msgs", f"expected an array, got {got} for", PROTO_TYPE_CONVERT
+            )
+        messages: list[HistoryMessageUnit] = []
+        append = messages.append
+        for i, entry in enumerate(raw):
+            # Fast path: a well-formed entry (what servers send) is checked in one go; anything
+            # else takes the full path below, which names the offending field.
+            if type(entry) is list and len(entry) == 8:
+                id_, from_uid, mtype, mid, deleted, msg, attrs, mtime = entry
+                if (
+                    type(id_) is int and type(from_uid) is int and type(mtype) is int
+                    and type(mid) is int and type(mtime) is int
+                    and (deleted is True or deleted is False)
+                    and type(msg) is str and type(attrs) is str
+                    and (p2p is None or from_uid == 1 or from_uid == 2)
+                ):
+                    if p2p is not None:
+                        from_uid = p2p[0] if from_uid == 1 else p2p[1]
+                    append(HistoryMessageUnit(id_, from_uid, mtype, mid, deleted, msg, attrs,
+                                              mtime))
+                    continue
+            where = f"msgs[{i}]"
+            if not isinstance(entry, (list, tuple)) or len(entry) != 8:
+                raise _malformed(
+                    method, where, "expected an 8-element array for", PROTO_TYPE_CONVERT
+                )
+            deleted = entry[4]
+            if deleted is not True and deleted is not False:
+                got = type(deleted).__name__
+                raise _malformed(
+                    method, f"{where}[4]", f"'deleted' expected a bool, got {got} for",
+                    PROTO_TYPE_CONVERT,
+                )  # fmt: skip
+            from_uid = _as_int(method, f"{where}[1]", entry[1])
+            if p2p is not None:
+                if from_uid == 1:
+                    from_uid = p2p[0]
+                elif from_uid == 2:
+                    from_uid = p2p[1]
+                else:
+                    log.warning(
+                        "%s: unknown P2P direction %d in history entry %d "
+                        "(uid=%d, peer=%d); kept as is",
+                        method,
+                        from_uid,
+                        i,
+                        p2p[0],
+                        p2p[1],
+                    )
+            messages.append(
+                HistoryMessageUnit(
+                    _as_int(method, f"{where}[0]", entry[0]),
+                    from_uid,
+                    _as_int(method, f"{where}[2]", entry[2]),
+                    _as_int(method, f"{where}[3]", entry[3]),
+                    deleted,
+                    _as_text(method, f"{where}[5]", entry[5], keep_bytes=True),
+                    _as_text(method, f"{where}[6]", entry[6], keep_bytes=True),
+                    _as_int(method, f"{where}[7]", entry[7]),
+                )
+            )
+        return HistoryMessageResult(num, lastid, begin, end, messages)
+
+    return parse
+
+
+_MTIME = {
+    m: _mtime_parser(m)
+    for m in (
+        "sendmsg",
+        "sendmsgs",
+        "sendgroupmsg",
+        "sendroommsg",
+        "broadcastmsg",
+        "sendfile",
+        "sendfiles",
+        "sendgroupfile",
+        "sendroomfile",
+        "broadcastfile",
+    )
+}
+_HISTORY = {m: _history_parser(m) for m in ("getgroupmsg", "getroommsg", "getbroadcastmsg")}
+_OK = {
+    m: _ok_parser(m)
+    for m in ("isfriend", "isgroupmember", "isbanofgroup", "isbanofroom", "isprojectblack")
+}
+_PARSE_FRIENDS = _ids_parser("getfriends", "uids")
+_PARSE_IS_FRIENDS = _ids_parser("isfriends", "fuids")
+_PARSE_MEMBERS = _ids_parser("getgroupmembers", "uids")
+_PARSE_USER_GROUPS = _ids_parser("getusergroups", "gids")
+_PARSE_ONLINE = _ids_parser("getonlineusers", "uids")
+_PARSE_FILETOKEN = cast(Callable[[dict[str, Any]], int], _parse_filetoken)  # step 1 of Call[int]
+
+
+def _empty_history() -> HistoryMessageResult:
+    return HistoryMessageResult(0, 0, 0, 0, [])
+
+

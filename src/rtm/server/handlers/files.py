@@ -1,0 +1,56 @@
+"""Files (spec §4.4): the file token of the server API."""
+
+from __future__ import annotations
+
+from rtm.fpnn.server import ServerConnection
+from rtm.server import codes
+from rtm.server.core import Answer
+from rtm.server.handlers.base import HandlerBase
+from rtm.server.params import (
+    Params,
+    check_id,
+    check_ids,
+    check_list,
+)
+from rtm.server.store import FILE_CMDS
+
+
+class FilesHandlers(HandlerBase):
+    COMMANDS: tuple[str, ...] = (
+        "filetoken",
+    )
+
+    async def filetoken(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        from_uid, cmd = p.int_("from"), p.str_("cmd")
+        if cmd not in FILE_CMDS:
+            raise codes.rtm_error(
+                codes.INVALID_PARAMETER,
+                f"invalid cmd {cmd!r}: expected one of {', '.join(sorted(FILE_CMDS))}")
+        target = file_target(p, cmd)
+        check_id("from", from_uid)
+        token = await self.store.issue_file_token(pid, from_uid, cmd, target,
+                                                  self.config.file_token_ttl)
+        return {"token": token, "endpoint": self.core.file_endpoint}
+
+
+def file_target(p: Params, cmd: str) -> int | list[int] | None:
+    """The target of a file command; only the key that belongs to ``cmd`` is read (PYHEAD's
+    ``filetoken`` also sends unrelated ``gid``/``rid``/``to`` keys)."""
+    if cmd == "sendfile":
+        to = p.int_("to")
+        check_id("to", to)
+        return to
+    if cmd == "sendfiles":
+        tos = p.ints("tos")
+        check_ids("tos", tos)
+        check_list("tos", tos, codes.MAX_RECIPIENTS)
+        return tos
+    if cmd == "sendgroupfile":
+        gid = p.int_("gid")
+        check_id("gid", gid)
+        return gid
+    if cmd == "sendroomfile":
+        rid = p.int_("rid")
+        check_id("rid", rid)
+        return rid
+    return None

@@ -1,0 +1,83 @@
+"""SQLite storage of the local RTM server: one repository mixin per API area on one engine.
+
+See :mod:`rtm.server.store.engine` for the threading and durability model.
+"""
+
+from __future__ import annotations
+
+from rtm.server.store.admin import AdminRepo
+from rtm.server.store.common import (
+    ADMIN_ONLY,
+    BANNED_IN_GROUP,
+    BANNED_IN_ROOM,
+    DUPLICATED_MID,
+    FILE_CMDS,
+    INVALID_FILE_OR_SIGN_OR_TOKEN,
+    MAX_FRIEND_COUNT,
+    MAX_GROUP_MEMBER_COUNT,
+    MAX_ROOM_COUNT,
+    NOT_FRIEND,
+    NOT_GROUP_MEMBER,
+    NOT_IN_ROOM,
+    Device,
+    HistoryPage,
+    HistoryRow,
+    Kind,
+    SendResult,
+    StoredFile,
+    StoreError,
+)
+from rtm.server.store.devices import DevicesRepo
+from rtm.server.store.files import FilesRepo
+from rtm.server.store.friends import FriendsRepo
+from rtm.server.store.groups import GroupsRepo
+from rtm.server.store.history import HistoryRepo
+from rtm.server.store.messages import MessagesRepo
+from rtm.server.store.rooms import RoomsRepo
+from rtm.server.store.schema import SCHEMA_VERSION
+from rtm.server.store.users import UsersRepo
+
+__all__ = [
+    "ADMIN_ONLY",
+    "BANNED_IN_GROUP",
+    "BANNED_IN_ROOM",
+    "DUPLICATED_MID",
+    "FILE_CMDS",
+    "INVALID_FILE_OR_SIGN_OR_TOKEN",
+    "MAX_FRIEND_COUNT",
+    "MAX_GROUP_MEMBER_COUNT",
+    "MAX_ROOM_COUNT",
+    "NOT_FRIEND",
+    "NOT_GROUP_MEMBER",
+    "NOT_IN_ROOM",
+    "SCHEMA_VERSION",
+    "Device",
+    "HistoryPage",
+    "HistoryRow",
+    "Kind",
+    "SendResult",
+    "Store",
+    "StoreError",
+    "StoredFile",
+]
+
+
+class Store(
+    FilesRepo,  # first: it builds on MessagesRepo (a file send is a message send)
+    MessagesRepo,
+    HistoryRepo,
+    FriendsRepo,
+    GroupsRepo,
+    RoomsRepo,
+    AdminRepo,
+    UsersRepo,
+    DevicesRepo,
+):
+    """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
+    devices. All public methods are coroutines and take the project id ``pid`` first.
+
+    ``path`` is a file path or ``":memory:"``. ``now_ms`` is the clock (ms since the epoch),
+    injectable for tests. The limits default to spec §5.3. ``broadcast_admins``: uids allowed
+    to broadcast, either one collection for every project or a mapping pid -> uids (a project
+    absent from the mapping, or an empty collection, lets anybody broadcast).
+    """

@@ -1,0 +1,21 @@
+"""Project black list."""
+
+from __future__ import annotations
+
+from rtm.server.store.common import (
+    _SCOPE_BLACK,
+)
+from rtm.server.store.engine import StoreBase
+
+
+class AdminRepo(StoreBase):
+    async def add_project_black(self, pid: int, uid: int, seconds: int) -> None:
+        """Black-list ``uid`` in the project for ``seconds`` (<= 0: permanent)."""
+        await self._call(True, self._op_add_ban, pid, _SCOPE_BLACK, 0, uid, seconds)
+
+    async def remove_project_black(self, pid: int, uid: int) -> None:
+        await self._call(True, self._op_remove_ban, pid, _SCOPE_BLACK, 0, uid)
+
+    async def is_project_black(self, pid: int, uid: int) -> bool:
+        """Whether the project black-listing of ``uid`` is active now."""
+        return await self._call(False, self._op_is_banned, pid, _SCOPE_BLACK, 0, uid)

@@ -1,0 +1,384 @@
+"""The store engine (spec ``rtm-server-api.md`` sections 2, 3, 5): SQLite on one thread.
+
+Threading model
+---------------
+The server is asyncio based and SQLite calls block, so a :class:`Store` owns one dedicated
+worker thread which owns the only ``sqlite3`` connection. Every public method is a coroutine
+that queues an operation for the worker and awaits its future.
+
+The worker takes the first queued operation, then drains everything else queued so far (up to
+``max_batch``) and runs the whole batch in ONE transaction, each write wrapped in its own
+``SAVEPOINT`` so a failing operation (business error or SQL error) is rolled back alone and
+fails only its own caller. After ``COMMIT`` the futures of the batch are resolved with a single
+``loop.call_soon_threadsafe`` per event loop: an acknowledged write is therefore committed.
+
+Durability: the database runs in WAL mode with ``synchronous=NORMAL`` by default. In WAL mode a
+commit appends the transaction to the ``-wal`` file with ``write()`` before ``COMMIT`` returns,
+so the data is in the OS page cache and survives the *process* being killed (even SIGKILL); only
+an OS crash or power loss can lose the last transactions before the next WAL sync. That matches
+an emulator's needs; pass ``synchronous="FULL"`` to fsync on every batch commit instead (batching
+keeps that affordable).
+
+Business errors are raised as :class:`StoreError` carrying the RTM error code (spec §5).
+Parameter shape checks (list sizes, mtype range, message sizes, ids <= 0) belong to the gates;
+the store only enforces the limits that depend on stored state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, Concatenate, TypeVar
+
+from rtm.server.store.common import (
+    _STOP,
+    P,
+    T,
+    _chunks,
+    _expiry,
+    _Op,
+    _Outcome,
+    _resolve,
+    _wall_clock_ms,
+)
+from rtm.server.store.schema import _MIGRATIONS, SCHEMA_VERSION
+
+_S = TypeVar("_S", bound="StoreBase")
+
+
+class StoreBase:
+    """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
+    devices. All public methods are coroutines and take the project id ``pid`` first.
+
+    ``path`` is a file path or ``":memory:"``. ``now_ms`` is the clock (ms since the epoch),
+    injectable for tests. The limits default to spec §5.3. ``broadcast_admins``: uids allowed
+    to broadcast, either one collection for every project or a mapping pid -> uids (a project
+    absent from the mapping, or an empty collection, lets anybody broadcast).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        now_ms: Callable[[], int] | None = None,
+        symmetric_friends: bool = True,
+        max_friends: int = 300,
+        max_group_members: int = 10000,
+        max_groups: int = 10000,
+        max_rooms_per_user: int = 10,
+        broadcast_admins: Collection[int] | Mapping[int, Collection[int]] = (),
+        p2p_friends_only: bool = False,
+        strict_mid: bool = False,
+        synchronous: str = "NORMAL",
+        max_batch: int = 4096,
+    ) -> None:
+        if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+            raise ValueError(f"bad synchronous mode {synchronous!r}")
+        self.path = os.fspath(path)
+        self._now = now_ms or _wall_clock_ms
+        self.symmetric_friends = symmetric_friends
+        self.max_friends = max_friends
+        self.max_group_members = max_group_members
+        self.max_groups = max_groups
+        self.max_rooms_per_user = max_rooms_per_user
+        self.p2p_friends_only = p2p_friends_only
+        self.strict_mid = strict_mid
+        self._synchronous = synchronous.upper()
+        self._max_batch = max(1, max_batch)
+        self._admins_all: frozenset[int] = frozenset()
+        self._admins_by_pid: dict[int, frozenset[int]] = {}
+        if isinstance(broadcast_admins, Mapping):
+            self._admins_by_pid = {
+                int(pid): frozenset(uids) for pid, uids in broadcast_admins.items()
+            }
+        else:
+            self._admins_all = frozenset(broadcast_admins)
+        self._queue: queue.SimpleQueue[_Op | object] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._open = False
+        self._closed_event: asyncio.Future[None] | None = None
+        #: Worker statistics (written by the worker thread only): batches run, operations
+        #: run, write transactions committed. ``ops / batches`` is the mean batch size.
+        self.batches = 0
+        self.ops = 0
+        self.commits = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+    async def open(self) -> None:
+        """Start the worker thread, open the database and apply pending migrations."""
+        if self._open:
+            raise RuntimeError("store already open")
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        done: asyncio.Future[None] = loop.create_future()
+        self._queue = queue.SimpleQueue()
+        self._thread = threading.Thread(
+            target=self._run, args=(loop, ready, done), name="rtm-store", daemon=True
+        )
+        self._thread.start()
+        await ready
+        self._closed_event = done
+        self._open = True
+
+    async def close(self) -> None:
+        """Run every operation queued so far, commit, close the database, stop the worker."""
+        if not self._open:
+            return
+        self._open = False
+        self._queue.put(_STOP)
+        assert self._closed_event is not None
+        await self._closed_event
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.get_running_loop().run_in_executor(None, thread.join)
+
+    async def __aenter__(self: _S) -> _S:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, uri=self.path.startswith("file:")
+        )
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            if self.path not in {":memory:", ""} and "mode=memory" not in self.path:
+                conn.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL: durable across process kills, see the module docstring.
+            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -32768")  # 32 MiB
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(_MIGRATIONS):
+            raise RuntimeError(
+                f"database schema version {version} is newer than this code ({SCHEMA_VERSION})"
+            )
+        for index in range(version, len(_MIGRATIONS)):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _MIGRATIONS[index]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {index + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _run(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        ready: asyncio.Future[None],
+        done: asyncio.Future[None],
+    ) -> None:
+        def settle(fut: asyncio.Future[None], exc: BaseException | None) -> None:
+            _resolve([(fut, None, exc)])
+
+        try:
+            conn = self._connect()
+        except BaseException as exc:
+            loop.call_soon_threadsafe(settle, ready, exc)
+            return
+        loop.call_soon_threadsafe(settle, ready, None)
+        stopping = False
+        try:
+            while not stopping:
+                item = self._queue.get()
+                batch: list[_Op] = []
+                while True:
+                    if item is _STOP:
+                        stopping = True
+                        break
+                    assert isinstance(item, _Op)
+                    batch.append(item)
+                    if len(batch) >= self._max_batch:
+                        break
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                if batch:
+                    try:
+                        self._run_batch(conn, batch)
+                    except Exception as exc:  # e.g. BEGIN failed: fail the whole batch
+                        with contextlib.suppress(sqlite3.Error):
+                            if conn.in_transaction:
+                                conn.execute("ROLLBACK")
+                        self._deliver([(op, None, exc) for op in batch])
+            # Anything queued after close() was requested: refuse it.
+            leftovers: list[_Op] = []
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(item, _Op):
+                    leftovers.append(item)
+            self._deliver(
+                [(op, None, RuntimeError("store is closed")) for op in leftovers]
+            )
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA optimize")
+        finally:
+            conn.close()
+            with contextlib.suppress(RuntimeError):  # loop already closed
+                loop.call_soon_threadsafe(settle, done, None)
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Op]) -> None:
+        outcomes: list[tuple[_Op, Any, BaseException | None]] = []
+        # Indexes (in outcomes) of the successful writes of the open transaction: should SQLite
+        # abort the whole transaction (e.g. disk full), they are lost and must be failed.
+        in_txn: list[int] = []
+        txn = False
+        for op in batch:
+            if op.fut.cancelled():  # its caller gave up before it ran
+                continue
+            if op.write and not txn:
+                conn.execute("BEGIN IMMEDIATE")
+                txn = True
+            if op.write:
+                conn.execute("SAVEPOINT op")
+            try:
+                result = op.fn(conn)
+            except Exception as exc:
+                if txn and not conn.in_transaction:
+                    lost = RuntimeError(f"transaction aborted by another operation: {exc!r}")
+                    for i in in_txn:
+                        outcomes[i] = (outcomes[i][0], None, lost)
+                    in_txn.clear()
+                    txn = False
+                elif op.write:
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                outcomes.append((op, None, exc))
+                continue
+            if op.write:
+                conn.execute("RELEASE op")
+                in_txn.append(len(outcomes))
+            outcomes.append((op, result, None))
+        if txn:
+            try:
+                conn.execute("COMMIT")
+                self.commits += 1
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                for i in in_txn:
+                    outcomes[i] = (outcomes[i][0], None, exc)
+        self.batches += 1
+        self.ops += len(batch)
+        self._deliver(outcomes)
+
+    @staticmethod
+    def _deliver(outcomes: list[tuple[_Op, Any, BaseException | None]]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
+        for op, result, exc in outcomes:
+            by_loop.setdefault(op.loop, []).append((op.fut, result, exc))
+        for loop, items in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting
+                loop.call_soon_threadsafe(_resolve, items)
+
+    async def _call(
+        self,
+        write: bool,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        if not self._open:
+            raise RuntimeError("store is not open")
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Op(lambda conn: fn(conn, *args, **kwargs), fut, loop, write))
+        return await fut
+
+    def _is_admin(self, pid: int, uid: int) -> bool:
+        admins = self._admins_by_pid.get(pid, self._admins_all)
+        return not admins or uid in admins
+
+    @staticmethod
+    def _exists(conn: sqlite3.Connection, sql: str, *params: int | str) -> bool:
+        return conn.execute(sql, params).fetchone() is not None
+
+    def _ban_active(self, conn: sqlite3.Connection, pid: int, scope: int, xid: int,
+                    uid: int) -> bool:
+        row = conn.execute(
+            "SELECT expires_ms FROM bans WHERE pid=? AND scope=? AND xid=? AND uid=?",
+            (pid, scope, xid, uid),
+        ).fetchone()
+        return row is not None and (row[0] is None or row[0] > self._now())
+
+    @staticmethod
+    def _select_in(conn: sqlite3.Connection, sql: str, params: tuple[int, ...],
+                   values: Sequence[int]) -> list[int]:
+        """Run ``sql`` (with one ``{}`` placeholder for an IN list) over ``values`` in chunks."""
+        out: list[int] = []
+        for chunk in _chunks(values):
+            query = sql.format(",".join("?" * len(chunk)))
+            out.extend(int(r[0]) for r in conn.execute(query, (*params, *chunk)))
+        return out
+
+    @classmethod
+    def _op_subset(cls, conn: sqlite3.Connection, sql: str, params: tuple[int, ...],
+                   values: list[int]) -> list[int]:
+        found = set(cls._select_in(conn, sql, params, values))
+        return [v for v in values if v in found]
+
+    @staticmethod
+    def _op_column(conn: sqlite3.Connection, sql: str, params: tuple[int, ...]) -> list[int]:
+        return [int(r[0]) for r in conn.execute(sql, params)]
+
+    @staticmethod
+    def _op_exists(conn: sqlite3.Connection, sql: str, params: tuple[int, ...]) -> bool:
+        return conn.execute(sql, params).fetchone() is not None
+
+    def _op_add_ban(self, conn: sqlite3.Connection, pid: int, scope: int, xid: int, uid: int,
+                    seconds: int) -> None:
+        conn.execute(
+            "INSERT INTO bans (pid, scope, xid, uid, expires_ms) VALUES (?,?,?,?,?)"
+            " ON CONFLICT (pid, scope, xid, uid) DO UPDATE SET expires_ms=excluded.expires_ms",
+            (pid, scope, xid, uid, _expiry(self._now(), seconds)),
+        )
+
+    @staticmethod
+    def _op_remove_ban(conn: sqlite3.Connection, pid: int, scope: int, xid: int,
+                       uid: int) -> None:
+        conn.execute("DELETE FROM bans WHERE pid=? AND scope=? AND xid=? AND uid=?",
+                     (pid, scope, xid, uid))
+
+    def _op_is_banned(self, conn: sqlite3.Connection, pid: int, scope: int, xid: int,
+                      uid: int) -> bool:
+        return self._ban_active(conn, pid, scope, xid, uid)
+
+    @staticmethod
+    def _op_schema_version(conn: sqlite3.Connection) -> int:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    async def schema_version(self) -> int:
+        """``PRAGMA user_version`` of the open database."""
+        return await self._call(False, self._op_schema_version)
+
+    @staticmethod
+    def _op_journal_mode(conn: sqlite3.Connection) -> str:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+    async def journal_mode(self) -> str:
+        return await self._call(False, self._op_journal_mode)

@@ -1,0 +1,193 @@
+"""File tokens and stored files."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from rtm.server.store.common import (
+    INVALID_FILE_OR_SIGN_OR_TOKEN,
+    Kind,
+    Payload,
+    SendResult,
+    StoredFile,
+    StoreError,
+    _file_target_key,
+    _payload,
+)
+from rtm.server.store.messages import MessagesRepo
+
+
+class FilesRepo(MessagesRepo):
+    """File tokens and file sends (a file send is a message send, hence the base)."""
+
+    def _op_issue_file_token(self, conn: sqlite3.Connection, pid: int, from_uid: int,
+                             cmd: str, target: int | Sequence[int] | None, key: str,
+                             ttl_seconds: int) -> str:
+        if cmd == "sendgroupfile":
+            assert isinstance(target, int)
+            self._check_group_sender(conn, pid, target, from_uid)
+        elif cmd == "sendroomfile":
+            assert isinstance(target, int)
+            self._check_room_sender(conn, pid, target, from_uid)
+        elif cmd == "broadcastfile":
+            self._check_broadcaster(pid, from_uid)
+        elif cmd == "sendfile":
+            assert isinstance(target, int)
+            self._check_p2p_senders(conn, pid, from_uid, (target,))
+        else:
+            assert target is not None and not isinstance(target, int)
+            self._check_p2p_senders(conn, pid, from_uid, target)
+        now = self._now()
+        conn.execute("DELETE FROM file_tokens WHERE expires_ms<=?", (now,))
+        token = secrets.token_hex(16).upper()
+        conn.execute(
+            "INSERT INTO file_tokens (token, pid, from_uid, cmd, target, expires_ms)"
+            " VALUES (?,?,?,?,?,?)",
+            (token, pid, from_uid, cmd, key, now + max(ttl_seconds, 1) * 1000),
+        )
+        return token
+
+    async def issue_file_token(
+        self,
+        pid: int,
+        from_uid: int,
+        cmd: str,
+        target: int | Iterable[int] | None,
+        ttl_seconds: int = 300,
+    ) -> str:
+        """``filetoken``: run the target checks of the matching send (200040/200041/200044/
+        200045/200026/200043) and return a one-shot token bound to (pid, from, cmd, target).
+
+        ``target``: to uid (sendfile), recipient uids (sendfiles; compared as a set), gid
+        (sendgroupfile), rid (sendroomfile), None (broadcastfile). An unknown ``cmd`` or a
+        target of the wrong shape is a ValueError (the gate validates those first).
+        """
+        tgt: int | tuple[int, ...] | None = (
+            target if target is None or isinstance(target, int) else tuple(target)
+        )
+        key = _file_target_key(cmd, tgt)
+        return await self._call(True, self._op_issue_file_token, pid, from_uid, cmd, tgt, key,
+                                ttl_seconds)
+
+    def _op_consume_file_token(self, conn: sqlite3.Connection, pid: int, token: str,
+                               from_uid: int, cmd: str, key: str) -> str:
+        row = conn.execute(
+            "SELECT pid, from_uid, cmd, target, expires_ms FROM file_tokens WHERE token=?",
+            (token,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, "unknown or already used file token")
+        if int(row[4]) <= self._now():
+            conn.execute("DELETE FROM file_tokens WHERE token=?", (token,))
+            raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, "expired file token")
+        if (int(row[0]), int(row[1]), row[2], row[3]) != (pid, from_uid, cmd, key):
+            raise StoreError(
+                INVALID_FILE_OR_SIGN_OR_TOKEN, "file token bound to another sender or target"
+            )
+        conn.execute("DELETE FROM file_tokens WHERE token=?", (token,))
+        return token
+
+    async def consume_file_token(
+        self,
+        pid: int,
+        token: str,
+        from_uid: int,
+        cmd: str,
+        target: int | Iterable[int] | None,
+    ) -> str:
+        """Use a file token once; returns the token text (input of the file ``sign``).
+        Unknown / used / expired / bound to another (pid, from, cmd, target) -> 200003.
+        A mismatching attempt does not use the token up."""
+        try:
+            key = _file_target_key(cmd, target)
+        except ValueError as exc:
+            raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, str(exc)) from None
+        return await self._call(True, self._op_consume_file_token, pid, token, from_uid, cmd,
+                                key)
+
+    def _op_store_file(self, conn: sqlite3.Connection, pid: int, file_id: str, content: bytes,
+                       filename: str, ext: str) -> str:
+        conn.execute(
+            "INSERT INTO files (file_id, pid, filename, ext, size, created_ms, content)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT (file_id) DO NOTHING",
+            (file_id, pid, filename, ext, len(content), self._now(), content),
+        )
+        return file_id
+
+    async def send_file(
+        self,
+        pid: int,
+        token: str,
+        from_uid: int,
+        cmd: str,
+        target: int | Iterable[int] | None,
+        *,
+        file_id: str,
+        content: bytes,
+        filename: str,
+        ext: str,
+        kind: Kind,
+        mid: int,
+        mtype: int,
+        msg: Payload,
+        attrs: Payload,
+        mtime: int | None = None,
+    ) -> SendResult:
+        """A file-gate send as ONE operation: use the token, store the blob, store the
+        message. All or nothing: if the send is refused (e.g. the sender left the group since
+        ``filetoken``) the token stays usable and no orphan blob is left."""
+        try:
+            key = _file_target_key(cmd, target)
+        except ValueError as exc:
+            raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, str(exc)) from None
+        if kind == Kind.BROADCAST:
+            targets: tuple[int, ...] = (0,)
+        elif isinstance(target, int):
+            targets = (target,)
+        else:
+            targets = tuple(target or ())
+        return await self._call(
+            True, self._op_send_file, pid, token, from_uid, cmd, key, file_id, bytes(content),
+            filename, ext, kind, targets, mid, mtype, _payload(msg), _payload(attrs), mtime,
+        )
+
+    def _op_send_file(self, conn: sqlite3.Connection, pid: int, token: str, from_uid: int,
+                      cmd: str, key: str, file_id: str, content: bytes, filename: str,
+                      ext: str, kind: Kind, targets: tuple[int, ...], mid: int, mtype: int,
+                      msg: Payload, attrs: Payload, mtime: int | None) -> SendResult:
+        self._op_consume_file_token(conn, pid, token, from_uid, cmd, key)
+        self._op_store_file(conn, pid, file_id, content, filename, ext)
+        return self._op_send(conn, pid, kind, from_uid, targets, mid, mtype, msg, attrs, mtime)
+
+    async def store_file(
+        self,
+        pid: int,
+        content: bytes,
+        *,
+        filename: str = "",
+        ext: str = "",
+        file_id: str | None = None,
+    ) -> str:
+        """Store a file blob and return its id (default: sha256 hex of ``pid`` and content, so
+        an identical upload in the same project is stored once and keeps its first metadata)."""
+        data = bytes(content)
+        if file_id is None:
+            file_id = hashlib.sha256(b"%d:" % pid + data).hexdigest()
+        return await self._call(True, self._op_store_file, pid, file_id, data, filename, ext)
+
+    @staticmethod
+    def _op_get_file(conn: sqlite3.Connection, file_id: str) -> StoredFile | None:
+        r = conn.execute(
+            "SELECT file_id, pid, content, filename, ext, size, created_ms FROM files"
+            " WHERE file_id=?",
+            (file_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        return StoredFile(r[0], int(r[1]), bytes(r[2]), r[3], r[4], int(r[5]), int(r[6]))
+
+    async def get_file(self, file_id: str) -> StoredFile | None:
+        return await self._call(False, self._op_get_file, file_id)

@@ -1,0 +1,128 @@
+"""Groups: members and group bans."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from rtm.server.store.common import (
+    MAX_GROUP_MEMBER_COUNT,
+    Kind,
+    StoreError,
+    _unique,
+)
+from rtm.server.store.engine import StoreBase
+
+
+class GroupsRepo(StoreBase):
+    def _op_add_group_members(self, conn: sqlite3.Connection, pid: int, gid: int,
+                              uids: list[int]) -> None:
+        row = conn.execute(
+            "SELECT members FROM chat_groups WHERE pid=? AND gid=?", (pid, gid)
+        ).fetchone()
+        if row is None:
+            if not uids:
+                return
+            groups = int(conn.execute(
+                "SELECT count(*) FROM chat_groups WHERE pid=?", (pid,)
+            ).fetchone()[0])
+            if groups + 1 > self.max_groups:
+                raise StoreError(
+                    MAX_GROUP_MEMBER_COUNT, f"project {pid} would exceed {self.max_groups} groups"
+                )
+            members = 0
+        else:
+            members = int(row[0])
+        have = set(self._select_in(
+            conn, "SELECT uid FROM group_members WHERE pid=? AND gid=? AND uid IN ({})",
+            (pid, gid), uids,
+        ))
+        new = [u for u in uids if u not in have]
+        if members + len(new) > self.max_group_members:
+            raise StoreError(
+                MAX_GROUP_MEMBER_COUNT,
+                f"group {gid} would exceed {self.max_group_members} members",
+            )
+        conn.executemany(
+            "INSERT INTO group_members (pid, gid, uid) VALUES (?,?,?)",
+            [(pid, gid, u) for u in new],
+        )
+        conn.execute(
+            "INSERT INTO chat_groups (pid, gid, members) VALUES (?,?,?)"
+            " ON CONFLICT (pid, gid) DO UPDATE SET members=excluded.members",
+            (pid, gid, members + len(new)),
+        )
+
+    async def add_group_members(self, pid: int, gid: int, uids: Iterable[int] | None) -> None:
+        """Add members, creating the group implicitly; existing members are a no-op.
+        200042 when the group would exceed ``max_group_members`` or the project would exceed
+        ``max_groups`` groups."""
+        await self._call(True, self._op_add_group_members, pid, gid, _unique(uids))
+
+    @staticmethod
+    def _op_del_group_members(conn: sqlite3.Connection, pid: int, gid: int,
+                              uids: list[int]) -> None:
+        cur = conn.executemany(
+            "DELETE FROM group_members WHERE pid=? AND gid=? AND uid=?",
+            [(pid, gid, u) for u in uids],
+        )
+        if cur.rowcount > 0:
+            conn.execute(
+                "UPDATE chat_groups SET members=members-? WHERE pid=? AND gid=?",
+                (cur.rowcount, pid, gid),
+            )
+            # A group lives while it has members (it stops counting toward max_groups).
+            conn.execute(
+                "DELETE FROM chat_groups WHERE pid=? AND gid=? AND members<=0", (pid, gid)
+            )
+
+    async def del_group_members(self, pid: int, gid: int,
+                                uids: Iterable[int] | None) -> None:
+        """Remove members; non-members are ignored. An emptied group ceases to exist (its bans
+        and history stay)."""
+        await self._call(True, self._op_del_group_members, pid, gid, _unique(uids))
+
+    @staticmethod
+    def _op_del_group(conn: sqlite3.Connection, pid: int, gid: int) -> None:
+        conn.execute("DELETE FROM group_members WHERE pid=? AND gid=?", (pid, gid))
+        conn.execute("DELETE FROM chat_groups WHERE pid=? AND gid=?", (pid, gid))
+        conn.execute("DELETE FROM bans WHERE pid=? AND scope=? AND xid=?",
+                     (pid, int(Kind.GROUP), gid))
+        conn.execute("DELETE FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=0",
+                     (pid, int(Kind.GROUP), gid))
+
+    async def del_group(self, pid: int, gid: int) -> None:
+        """Drop the group: its members, its bans and its history."""
+        await self._call(True, self._op_del_group, pid, gid)
+
+    async def get_group_members(self, pid: int, gid: int) -> list[int]:
+        """Members ascending; [] for an unknown group."""
+        return await self._call(
+            False, self._op_column,
+            "SELECT uid FROM group_members WHERE pid=? AND gid=? ORDER BY uid", (pid, gid),
+        )
+
+    async def is_group_member(self, pid: int, gid: int, uid: int) -> bool:
+        return await self._call(
+            False, self._op_exists,
+            "SELECT 1 FROM group_members WHERE pid=? AND gid=? AND uid=?", (pid, gid, uid),
+        )
+
+    async def user_groups(self, pid: int, uid: int) -> list[int]:
+        """Groups of ``uid``, ascending."""
+        return await self._call(
+            False, self._op_column,
+            "SELECT gid FROM group_members WHERE pid=? AND uid=? ORDER BY gid", (pid, uid),
+        )
+
+    async def add_group_ban(self, pid: int, gid: int, uid: int, seconds: int) -> None:
+        """Mute ``uid`` in ``gid`` for ``seconds`` from now (<= 0: permanent); replaces any
+        previous ban of the same user there."""
+        await self._call(True, self._op_add_ban, pid, int(Kind.GROUP), gid, uid, seconds)
+
+    async def remove_group_ban(self, pid: int, gid: int, uid: int) -> None:
+        await self._call(True, self._op_remove_ban, pid, int(Kind.GROUP), gid, uid)
+
+    async def is_banned_in_group(self, pid: int, gid: int, uid: int) -> bool:
+        """Whether a group ban is active now."""
+        return await self._call(False, self._op_is_banned, pid, int(Kind.GROUP), gid, uid)

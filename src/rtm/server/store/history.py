@@ -1,0 +1,165 @@
+"""History pages, single messages, deletion."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from rtm.server.store.common import (
+    _I64_MAX,
+    _I64_MIN,
+    HISTORY_MAX_NUM,
+    HistoryPage,
+    HistoryRow,
+    Kind,
+    _p2p_pair,
+)
+from rtm.server.store.engine import StoreBase
+
+
+class HistoryRepo(StoreBase):
+    def _op_history(
+        self,
+        conn: sqlite3.Connection,
+        pid: int,
+        kind: Kind,
+        xa: int,
+        xb: int,
+        desc: bool,
+        num: int,
+        begin: int,
+        end: int,
+        lastid: int,
+        now_ms: int | None,
+    ) -> HistoryPage:
+        end_eff = end if end != 0 else (self._now() if now_ms is None else now_ms)
+        empty = HistoryPage(0, lastid, begin, end_eff, [])
+        if num <= 0:
+            return empty
+        num = min(num, HISTORY_MAX_NUM)
+        conv = (pid, int(kind), xa, xb)
+        lo, hi = _I64_MIN, _I64_MAX
+        if lastid > 0:
+            if desc:
+                hi = lastid - 1
+            else:
+                lo = lastid + 1
+        # mtimes are non-decreasing in id order inside a conversation, so the time bounds are
+        # turned into an id range through the (conv, mtime) index: O(log n) whatever the range.
+        begin_eff = begin if begin > 0 else _I64_MIN
+        if begin > 0:
+            row = conn.execute(
+                "SELECT id FROM messages INDEXED BY messages_conv_mtime"
+                " WHERE pid=? AND kind=? AND xa=? AND xb=? AND mtime>=?"
+                " ORDER BY mtime ASC, id ASC LIMIT 1",
+                (*conv, begin),
+            ).fetchone()
+            if row is None:
+                return empty
+            lo = max(lo, int(row[0]))
+        row = conn.execute(
+            "SELECT id FROM messages INDEXED BY messages_conv_mtime"
+            " WHERE pid=? AND kind=? AND xa=? AND xb=? AND mtime<=?"
+            " ORDER BY mtime DESC, id DESC LIMIT 1",
+            (*conv, end_eff),
+        ).fetchone()
+        if row is None:
+            return empty
+        hi = min(hi, int(row[0]))
+        if lo > hi:
+            return empty
+        order = "DESC" if desc else "ASC"
+        rows = [
+            HistoryRow(int(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]), r[5], r[6],
+                       int(r[7]))
+            for r in conn.execute(
+                "SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime"
+                " FROM messages INDEXED BY messages_conv_id"
+                " WHERE pid=? AND kind=? AND xa=? AND xb=? AND id>=? AND id<=?"
+                f" AND mtime>=? AND mtime<=? ORDER BY id {order} LIMIT ?",
+                (*conv, lo, hi, begin_eff, end_eff, num),
+            )
+        ]
+        if not rows:
+            return empty
+        last = rows[-1]
+        if desc:
+            return HistoryPage(len(rows), last.id, begin, last.mtime, rows)
+        return HistoryPage(len(rows), last.id, last.mtime, end_eff, rows)
+
+    async def history(
+        self,
+        pid: int,
+        kind: Kind | int,
+        target: int | None,
+        *,
+        uid_for_p2p: int | None = None,
+        desc: bool = False,
+        num: int = 10,
+        begin: int = 0,
+        end: int = 0,
+        lastid: int = 0,
+        now_ms: int | None = None,
+    ) -> HistoryPage:
+        """One history page (spec §2.3). ``target``: ouid (P2P, with ``uid_for_p2p`` = uid),
+        gid, rid, or None (broadcast). ``now_ms`` overrides the clock for ``end == 0``.
+
+        num <= 0 -> nothing; num clamped to 20; begin/end inclusive ms (begin 0 = unbounded,
+        end 0 = now); lastid strict. Next page: ascending -> lastid/begin of the last row and
+        the effective end; descending -> lastid/end of the last (oldest) row and the request
+        begin. No rows -> the request lastid and begin and the effective end are echoed.
+        """
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, target, uid_for_p2p)
+        return await self._call(
+            False, self._op_history, pid, k, xa, xb, desc, num, begin, end, lastid, now_ms
+        )
+
+    @staticmethod
+    def _conv_key(kind: Kind, target: int | None, other: int | None) -> tuple[int, int]:
+        if kind == Kind.BROADCAST:
+            return 0, 0
+        if target is None:
+            raise ValueError(f"{kind.name} conversation needs a target id")
+        if kind == Kind.P2P:
+            if other is None:
+                raise ValueError("P2P conversation needs both uids")
+            return _p2p_pair(target, other)
+        return target, 0
+
+    async def delete_message(self, pid: int, kind: Kind | int, from_uid: int, xid: int,
+                             mid: int) -> bool:
+        """``delmsg``: mark the message deleted; xid = receiver uid (P2P), gid, rid, ignored for
+        broadcast. Returns whether it was found (unknown is not an error)."""
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, xid, from_uid)
+        return await self._call(True, self._op_delete_message, pid, k, xa, xb, from_uid, mid)
+
+    @staticmethod
+    def _op_delete_message(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                           from_uid: int, mid: int) -> bool:
+        cur = conn.execute(
+            "UPDATE messages SET deleted=1"
+            " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?",
+            (pid, int(kind), xa, xb, from_uid, mid),
+        )
+        return cur.rowcount > 0
+
+    async def get_message(self, pid: int, kind: Kind | int, from_uid: int, xid: int,
+                          mid: int) -> HistoryRow | None:
+        """The stored message identified like ``delmsg`` (None when unknown)."""
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, xid, from_uid)
+        return await self._call(False, self._op_get_message, pid, k, xa, xb, from_uid, mid)
+
+    @staticmethod
+    def _op_get_message(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                        from_uid: int, mid: int) -> HistoryRow | None:
+        r = conn.execute(
+            "SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime FROM messages"
+            " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?",
+            (pid, int(kind), xa, xb, from_uid, mid),
+        ).fetchone()
+        if r is None:
+            return None
+        return HistoryRow(int(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]), r[5], r[6],
+                          int(r[7]))

@@ -1,0 +1,202 @@
+"""Sending messages: sender checks and the single send operation."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from rtm.server.store.common import (
+    ADMIN_ONLY,
+    BANNED_IN_GROUP,
+    BANNED_IN_ROOM,
+    DUPLICATED_MID,
+    NOT_FRIEND,
+    NOT_GROUP_MEMBER,
+    NOT_IN_ROOM,
+    Kind,
+    Payload,
+    SendResult,
+    StoreError,
+    _p2p_pair,
+    _payload,
+)
+from rtm.server.store.engine import StoreBase
+
+
+class MessagesRepo(StoreBase):
+    def _check_group_sender(self, conn: sqlite3.Connection, pid: int, gid: int,
+                            uid: int) -> None:
+        if not self._exists(
+            conn, "SELECT 1 FROM group_members WHERE pid=? AND gid=? AND uid=?", pid, gid, uid
+        ):
+            raise StoreError(NOT_GROUP_MEMBER, f"uid {uid} is not a member of group {gid}")
+        if self._ban_active(conn, pid, Kind.GROUP, gid, uid):
+            raise StoreError(BANNED_IN_GROUP, f"uid {uid} is banned in group {gid}")
+
+    def _check_room_sender(self, conn: sqlite3.Connection, pid: int, rid: int,
+                           uid: int) -> None:
+        if not self._exists(
+            conn, "SELECT 1 FROM room_members WHERE pid=? AND rid=? AND uid=?", pid, rid, uid
+        ):
+            raise StoreError(NOT_IN_ROOM, f"uid {uid} is not in room {rid}")
+        if self._ban_active(conn, pid, Kind.ROOM, rid, uid):
+            raise StoreError(BANNED_IN_ROOM, f"uid {uid} is banned in room {rid}")
+
+    def _check_broadcaster(self, pid: int, uid: int) -> None:
+        if not self._is_admin(pid, uid):
+            raise StoreError(ADMIN_ONLY, f"uid {uid} is not an admin of project {pid}")
+
+    def _check_p2p_senders(self, conn: sqlite3.Connection, pid: int, uid: int,
+                           tos: Iterable[int]) -> None:
+        if not self.p2p_friends_only:
+            return
+        for to in tos:
+            if not self._exists(
+                conn, "SELECT 1 FROM friends WHERE pid=? AND uid=? AND fuid=?", pid, uid, to
+            ):
+                raise StoreError(NOT_FRIEND, f"uid {to} is not a friend of {uid}")
+
+    def _op_send(
+        self,
+        conn: sqlite3.Connection,
+        pid: int,
+        kind: Kind,
+        from_uid: int,
+        targets: Sequence[int],
+        mid: int,
+        mtype: int,
+        msg: Payload,
+        attrs: Payload,
+        mtime: int | None,
+    ) -> SendResult:
+        if kind == Kind.GROUP:
+            self._check_group_sender(conn, pid, targets[0], from_uid)
+        elif kind == Kind.ROOM:
+            self._check_room_sender(conn, pid, targets[0], from_uid)
+        elif kind == Kind.BROADCAST:
+            self._check_broadcaster(pid, from_uid)
+        else:
+            self._check_p2p_senders(conn, pid, from_uid, targets)
+        base = self._now() if mtime is None else mtime
+        ids: list[int] = []
+        mtimes: list[int] = []
+        fresh: list[bool] = []
+        for target in targets:
+            if kind == Kind.P2P:
+                xa, xb = _p2p_pair(from_uid, target)
+                to_uid = target
+            else:
+                xa, xb, to_uid = target, 0, 0
+            conv = (pid, int(kind), xa, xb)
+            last = conn.execute(
+                "SELECT max(mtime) FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=?", conv
+            ).fetchone()[0]
+            row_mtime = base if last is None or last <= base else int(last)
+            cur = conn.execute(
+                "INSERT INTO messages (pid, kind, xa, xb, from_uid, to_uid, mid, mtype, msg,"
+                " attrs, mtime) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (*conv, from_uid, to_uid, mid, mtype, msg, attrs, row_mtime),
+            )
+            if cur.rowcount == 1:
+                assert cur.lastrowid is not None
+                ids.append(cur.lastrowid)
+                mtimes.append(row_mtime)
+                fresh.append(True)
+                continue
+            if self.strict_mid:
+                raise StoreError(DUPLICATED_MID, f"duplicated mid {mid} from uid {from_uid}")
+            row = conn.execute(
+                "SELECT id, mtime FROM messages"
+                " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?",
+                (*conv, from_uid, mid),
+            ).fetchone()
+            ids.append(int(row[0]))
+            mtimes.append(int(row[1]))
+            fresh.append(False)
+        return SendResult(
+            mtime=max(mtimes) if mtimes else base,
+            duplicate=not any(fresh),
+            ids=tuple(ids),
+            mtimes=tuple(mtimes),
+            fresh=tuple(fresh),
+        )
+
+    async def send_message(
+        self,
+        pid: int,
+        kind: Kind | int,
+        from_uid: int,
+        target: int | None,
+        mid: int,
+        mtype: int,
+        msg: Payload,
+        attrs: Payload = "",
+        *,
+        mtime: int | None = None,
+    ) -> SendResult:
+        """Store one message. ``target``: the receiver uid (P2P), gid, rid, or None (broadcast).
+
+        Checks: group sender must be a member (200041) and not banned (200044); room sender in
+        the room (200040) and not banned (200045); broadcast sender an admin when an admin list
+        is configured (200026); P2P to a friend when ``p2p_friends_only`` (200043).
+        A (from, conversation, mid) already stored is not stored again: the result carries the
+        ORIGINAL mtime and ``duplicate=True`` (200053 instead when ``strict_mid``).
+        ``mtime`` defaults to now; it is raised to the conversation's latest mtime if needed so
+        mtimes never decrease in cursor-id order.
+        """
+        k = Kind(kind)
+        if k == Kind.BROADCAST:
+            tgt = 0
+        elif target is None:
+            raise ValueError(f"{k.name} message needs a target")
+        else:
+            tgt = target
+        return await self._call(
+            True, self._op_send, pid, k, from_uid, (tgt,), mid, mtype,
+            _payload(msg), _payload(attrs), mtime,
+        )
+
+    async def send_p2p(self, pid: int, from_uid: int, to_uid: int, mid: int, mtype: int,
+                       msg: Payload, attrs: Payload = "", *,
+                       mtime: int | None = None) -> SendResult:
+        return await self.send_message(pid, Kind.P2P, from_uid, to_uid, mid, mtype, msg, attrs,
+                                       mtime=mtime)
+
+    async def send_group(self, pid: int, from_uid: int, gid: int, mid: int, mtype: int,
+                         msg: Payload, attrs: Payload = "", *,
+                         mtime: int | None = None) -> SendResult:
+        return await self.send_message(pid, Kind.GROUP, from_uid, gid, mid, mtype, msg, attrs,
+                                       mtime=mtime)
+
+    async def send_room(self, pid: int, from_uid: int, rid: int, mid: int, mtype: int,
+                        msg: Payload, attrs: Payload = "", *,
+                        mtime: int | None = None) -> SendResult:
+        return await self.send_message(pid, Kind.ROOM, from_uid, rid, mid, mtype, msg, attrs,
+                                       mtime=mtime)
+
+    async def send_broadcast(self, pid: int, from_uid: int, mid: int, mtype: int,
+                             msg: Payload, attrs: Payload = "", *,
+                             mtime: int | None = None) -> SendResult:
+        return await self.send_message(pid, Kind.BROADCAST, from_uid, None, mid, mtype, msg,
+                                       attrs, mtime=mtime)
+
+    async def send_multi(
+        self,
+        pid: int,
+        from_uid: int,
+        tos: Iterable[int] | None,
+        mid: int,
+        mtype: int,
+        msg: Payload,
+        attrs: Payload = "",
+        *,
+        mtime: int | None = None,
+    ) -> SendResult:
+        """``sendmsgs``: one P2P row per recipient with the same mid, all in one operation.
+
+        A recipient listed twice gets one row; its second entry is reported as not fresh.
+        """
+        return await self._call(
+            True, self._op_send, pid, Kind.P2P, from_uid, tuple(tos or ()), mid, mtype,
+            _payload(msg), _payload(attrs), mtime,
+        )
