@@ -126,12 +126,14 @@ class _ClientBase(RTMCore, RTMMethods):
         logger: logging.Logger | None = None,
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
-        sign_version: int = 1,
-        legacy_file_attrs: bool = False,
+        protocol: str = "current",
+        sign_version: int | None = None,
+        legacy_file_attrs: bool | None = None,
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
     ) -> None:
-        RTMCore.__init__(self, pid, secret_key, endpoint, sign_version=sign_version,
+        RTMCore.__init__(self, pid, secret_key, endpoint, protocol=protocol,
+                         sign_version=sign_version,
                          legacy_file_attrs=legacy_file_attrs)
         self._connect_timeout = _check_seconds("connect_timeout", connect_timeout)
         self._quest_timeout = _check_seconds("quest_timeout", quest_timeout)

@@ -200,7 +200,8 @@ async def test_async_client_matches_go_0_1_0_wire() -> None:
     rec = Recorder()
     await rec.server.start()
     try:
-        async with AsyncRTMServerClient(PID, SECRET, rec.server.endpoint) as client:
+        async with AsyncRTMServerClient(PID, SECRET, rec.server.endpoint,
+                                        protocol="0.1.0") as client:
             calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
             run_all(lambda m, a, k: calls.append((m, a, k)), "async")
             for method, args, kwargs in calls:
@@ -218,7 +219,7 @@ async def test_async_client_matches_go_0_1_0_wire() -> None:
 
 def test_sync_client_matches_go_0_1_0_wire(recorder_thread: Recorder) -> None:
     rec = recorder_thread
-    with RTMServerClient(PID, SECRET, rec.server.endpoint) as client:
+    with RTMServerClient(PID, SECRET, rec.server.endpoint, protocol="0.1.0") as client:
         run_all(lambda m, a, k: getattr(client, m)(*a, **k), "sync")
         done = threading.Event()
         results: list[tuple[Any, ...]] = []

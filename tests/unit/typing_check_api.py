@@ -113,6 +113,8 @@ class FakeSyncClient(RTMCore, RTMMethods, SyncExecutor, _Recorder):
         endpoint: str = ENDPOINT,
         **options: Any,
     ) -> None:
+        # These fakes describe the 0.1.0 wire unless a test asks for another profile.
+        options.setdefault("protocol", "0.1.0")
         super().__init__(pid, secret_key, endpoint, **options)
         self._init_recorder(answers)
 
@@ -142,6 +144,8 @@ class FakeAsyncClient(RTMCore, RTMMethods, AsyncExecutor, _Recorder):
         endpoint: str = ENDPOINT,
         **options: Any,
     ) -> None:
+        # These fakes describe the 0.1.0 wire unless a test asks for another profile.
+        options.setdefault("protocol", "0.1.0")
         super().__init__(pid, secret_key, endpoint, **options)
         self._init_recorder(answers)
 

@@ -9,7 +9,10 @@ from rtm.api.models import ListenState
 from rtm.api.monitor import PushRouter, RTMServerMonitor
 from rtm.api.signing import MidGenerator, Signer
 
-__all__ = ["RTMCore", "validate_endpoint"]
+__all__ = ["PROTOCOLS", "RTMCore", "validate_endpoint"]
+
+#: Wire profiles: ``"current"`` sends what Go SDK 0.9.20 sends, ``"0.1.0"`` what Go 0.1.0 sends.
+PROTOCOLS = ("current", "0.1.0")
 
 _INT32_MAX = 2**31 - 1
 
@@ -45,8 +48,9 @@ class RTMCore:
         secret_key: str,
         endpoint: str,
         *,
-        sign_version: int = 1,
-        legacy_file_attrs: bool = False,
+        protocol: str = "current",
+        sign_version: int | None = None,
+        legacy_file_attrs: bool | None = None,
     ) -> None:
         super().__init__()
         if type(pid) is not int and (not isinstance(pid, int) or isinstance(pid, bool)):
@@ -58,6 +62,13 @@ class RTMCore:
         if not secret_key:
             raise ValueError("'secret_key' must be a non-empty str")
         validate_endpoint(endpoint)
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"'protocol' must be one of {PROTOCOLS}, got {protocol!r}")
+        legacy = protocol == "0.1.0"
+        if sign_version is None:
+            sign_version = 1 if legacy else 2
+        if legacy_file_attrs is None:
+            legacy_file_attrs = legacy
         if type(sign_version) is not int or sign_version not in (1, 2):
             raise ValueError(f"'sign_version' must be 1 or 2, got {sign_version!r}")
         if not isinstance(legacy_file_attrs, bool):
@@ -65,6 +76,7 @@ class RTMCore:
                 f"'legacy_file_attrs' must be a bool, got {type(legacy_file_attrs).__name__}"
             )
         self._pid = int(pid)
+        self._protocol = protocol
         self._endpoint = endpoint
         self._signer = Signer(self._pid, secret_key, sign_version)
         self._legacy_file_attrs = legacy_file_attrs
@@ -83,6 +95,11 @@ class RTMCore:
     @property
     def endpoint(self) -> str:
         return self._endpoint
+
+    @property
+    def protocol(self) -> str:
+        """The wire profile: ``"current"`` (Go SDK 0.9.20) or ``"0.1.0"`` (Go SDK 0.1.0)."""
+        return self._protocol
 
     @property
     def sign_version(self) -> int:

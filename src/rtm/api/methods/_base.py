@@ -10,6 +10,7 @@ class AreaBase:
     """Base of the per-area mixins; the state attributes are set by ``RTMCore.__init__``."""
 
     _pid: int
+    _protocol: str  # "current" or "0.1.0" (rtm.api.core.PROTOCOLS)
     _mids: MidGenerator
     _listen: ListenState
     _legacy_file_attrs: bool
