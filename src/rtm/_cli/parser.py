@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
+from rtm._cli import areas as area_commands
 from rtm._cli import commands as c
 from rtm._cli.argtypes import id_list, int64, int_range, positive_float, time_ms
 from rtm._cli.config import DEFAULT_ENDPOINT, ENV_VARS, ConfigError
@@ -397,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every message and event")
     p.add_argument("--count", type=_count, default=None,
                    help="exit after printing this many pushes")
+
+    for register in area_commands.REGISTER:
+        register(t, top)
 
     # --- config
     p = t.leaf(top, "config", "show the connection settings in effect and their sources",

@@ -1,0 +1,9 @@
+"""CLI: IM library (rtm im ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(tree: Any, top: Any) -> None:
+    """Add this area's subcommands (none yet)."""

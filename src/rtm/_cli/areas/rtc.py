@@ -1,0 +1,9 @@
+"""CLI: RTC rooms (rtm rtc ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(tree: Any, top: Any) -> None:
+    """Add this area's subcommands (none yet)."""
