@@ -13,6 +13,7 @@ import textwrap
 import threading
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -701,6 +702,26 @@ async def test_file_token_one_shot_and_binding(store: Store, clock: FakeClock) -
     default = await store.issue_file_token(PID, 1, "sendfile", 2)
     clock.advance(299_999)
     assert await store.consume_file_token(PID, default, 1, "sendfile", 2) == default
+
+
+async def _file_token_rows(store: Store) -> int:
+    def count(conn: Any) -> int:
+        return int(conn.execute("SELECT COUNT(*) FROM file_tokens").fetchone()[0])
+
+    return await store._call(False, count)
+
+
+async def test_expired_file_token_is_deleted_for_real(store: Store, clock: FakeClock) -> None:
+    # The expiry error must not roll back the delete (it used to: the raise undid it).
+    tok = await store.issue_file_token(PID, 1, "sendfile", 2, ttl_seconds=10)
+    via_send = await store.issue_file_token(PID, 1, "sendfile", 2, ttl_seconds=10)
+    assert await _file_token_rows(store) == 2
+    clock.advance(10_000)
+    assert await code_of(store.consume_file_token(PID, tok, 1, "sendfile", 2)) == 200003
+    assert await code_of(store.send_file(
+        PID, via_send, 1, "sendfile", 2, file_id="f1", content=b"x", filename="a", ext="txt",
+        kind=Kind.P2P, mid=1, mtype=50, msg="u", attrs="{}")) == 200003
+    assert await _file_token_rows(store) == 0
 
 
 async def test_file_token_target_checks(clock: FakeClock) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rtm.api.codes import RTM_CODES
 from rtm.fpnn.errors import CORE_UNKNOWN_ERROR, FPNNAnswerError, FPNNError
 
 __all__ = [
@@ -69,60 +70,10 @@ __all__ = [
 RTM_CODE_MIN = 200000
 RTM_CODE_MAX = 299999
 
-# code -> (constant name without RTM_EC_, DOC-E text or a short description)
-_TABLE: dict[int, tuple[str, str]] = {
-    200001: ("INVALID_PIDORUID", "invalid pid or uid"),
-    200002: ("INVALID_PID_OR_SIGN", "invalid pid or sign"),
-    200003: ("INVALID_FILE_OR_SIGN_OR_TOKEN", "invalid file or sign or token"),
-    200004: ("ATTRS_WITHOUT_SIGN_OR_EXT", "attrs should contain sign and ext"),
-    200005: ("INVALID_MTYPE", "invalid mtype, should be in [1-127]"),
-    200006: ("SAME_SIGN", "same sign"),
-    200007: ("INVALID_FILE_MTYPE", "invalid file mtype"),
-    200008: ("INVALID_SERVER_TIME", "invalid server time"),
-    200010: ("FREQUENCY_LIMITED", "frequency limited"),
-    200011: ("REFRESH_SCREEN_LIMITED", "refresh screen limited"),
-    200012: ("KICKOUT_SELF", "kickout self"),
-    200020: ("FORBIDDEN_METHOD", "method forbidden"),
-    200021: ("PERMISSION_DENIED", "permission denied"),
-    200022: ("UNAUTHORIZED", "unauthorized"),
-    200023: ("DUPLICATED_AUTH", "auth already"),
-    200024: ("AUTH_DENIED", "auth denied"),
-    200025: ("ADMIN_LOGIN", "admin id can not login"),
-    200026: ("ADMIN_ONLY", "not admin user"),
-    200027: ("INVALID_AUTH_TOKEN", "invalid auth token"),
-    200030: ("LARGE_MESSAGE_OR_ATTRS", "too large msg or attrs"),
-    200031: ("LARGE_FILE_OR_ATTRS", "too large file or attrs"),
-    200032: ("TOO_MANY_ITEMS_IN_PARAMETERS", "parameter contain too many members"),
-    200033: ("EMPTY_PARAMETER", "parameter is empty"),
-    200034: ("INVALID_PARAMETER", "invalid parameter"),
-    200040: ("NOT_IN_ROOM", "not in room"),
-    200041: ("NOT_GROUP_MEMBER", "not group member"),
-    200042: ("MAX_GROUP_MEMBER_COUNT", "exceed max group members"),
-    200043: ("NOT_FRIEND", "not friend"),
-    200044: ("BANNED_IN_GROUP", "banned in group"),
-    200045: ("BANNED_IN_ROOM", "banned in room"),
-    200046: ("EMPTY_GROUP", "group member empty"),
-    200047: ("MAX_ROOM_COUNT", "enter too many rooms"),
-    200048: ("MAX_FRIEND_COUNT", "exceed max friends"),
-    200049: ("BLOCKED_USER", "blocked user"),
-    200050: ("UNSUPPORTED_LANGUAGE", "not supported translate lang"),
-    200051: ("EMPTY_TRANSLATION", "translate text empty"),
-    200052: ("SEND_TO_SELF", "can not send to myself"),
-    200053: ("DUPLICATED_MID", "duplicated mid"),
-    200054: ("SENSITIVE_WORDS", "sensitiveWords matched"),
-    200055: ("NOT_ONLINE", "not online"),
-    200056: ("TRANSLATION_ERROR", "translation error"),
-    200057: ("PROFANITY_STOP", "profanity stop"),
-    200060: ("NO_CONFIG_IN_CONSOLE", "need enable config in console"),
-    200061: ("UNSUPPORTED_TRANSCRIBE_TYPE", "unsupported transcribe type"),
-    200070: ("MESSAGE_NOT_FOUND", "message not found"),
-    200099: ("UNKNOWN_ERROR", "unknown error"),
-    200999: ("UNKNOWN_ERROR", "unknown error"),
-}
 
-RTM_ERROR_NAMES: dict[int, str] = {code: name for code, (name, _) in _TABLE.items()}
+RTM_ERROR_NAMES: dict[int, str] = {code: name for code, (name, _) in RTM_CODES.items()}
 """RTM error code -> constant name (GOHEAD ``RTM_EC_*`` without the prefix, typos fixed)."""
-RTM_ERROR_TEXTS: dict[int, str] = {code: text for code, (_, text) in _TABLE.items()}
+RTM_ERROR_TEXTS: dict[int, str] = {code: text for code, (_, text) in RTM_CODES.items()}
 """RTM error code -> the server's documented text (used when an answer carries no ``ex``)."""
 
 

@@ -9,20 +9,12 @@ Signs are compared case-insensitively. Secrets are never logged nor put in error
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 
+from rtm.api.signing import sign_v1, sign_v2
 from rtm.server import codes
 from rtm.server.params import Params, check_id
-
-
-def sign_v1(pid: int, secret: str, salt: int) -> str:
-    return hashlib.md5(f"{pid}:{secret}:{salt}".encode()).hexdigest().upper()
-
-
-def sign_v2(pid: int, secret: str, salt: int, cmd: str, ts: int) -> str:
-    return hashlib.md5(f"{pid}:{secret}:{salt}:{cmd}:{ts}".encode()).hexdigest().upper()
 
 
 class Authenticator:

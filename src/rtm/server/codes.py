@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from rtm.api.codes import *  # noqa: F403  (the RTM codes, defined once there)
 from rtm.fpnn.errors import FPNNError
 
 # FPNN framework codes (spec §5.1, FPNN-CPP behaviour).
@@ -11,26 +12,6 @@ KEY_NOT_FOUND: Final = 10009
 TYPE_CONVERT: Final = 10010
 UNKNOWN_METHOD: Final = 20004
 
-# RTM codes (spec §5.1).
-INVALID_PIDORUID: Final = 200001
-INVALID_PID_OR_SIGN: Final = 200002
-INVALID_FILE_OR_SIGN_OR_TOKEN: Final = 200003
-ATTRS_WITHOUT_SIGN_OR_EXT: Final = 200004
-INVALID_MTYPE: Final = 200005
-SAME_SIGN: Final = 200006
-INVALID_SERVER_TIME: Final = 200008
-UNAUTHORIZED: Final = 200022
-DUPLICATED_AUTH: Final = 200023
-AUTH_DENIED: Final = 200024
-ADMIN_LOGIN: Final = 200025
-LARGE_MESSAGE_OR_ATTRS: Final = 200030
-LARGE_FILE_OR_ATTRS: Final = 200031
-TOO_MANY_ITEMS_IN_PARAMETERS: Final = 200032
-EMPTY_PARAMETER: Final = 200033
-INVALID_PARAMETER: Final = 200034
-SEND_TO_SELF: Final = 200052
-MESSAGE_NOT_FOUND: Final = 200070
-UNKNOWN_ERROR: Final = 200999
 
 # Limits (spec §5.3).
 MAX_MSG_BYTES: Final = 20480

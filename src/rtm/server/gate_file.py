@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from rtm.api.files import file_sign
 from rtm.fpnn.server import FPNNServer, ServerConnection
 from rtm.server import codes
 from rtm.server.core import Answer, ServerCore
@@ -61,11 +62,6 @@ def ftype_of(ext: str) -> int:
     if e in _VIDEO:
         return 12
     return 100
-
-
-def file_sign(content: bytes, token: str) -> str:
-    inner = hashlib.md5(content).hexdigest()
-    return hashlib.md5(f"{inner}:{token}".encode()).hexdigest()
 
 
 def file_url(pid: int, file_id: str) -> str:

@@ -5,13 +5,11 @@ See :mod:`rtm.server.store.engine` for the threading and durability model.
 
 from __future__ import annotations
 
-from rtm.server.store.admin import AdminRepo
-from rtm.server.store.common import (
+from rtm.api.codes import (
     ADMIN_ONLY,
     BANNED_IN_GROUP,
     BANNED_IN_ROOM,
     DUPLICATED_MID,
-    FILE_CMDS,
     INVALID_FILE_OR_SIGN_OR_TOKEN,
     MAX_FRIEND_COUNT,
     MAX_GROUP_MEMBER_COUNT,
@@ -19,6 +17,10 @@ from rtm.server.store.common import (
     NOT_FRIEND,
     NOT_GROUP_MEMBER,
     NOT_IN_ROOM,
+)
+from rtm.server.store.admin import AdminRepo
+from rtm.server.store.common import (
+    FILE_CMDS,
     Device,
     HistoryPage,
     HistoryRow,

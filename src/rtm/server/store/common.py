@@ -14,19 +14,8 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 # --------------------------------------------------------------------------------------------
-# Error codes (spec §5.1) raised by the store.
+# Error codes (spec §5.1) raised by the store: see rtm.api.codes.
 
-INVALID_FILE_OR_SIGN_OR_TOKEN: Final = 200003
-ADMIN_ONLY: Final = 200026
-NOT_IN_ROOM: Final = 200040
-NOT_GROUP_MEMBER: Final = 200041
-MAX_GROUP_MEMBER_COUNT: Final = 200042  # also "too many groups in the project" (spec §2.6)
-NOT_FRIEND: Final = 200043
-BANNED_IN_GROUP: Final = 200044
-BANNED_IN_ROOM: Final = 200045
-MAX_ROOM_COUNT: Final = 200047
-MAX_FRIEND_COUNT: Final = 200048
-DUPLICATED_MID: Final = 200053
 
 HISTORY_MAX_NUM: Final = 20
 

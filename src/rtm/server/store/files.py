@@ -7,8 +7,10 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from rtm.server.store.common import (
+from rtm.api.codes import (
     INVALID_FILE_OR_SIGN_OR_TOKEN,
+)
+from rtm.server.store.common import (
     Kind,
     Payload,
     SendResult,
@@ -18,6 +20,10 @@ from rtm.server.store.common import (
     _payload,
 )
 from rtm.server.store.messages import MessagesRepo
+
+
+def _expired_token() -> StoreError:
+    return StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, "expired file token")
 
 
 class FilesRepo(MessagesRepo):
@@ -73,7 +79,9 @@ class FilesRepo(MessagesRepo):
                                 ttl_seconds)
 
     def _op_consume_file_token(self, conn: sqlite3.Connection, pid: int, token: str,
-                               from_uid: int, cmd: str, key: str) -> str:
+                               from_uid: int, cmd: str, key: str) -> str | None:
+        """The token, used up; ``None`` if it had expired (it is deleted, and the caller
+        raises only after this operation commits: raising here would roll the delete back)."""
         row = conn.execute(
             "SELECT pid, from_uid, cmd, target, expires_ms FROM file_tokens WHERE token=?",
             (token,),
@@ -82,7 +90,7 @@ class FilesRepo(MessagesRepo):
             raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, "unknown or already used file token")
         if int(row[4]) <= self._now():
             conn.execute("DELETE FROM file_tokens WHERE token=?", (token,))
-            raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, "expired file token")
+            return None
         if (int(row[0]), int(row[1]), row[2], row[3]) != (pid, from_uid, cmd, key):
             raise StoreError(
                 INVALID_FILE_OR_SIGN_OR_TOKEN, "file token bound to another sender or target"
@@ -105,8 +113,11 @@ class FilesRepo(MessagesRepo):
             key = _file_target_key(cmd, target)
         except ValueError as exc:
             raise StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, str(exc)) from None
-        return await self._call(True, self._op_consume_file_token, pid, token, from_uid, cmd,
+        used = await self._call(True, self._op_consume_file_token, pid, token, from_uid, cmd,
                                 key)
+        if used is None:
+            raise _expired_token()
+        return used
 
     def _op_store_file(self, conn: sqlite3.Connection, pid: int, file_id: str, content: bytes,
                        filename: str, ext: str) -> str:
@@ -149,16 +160,20 @@ class FilesRepo(MessagesRepo):
             targets = (target,)
         else:
             targets = tuple(target or ())
-        return await self._call(
+        sent = await self._call(
             True, self._op_send_file, pid, token, from_uid, cmd, key, file_id, bytes(content),
             filename, ext, kind, targets, mid, mtype, _payload(msg), _payload(attrs), mtime,
         )
+        if sent is None:
+            raise _expired_token()
+        return sent
 
     def _op_send_file(self, conn: sqlite3.Connection, pid: int, token: str, from_uid: int,
                       cmd: str, key: str, file_id: str, content: bytes, filename: str,
                       ext: str, kind: Kind, targets: tuple[int, ...], mid: int, mtype: int,
-                      msg: Payload, attrs: Payload, mtime: int | None) -> SendResult:
-        self._op_consume_file_token(conn, pid, token, from_uid, cmd, key)
+                      msg: Payload, attrs: Payload, mtime: int | None) -> SendResult | None:
+        if self._op_consume_file_token(conn, pid, token, from_uid, cmd, key) is None:
+            return None
         self._op_store_file(conn, pid, file_id, content, filename, ext)
         return self._op_send(conn, pid, kind, from_uid, targets, mid, mtype, msg, attrs, mtime)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from rtm.server.store.common import (
+from rtm.api.codes import (
     MAX_GROUP_MEMBER_COUNT,
+)
+from rtm.server.store.common import (
     Kind,
     StoreError,
     _unique,

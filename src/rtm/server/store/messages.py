@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from rtm.server.store.common import (
+from rtm.api.codes import (
     ADMIN_ONLY,
     BANNED_IN_GROUP,
     BANNED_IN_ROOM,
@@ -13,6 +13,8 @@ from rtm.server.store.common import (
     NOT_FRIEND,
     NOT_GROUP_MEMBER,
     NOT_IN_ROOM,
+)
+from rtm.server.store.common import (
     Kind,
     Payload,
     SendResult,

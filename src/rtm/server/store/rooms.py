@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from rtm.server.store.common import (
+from rtm.api.codes import (
     MAX_ROOM_COUNT,
+)
+from rtm.server.store.common import (
     Kind,
     StoreError,
 )
