@@ -368,8 +368,9 @@ def _nested_infos_parser(method: str) -> Callable[[dict[str, Any]], dict[int, di
         out: dict[int, dict[str, str]] = {}
         for key, inner in raw.items():
             where = f"infos[{key!r}]"
-            try:
-                xid = int(_as_text(method, where, key, keep_bytes=False))
+            try:  # decimal strings on the wire (spec §12 #3); an int key is taken as is
+                xid = key if type(key) is int else int(
+                    _as_text(method, where, key, keep_bytes=False))
             except (ValueError, MalformedAnswerError):
                 raise _malformed(
                     method, where, "expected a decimal id key in", PROTO_TYPE_CONVERT

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wire_cases import Case
-
 from rtm import IMApplyGrant, IMObjectType
+from wire_cases import Case
 
 GID = 200001
 

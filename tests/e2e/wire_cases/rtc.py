@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wire_cases import Case
-
 from rtm import RTCAdminCommand, RTCRoomType
+from wire_cases import Case
 
 RID = 300001
 

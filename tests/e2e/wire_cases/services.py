@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wire_cases import Case
-
 from rtm import AudioCodec, Language, MediaSource
+from wire_cases import Case
 
 URL_AUDIO = "https://example.com/voice.amr"
 
