@@ -23,6 +23,8 @@ from rtm import (
 from rtm.server.services import SERVICE_NAMES, Marker, Word
 from rtm.testing import RTMProject
 
+from .conftest import API
+
 URL = MediaSource.URL
 CONTENT = MediaSource.CONTENT
 
@@ -205,3 +207,25 @@ def test_projects_do_not_share_services(rtm_server: object, rtm_client: RTMServe
     with RTMServerClient(other.pid, other.secret, other.endpoint) as client:
         assert client.translate("hello", "en", "de").target_text == "[de] hello"
     assert rtm_client.translate("hello", "en", "de").target_text == "hallo"
+
+
+async def test_wire_errors_the_sdk_never_sends(api: API) -> None:
+    assert await api.error("translate", text="hi", dst="fr", profanity="loud") == 200034
+    assert await api.error("translate", text="hi", dst="fr", type="html") == 200034
+    assert await api.error("translate", text="hi") == 10009
+    assert await api.error("icheck", image="u", type=3) == 200034
+    assert await api.error("icheck", image="u") == 10009
+    assert await api.error("vcheck", video=b"v", type=2) == 200034  # no videoName
+    assert await api.error("speech2text", audio="u", type=0, lang="en") == 200034
+    assert await api.error("acheck", audio=5, type=1, lang="en") == 10010
+    assert await api.error("tcheck", text="t", uid="x") == 10010
+    # PY sends type/profanity always, GO leaves empty strings out: the same answer
+    go = await api("translate", text="hello", dst="fr", src="en")
+    py = await api("translate", text="hello", dst="fr", src="en", type="chat",
+                   profanity="off", uid=7)
+    assert go == py == {"source": "en", "target": "fr", "sourceText": "hello",
+                        "targetText": "bonjour"}
+    assert await api("profanity", text="badword") == {"text": "*******"}
+    assert await api("tcheck", text="ok") == {"result": 0, "tags": [], "wlist": []}
+    assert await api("tcheck", text="badword") == {
+        "result": 2, "text": "*******", "tags": ["2"], "wlist": ["badword"]}

@@ -28,7 +28,7 @@ from rtm.server.core import ServerCore
 from rtm.server.gate_client import ClientGate
 from rtm.server.gate_file import FileGate
 from rtm.server.gate_server import ServerGate
-from rtm.server.services import ServicesConfig, ServicesRegistry
+from rtm.server.services import ServicesRegistry
 from rtm.server.store import Store
 
 T = TypeVar("T")
@@ -270,10 +270,6 @@ class ServerThread:
     def services(self) -> ServicesRegistry:
         """The content-services configuration per project (thread-safe)."""
         return self.server.services
-
-    def services_of(self, pid: int) -> ServicesConfig:
-        """The content-services configuration ``pid`` is answered with now."""
-        return self.server.services.get(pid)
 
     @property
     def pid(self) -> int:

@@ -15,8 +15,7 @@ from rtm.server.handlers.base import HandlerBase
 from rtm.server.params import Params, Payload
 
 
-def _media_type(p: Params) -> int:
-    kind = p.int_("type", "i32")
+def _media_type(kind: int) -> int:
     if kind not in (1, 2):
         raise codes.rtm_error(codes.INVALID_PARAMETER,
                               f"invalid type {kind}: 1 (URL) or 2 (content)")
@@ -50,7 +49,7 @@ class ServicesHandlers(HandlerBase):
         p.opt_int("srate", model.DEFAULT_SRATE, "i32")
         p.opt_int("uid", 0)
         config = self._services(pid, service)
-        _media_type(p)
+        _media_type(kind)
         model.checked_language(lang, "lang")
         model.checked_codec(codec)
         return config, audio, kind, lang
@@ -78,10 +77,10 @@ class ServicesHandlers(HandlerBase):
         return model.text_check(self._services(pid, "text_check"), text).answer()
 
     async def icheck(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        image = p.payload_("image")
+        image, kind = p.payload_("image"), p.int_("type", "i32")
         p.opt_int("uid", 0)
         config = self._services(pid, "image_check")
-        _media_type(p)
+        _media_type(kind)
         return model.check_content(config, "image", image).answer()
 
     async def acheck(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
@@ -89,10 +88,11 @@ class ServicesHandlers(HandlerBase):
         return model.check_content(config, "audio", audio).answer()
 
     async def vcheck(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        video, name = p.payload_("video"), p.opt_str("videoName")
+        video, kind = p.payload_("video"), p.int_("type", "i32")
+        name = p.opt_str("videoName")
         p.opt_int("uid", 0)
         config = self._services(pid, "video_check")
-        if _media_type(p) == 1:
+        if _media_type(kind) == 1:
             return model.check_content(config, "video", video).answer()
         if not name:
             raise codes.rtm_error(codes.INVALID_PARAMETER,
