@@ -15,14 +15,22 @@ Installed with the SDK and loaded by pytest automatically. Fixtures:
 ``rtm_enduser`` (test, needs pytest-asyncio)
     ``user = await rtm_enduser(uid)``: an end user logged in on the client gate with a token
     from ``get_token``; ``await user.next_push()`` returns what RTM pushes to that user.
+
+Content services (translation, profanity, checks, speech) answer from a deterministic model
+(docs/server.md); ``rtm_project.services`` changes it for the test's project (what
+``translate`` returns for a text, which words are profane, what a check flags, which
+services are switched off), and so does the marker
+``@pytest.mark.rtm_services({...})`` (the services-file format). ``rtm_project.rtc_events()``
+is the server's log of RTC invitations and admin commands.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -30,19 +38,191 @@ import pytest
 from rtm.client import AsyncRTMServerClient, RTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.server import ServerConfig, ServerThread
+from rtm.server.services import (
+    CHECK_KINDS,
+    SERVICE_NAMES,
+    Marker,
+    ServicesConfig,
+    ServicesConfigError,
+    Word,
+    apply_settings,
+    marker_from_mapping,
+    word_from_mapping,
+)
+from rtm.server.store import RTCEvent, RTCRoom
 
 _pids = itertools.count(2_000_001)
 
 
+class ProjectServices:
+    """What the content services answer for one project of an in-process local server.
+
+    Every change applies at once (thread-safe) to that project only and lasts until
+    :meth:`reset`; the spec's defaults (docs/server.md) are the starting point::
+
+        rtm_project.services.set_translation("en", "fr", "good morning", "bonjour")
+        rtm_project.services.add_word("darn", tag=7, classification="mild")
+        rtm_project.services.add_marker("weapon", tag=11, checks=["image"])
+        rtm_project.services.disable("translate")       # answers 200060 from now on
+    """
+
+    def __init__(self, server: ServerThread, pid: int) -> None:
+        self._server = server
+        self._pid = pid
+
+    @property
+    def config(self) -> ServicesConfig:
+        """The configuration in effect (immutable)."""
+        return self._server.services.get(self._pid)
+
+    def _update(self, change: Callable[[ServicesConfig], ServicesConfig]) -> None:
+        self._server.services.update(self._pid, change)
+
+    def set_translation(self, source: str, target: str, text: str, result: str) -> None:
+        """``translate(text, source, target)`` returns ``result`` (text matched after
+        trimming; language codes as for ``translate``)."""
+        self._update(lambda c: c.with_translation(source, target, text, result))
+
+    def add_word(self, word: str, tag: int = 0, classification: str = "",
+                 action: str = "censor") -> None:
+        """List ``word`` (case-insensitive substring): censored by ``translate`` (censor),
+        ``profanity`` and ``text_check``, refused by ``translate`` (stop). ``tag`` is what
+        ``text_check`` reports, ``classification`` what ``profanity(classify=True)`` does;
+        ``action="block"`` makes ``text_check`` withhold the censored text."""
+        entry = _checked_word({"word": word, "tag": tag, "class": classification,
+                               "action": action})
+        self._update(lambda c: c.with_word(entry))
+
+    def set_words(self, words: Iterable[Word]) -> None:
+        """Replace the whole word list (``[]``: nothing is profane)."""
+        listed = tuple(words)
+        for item in listed:
+            if not isinstance(item, Word):
+                raise TypeError(f"set_words(): expected Word items, got {type(item).__name__}")
+        self._update(lambda c: c.replace(words=listed))
+
+    def add_marker(self, marker: str, tag: int, checks: Iterable[str] = CHECK_KINDS) -> None:
+        """Content containing ``marker`` (case-insensitive) is rejected with ``tag`` by the
+        checks named in ``checks`` (``"image"``, ``"audio"``, ``"video"``)."""
+        entry = _checked_marker({"marker": marker, "tag": tag, "checks": list(checks)})
+        self._update(lambda c: c.with_marker(entry))
+
+    def set_markers(self, markers: Iterable[Marker]) -> None:
+        """Replace every check marker (``[]``: every media check passes)."""
+        listed = tuple(markers)
+        for item in listed:
+            if not isinstance(item, Marker):
+                raise TypeError(
+                    f"set_markers(): expected Marker items, got {type(item).__name__}")
+        self._update(lambda c: c.replace(markers=listed))
+
+    def set_transcript(self, audio: str | bytes, text: str) -> None:
+        """``speech_to_text`` of ``audio`` returns ``text``: ``audio`` is the URL (sent with
+        type 1) or the content bytes (type 2, matched by MD5)."""
+        if isinstance(audio, (bytes, bytearray, memoryview)):
+            key = hashlib.md5(bytes(audio)).hexdigest()
+        elif isinstance(audio, str):
+            key = audio
+        else:
+            raise TypeError(f"set_transcript(): 'audio' must be a URL str or bytes, got "
+                            f"{type(audio).__name__}")
+        if not isinstance(text, str):
+            raise TypeError(f"set_transcript(): 'text' must be a str, got {type(text).__name__}")
+        self._update(lambda c: c.with_transcript(key, text))
+
+    def set_speech_default(self, text: str) -> None:
+        """The transcript of any audio without its own."""
+        if not isinstance(text, str):
+            raise TypeError(f"set_speech_default(): 'text' must be a str, got "
+                            f"{type(text).__name__}")
+        self._update(lambda c: c.replace(speech_default_text=text))
+
+    def disable(self, *services: str) -> None:
+        """Switch services off: they answer 200060 (NO_CONFIG_IN_CONSOLE). Names:
+        ``translate profanity speech_to_text text_check image_check audio_check video_check
+        rtc imlib``."""
+        self._update(lambda c: c.with_disabled(_checked_names(services)))
+
+    def enable(self, *services: str) -> None:
+        """Switch services back on."""
+        self._update(lambda c: c.with_disabled(_checked_names(services), disabled=False))
+
+    def require_online_for_rtc(self, required: bool = True) -> None:
+        """``pull_user_into_rtc_room`` refuses users not logged in on the client gate
+        (200055)."""
+        self._update(lambda c: c.replace(rtc_require_online=bool(required)))
+
+    def configure(self, settings: Mapping[str, Any]) -> None:
+        """Apply one object of the services-file format (docs/server.md): each key given
+        replaces that part of the current configuration."""
+        self._update(lambda c: apply_settings(c, settings, "rtm_services"))
+
+    def reset(self) -> None:
+        """Back to the server's configuration for this project (the spec defaults unless a
+        services file says otherwise)."""
+        self._server.services.reset(self._pid)
+
+
+def _checked_word(entry: Mapping[str, Any]) -> Word:
+    try:
+        return word_from_mapping(entry, "add_word()")
+    except ServicesConfigError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _checked_marker(entry: Mapping[str, Any]) -> Marker:
+    try:
+        return marker_from_mapping(entry, "add_marker()")
+    except ServicesConfigError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _checked_names(names: Iterable[str]) -> list[str]:
+    out = list(names)
+    for name in out:
+        if name not in SERVICE_NAMES:
+            raise ValueError(f"unknown service {name!r}: expected one of "
+                             f"{', '.join(SERVICE_NAMES)}")
+    return out
+
+
 @dataclass(frozen=True)
 class RTMProject:
-    """Where and as whom to connect: one project on the local test server."""
+    """Where and as whom to connect: one project on the local test server.
+
+    With an in-process server (the plugin's, or :func:`new_project`), :attr:`services`
+    configures the project's content services and :meth:`rtc_events` / :meth:`rtc_room` show
+    the RTC state the server keeps.
+    """
 
     pid: int
     secret: str
     endpoint: str
     client_endpoint: str
     file_endpoint: str
+    server: ServerThread | None = field(default=None, repr=False, compare=False)
+
+    def _server(self) -> ServerThread:
+        if self.server is None:
+            raise RuntimeError("this project is not on an in-process server (new_project())")
+        return self.server
+
+    @property
+    def services(self) -> ProjectServices:
+        """Configure what the content services answer for this project."""
+        return ProjectServices(self._server(), self.pid)
+
+    def rtc_events(self) -> list[RTCEvent]:
+        """The server's log of RTC invitations and admin commands 2..7, oldest first (the
+        local server has no media: nothing is pushed for them)."""
+        server = self._server()
+        return server.run(server.server.store.rtc_events(self.pid))
+
+    def rtc_room(self, room_id: int) -> RTCRoom | None:
+        """The stored state of an RTC room (type, owner, members, administrators,
+        microphone default), or None."""
+        server = self._server()
+        return server.run(server.server.store.rtc_room(self.pid, room_id))
 
 
 def start_test_server(**overrides: Any) -> ServerThread:
@@ -57,7 +237,16 @@ def new_project(server: ServerThread) -> RTMProject:
     """Register a fresh project on a running local server."""
     pid, secret = next(_pids), secrets.token_hex(12)
     server.add_project(pid, secret)
-    return RTMProject(pid, secret, server.endpoint, server.client_endpoint, server.file_endpoint)
+    return RTMProject(pid, secret, server.endpoint, server.client_endpoint, server.file_endpoint,
+                      server)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "rtm_services(settings): content-services settings of the test's rtm_project "
+        "(the services-file format of docs/server.md)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -70,8 +259,13 @@ def rtm_server() -> Iterator[ServerThread]:
 
 
 @pytest.fixture
-def rtm_project(rtm_server: ServerThread) -> RTMProject:
-    return new_project(rtm_server)
+def rtm_project(rtm_server: ServerThread, request: pytest.FixtureRequest) -> RTMProject:
+    project = new_project(rtm_server)
+    for marker in reversed(list(request.node.iter_markers("rtm_services"))):
+        if len(marker.args) != 1 or not isinstance(marker.args[0], Mapping):
+            raise TypeError("@pytest.mark.rtm_services takes one dict (services-file format)")
+        project.services.configure(marker.args[0])
+    return project
 
 
 @pytest.fixture

@@ -92,7 +92,8 @@ def test_python_block_runs(index: int, encrypted: Any, tmp_path: Path,
         if inspect.iscoroutine(result):
             loop.run_until_complete(result)
         if "callback=" in source:  # callbacks run later, on SDK worker threads
-            _wait_for_output(capsys, "stored at")
+            printed = re.search(r"# prints: (.+)", source)  # else the send example's text
+            _wait_for_output(capsys, printed.group(1).strip() if printed else "stored at")
     finally:
         client.close()
         loop.run_until_complete(async_client.close())

@@ -8,7 +8,17 @@ from typing import Any, cast
 
 from rtm.api.core import validate_endpoint
 from rtm.api.errors import MalformedAnswerError
-from rtm.api.models import HistoryMessageResult, HistoryMessageUnit
+from rtm.api.models import (
+    CheckResult,
+    HistoryMessageResult,
+    HistoryMessageUnit,
+    IMInviteGrant,
+    ProfanityResult,
+    RTCRoomMembers,
+    SpeechToTextResult,
+    TextCheckResult,
+    TranslateResult,
+)
 from rtm.fpnn.errors import PROTO_KEY_NOT_FOUND, PROTO_TYPE_CONVERT
 
 log = logging.getLogger("rtm.api")
@@ -228,3 +238,164 @@ def _empty_history() -> HistoryMessageResult:
     return HistoryMessageResult(0, 0, 0, 0, [])
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# content services, RTC rooms, IM library (spec rtm-server-api-current.md §2, §12 #1-#3)
+
+
+def _want_text(method: str, answer: dict[str, Any], key: str) -> str:
+    return cast(str, _as_text(method, key, _want(method, answer, key), keep_bytes=False))
+
+
+def _want_int(method: str, answer: dict[str, Any], key: str) -> int:
+    return _as_int(method, key, _want(method, answer, key))
+
+
+def _opt_array(method: str, answer: dict[str, Any], key: str) -> list[Any]:
+    """An optional array: absent or nil -> []."""
+    value = answer.get(key) if isinstance(answer, dict) else None
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        got = type(value).__name__
+        raise _malformed(method, key, f"expected an array, got {got} for", PROTO_TYPE_CONVERT)
+    return list(value)
+
+
+def _opt_strs(method: str, answer: dict[str, Any], key: str) -> list[str]:
+    return [
+        cast(str, _as_text(method, f"{key}[]", item, keep_bytes=False))
+        for item in _opt_array(method, answer, key)
+    ]
+
+
+def _tags(method: str, answer: dict[str, Any]) -> list[int]:
+    """``tags`` as ints: servers send decimal strings (GO/CPP read strings), some ints (spec
+    §2, §12 #1); an element that is neither is dropped with a warning, as GO does."""
+    tags: list[int] = []
+    for item in _opt_array(method, answer, "tags"):
+        if isinstance(item, (bytes, bytearray)):
+            item = bytes(item).decode("utf-8", "replace")
+        if isinstance(item, int) and not isinstance(item, bool):
+            tags.append(int(item))
+            continue
+        if isinstance(item, str):
+            try:
+                tags.append(int(item.strip()))
+                continue
+            except ValueError:
+                pass
+        log.warning("%s answer: dropped tag %r (not an integer)", method, item)
+    return tags
+
+
+def _parse_translate(answer: dict[str, Any]) -> TranslateResult:
+    m = "translate"
+    return TranslateResult(
+        _want_text(m, answer, "source"),
+        _want_text(m, answer, "target"),
+        _want_text(m, answer, "sourceText"),
+        _want_text(m, answer, "targetText"),
+    )
+
+
+def _parse_profanity(answer: dict[str, Any]) -> ProfanityResult:
+    return ProfanityResult(
+        _want_text("profanity", answer, "text"), _opt_strs("profanity", answer, "classification")
+    )
+
+
+def _parse_speech2text(answer: dict[str, Any]) -> SpeechToTextResult:
+    m = "speech2text"
+    return SpeechToTextResult(_want_text(m, answer, "text"), _want_text(m, answer, "lang"))
+
+
+def _parse_tcheck(answer: dict[str, Any]) -> TextCheckResult:
+    m = "tcheck"
+    result = _want_int(m, answer, "result")
+    text = answer.get("text")
+    return TextCheckResult(
+        result,
+        "" if text is None else cast(str, _as_text(m, "text", text, keep_bytes=False)),
+        _tags(m, answer),
+        _opt_strs(m, answer, "wlist"),
+    )
+
+
+def _check_parser(method: str) -> Callable[[dict[str, Any]], CheckResult]:
+    def parse(answer: dict[str, Any]) -> CheckResult:
+        return CheckResult(_want_int(method, answer, "result"), _tags(method, answer))
+
+    return parse
+
+
+def _parse_rtc_members(answer: dict[str, Any]) -> RTCRoomMembers:
+    m = "getRTCRoomMembers"
+    uids = _ids_parser(m, "uids")(answer)
+    # GO reads "administrators", PY and JAVA "managers" (spec §12 #2): accept either.
+    admin_key = "managers" if "administrators" not in answer and "managers" in answer else (
+        "administrators")
+    admins = _ids_parser(m, admin_key)(answer)
+    return RTCRoomMembers(uids, admins, _want_int(m, answer, "owner"))
+
+
+def _int_parser(method: str, key: str) -> Callable[[dict[str, Any]], int]:
+    def parse(answer: dict[str, Any]) -> int:
+        return _want_int(method, answer, key)
+
+    return parse
+
+
+def _parse_invite_grant(answer: dict[str, Any]) -> IMInviteGrant:
+    m = "imserver_getinvitegrant"
+    return IMInviteGrant(
+        _want_int(m, answer, "invite_type"), _want_int(m, answer, "invite_manage_type")
+    )
+
+
+def _nested_infos_parser(method: str) -> Callable[[dict[str, Any]], dict[int, dict[str, str]]]:
+    """``infos: {"<id>": {k: v}}`` -> ``{id: {k: v}}`` (int keys, spec §12 #3). Inner entries
+    that are not text are skipped, as GO does."""
+
+    def parse(answer: dict[str, Any]) -> dict[int, dict[str, str]]:
+        raw = _want(method, answer, "infos")
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            got = type(raw).__name__
+            raise _malformed(method, "infos", f"expected a map, got {got} for", PROTO_TYPE_CONVERT)
+        out: dict[int, dict[str, str]] = {}
+        for key, inner in raw.items():
+            where = f"infos[{key!r}]"
+            try:  # decimal strings on the wire (spec §12 #3); an int key is taken as is
+                xid = key if type(key) is int else int(
+                    _as_text(method, where, key, keep_bytes=False))
+            except (ValueError, MalformedAnswerError):
+                raise _malformed(
+                    method, where, "expected a decimal id key in", PROTO_TYPE_CONVERT
+                ) from None
+            if not isinstance(inner, dict):
+                got = type(inner).__name__
+                raise _malformed(method, where, f"expected a map, got {got} for",
+                                 PROTO_TYPE_CONVERT)
+            values: dict[str, str] = {}
+            for k, v in inner.items():
+                if isinstance(k, (bytes, bytearray)):
+                    k = bytes(k).decode("utf-8", "replace")
+                if isinstance(v, (bytes, bytearray)):
+                    v = bytes(v).decode("utf-8", "replace")
+                if isinstance(k, str) and isinstance(v, str):
+                    values[k] = v
+            out[xid] = values
+        return out
+
+    return parse
+
+
+_CHECK = {m: _check_parser(m) for m in ("icheck", "acheck", "vcheck")}
+_PARSE_RTC_ROOMS = _ids_parser("getRTCRoomList", "rids")
+_PARSE_RTC_COUNT = _int_parser("getRTCRoomMemberCount", "count")
+_PARSE_APPLY_GRANT = _int_parser("imserver_getapplygrant", "grant_type")
+_PARSE_IM_USER_INFOS = _nested_infos_parser("imserver_getuserinfos")
+_PARSE_IM_GROUP_INFOS = _nested_infos_parser("imserver_getgroupinfos")

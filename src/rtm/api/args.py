@@ -7,7 +7,8 @@ the rule. Hot path: the fast checks are inline, error text is built only on fail
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
+from enum import Enum
 from typing import Any
 
 _I8 = (-(2**7), 2**7 - 1, "int8")
@@ -144,3 +145,74 @@ def _file_bytes(fn: str, value: Any) -> bytes:
     return data
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# content services, RTC rooms, IM library (spec rtm-server-api-current.md §4.14-§4.16)
+
+RTC_UIDS_MAX = 100  # emulator choice (E): the sources give no limit
+IM_IDS_MAX = 100
+
+
+def _text(fn: str, name: str, value: Any, *, required: bool = False) -> str:
+    """A str (a str Enum member gives its value); ``required``: not empty."""
+    if isinstance(value, Enum) and isinstance(value.value, str):
+        text: str = value.value
+    else:
+        text = _str(fn, name, value)
+    if required and not text:
+        raise ValueError(f"{fn}(): {name!r} must not be empty")
+    return text
+
+
+def _choice(fn: str, name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (a str)."""
+    text = _text(fn, name, value)
+    if text not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{fn}(): {name!r} must be one of {allowed}, got {text!r}")
+    return text
+
+
+def _member(fn: str, name: str, value: Any, allowed: Collection[int], label: str) -> int:
+    """An int (or IntEnum member) among ``allowed``."""
+    number = _int(fn, name, value, _I32)
+    if number not in allowed:
+        raise ValueError(f"{fn}(): {name!r} must be {label}, got {number}")
+    return number
+
+
+def _optional_uid(fn: str, name: str, value: Any) -> int:
+    """An int64 >= 0; 0 means "not given" (left out of the quest, as Go does)."""
+    uid = _i64(fn, name, value)
+    if uid < 0:
+        raise ValueError(f"{fn}(): {name!r} must be >= 0 (0 = none), got {uid}")
+    return uid
+
+
+def _media(fn: str, name: str, value: Any) -> str | bytes:
+    """A URL or content: str, or bytes (sent as msgpack bin)."""
+    if type(value) is str or type(value) is bytes:
+        data: str | bytes = value
+    elif isinstance(value, str):
+        data = str(value)
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+    else:
+        raise TypeError(f"{fn}(): {name!r} must be a str or bytes, got {type(value).__name__}")
+    if not data:
+        raise ValueError(f"{fn}(): {name!r} must not be empty")
+    return data
+
+
+def _str_map(fn: str, name: str, value: Any) -> dict[str, str]:
+    """A mapping of str to str (copied)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{fn}(): {name!r} must be a dict of str to str, got "
+                        f"{type(value).__name__}")
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"{fn}(): {name!r} keys must be str, got {type(key).__name__}")
+        out[str(key)] = _str(fn, f"{name}[{key!r}]", item)
+    return out

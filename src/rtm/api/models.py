@@ -5,14 +5,29 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 __all__ = [
+    "AudioCodec",
+    "CheckResult",
     "HistoryMessageResult",
     "HistoryMessageUnit",
+    "IMApplyGrant",
+    "IMInviteGrant",
+    "IMObjectType",
+    "Language",
     "ListenSnapshot",
     "ListenState",
+    "MediaSource",
     "MessageType",
+    "ProfanityResult",
+    "RTCAdminCommand",
+    "RTCRoomMembers",
+    "RTCRoomType",
+    "SpeechToTextResult",
+    "TextCheckResult",
+    "TranslateResult",
+    "TranslatedInfo",
 ]
 
 
@@ -174,3 +189,180 @@ class ListenState:
                 self.all_p2p = p2p
                 self.events = set(events)
             self.touched = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Content services, RTC rooms, IM library (spec rtm-server-api-current.md §4.14-§4.16, §9)
+
+
+class Language(str, Enum):
+    """The 22 translation / speech language codes of spec §9.3 (Go ``RTMTranslateLanguage``).
+
+    Methods taking a language accept a member or any ``str`` (sent as given)."""
+
+    AR = "ar"
+    NL = "nl"
+    EN = "en"
+    FR = "fr"
+    DE = "de"
+    EL = "el"
+    ID = "id"
+    IT = "it"
+    JA = "ja"
+    KO = "ko"
+    NO = "no"
+    PL = "pl"
+    PT = "pt"
+    RU = "ru"
+    ES = "es"
+    SV = "sv"
+    TL = "tl"
+    TH = "th"
+    TR = "tr"
+    VI = "vi"
+    ZH_CN = "zh_cn"
+    ZH_TW = "zh_tw"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AudioCodec(str, Enum):
+    """Audio codecs of ``speech_to_text`` / ``audio_check`` (spec §11.4); a ``str`` works too."""
+
+    AMR_WB = "AMR_WB"
+    AMR_NB = "AMR_NB"
+    OPUS = "OPUS"
+    SPEEX = "SPEEX"
+    PCM = "PCM"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class MediaSource(IntEnum):
+    """What the ``audio``/``image``/``video`` argument of a check holds (wire ``type``)."""
+
+    URL = 1
+    CONTENT = 2
+
+
+class RTCRoomType(IntEnum):
+    """RTC room kind (wire ``type`` of ``pullIntoRTCRoom``)."""
+
+    VOICE = 1
+    VIDEO = 2
+
+
+class RTCAdminCommand(IntEnum):
+    """``admin_command`` commands (spec §4.15)."""
+
+    APPOINT_ADMIN = 0
+    DISMISS_ADMIN = 1
+    FORBID_AUDIO = 2
+    ALLOW_AUDIO = 3
+    FORBID_VIDEO = 4
+    ALLOW_VIDEO = 5
+    CLOSE_OTHERS_MIC = 6
+    CLOSE_OTHERS_CAMERA = 7
+
+
+class IMObjectType(IntEnum):
+    """Object kind of the IM-library grants (wire ``type``, spec §4.16)."""
+
+    USER = 0
+    GROUP = 1
+    ROOM = 2
+
+
+class IMApplyGrant(IntEnum):
+    """Who may join: ``grant_type`` of ``imserver_set_apply_grant``."""
+
+    ANYONE = 0
+    APPROVAL = 1
+    NOBODY = 2
+    PASSWORD = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TranslateResult:
+    """The ``translate`` answer (Go ``TranslateResult``; the Python SDK docs call it
+    ``TranslatedInfo``): detected or given source language, target language, the source text
+    (censored when asked) and its translation."""
+
+    source_language: str
+    target_language: str
+    source_text: str
+    target_text: str
+
+
+TranslatedInfo = TranslateResult
+"""The Python SDK docs' name of :class:`TranslateResult`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfanityResult:
+    """The ``profanity`` answer: the censored text, and the classes of the words found (only
+    when ``classify`` was asked; otherwise empty)."""
+
+    text: str
+    classification: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechToTextResult:
+    """The ``speech_to_text`` answer: the transcript and its language."""
+
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextCheckResult:
+    """The ``text_check`` answer.
+
+    ``result`` 0 = pass, 2 = reject. On a reject with a non-empty ``text`` you may send
+    ``text`` (censored) instead of the original; with an empty ``text`` block the message.
+    ``tags`` are the classification tags (ints), ``wlist`` the words found.
+    """
+
+    result: int
+    text: str
+    tags: list[int]
+    wlist: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return self.result == 0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The ``image_check`` / ``audio_check`` / ``video_check`` answer: ``result`` 0 = pass,
+    2 = reject; ``tags`` the classification tags (ints)."""
+
+    result: int
+    tags: list[int]
+
+    @property
+    def passed(self) -> bool:
+        return self.result == 0
+
+
+@dataclass(frozen=True, slots=True)
+class RTCRoomMembers:
+    """``get_rtc_room_members``: members, administrators (both ascending) and the owner
+    (0 for an unknown room)."""
+
+    uids: list[int]
+    administrators: list[int]
+    owner: int
+
+
+@dataclass(frozen=True, slots=True)
+class IMInviteGrant:
+    """``imserver_get_invite_grant``: ``invite_type`` 0 = members may not invite, 1 = may;
+    ``invite_manage_type`` 0 = an admin must approve, 1 = the invitee joins directly."""
+
+    invite_type: int
+    invite_manage_type: int

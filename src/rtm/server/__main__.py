@@ -24,6 +24,7 @@ from rtm.server.config import (
     ServerConfig,
     default_db_path,
 )
+from rtm.server.services import ServicesConfigError, ServicesSettings, load_services_file
 
 PROG = "rtm-server"
 
@@ -56,6 +57,14 @@ def _projects_file(text: str) -> list[tuple[int, str]]:
             except argparse.ArgumentTypeError as exc:
                 raise argparse.ArgumentTypeError(f"{text}:{number}: {exc}") from None
     return projects
+
+
+def _services_file(text: str) -> ServicesSettings:
+    """A JSON services file (docs/server.md), validated now so that a mistake stops startup."""
+    try:
+        return load_services_file(text)
+    except ServicesConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _port(text: str) -> int:
@@ -141,6 +150,13 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
     sem.add_argument("--blank-deleted", action="store_true",
                      help="history shows deleted messages with empty msg/attrs")
 
+    svc = parser.add_argument_group("content services, RTC, IM library")
+    svc.add_argument("--services-file", type=_services_file, metavar="PATH", default=None,
+                     help="JSON file setting what translate, profanity, text/image/audio/"
+                          "video checks and speech-to-text answer, which services are "
+                          "switched off (200060), per project (see docs/server.md); "
+                          "default: the spec's word list, translations and markers")
+
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                         type=str.upper, help="log level (default INFO)")
@@ -186,6 +202,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         strip_file_sign=args.strip_file_sign,
         blank_deleted=args.blank_deleted,
         synchronous=args.synchronous,
+        services=args.services_file or ServicesSettings(),
     )
 
 

@@ -28,6 +28,7 @@ from rtm.server.core import ServerCore
 from rtm.server.gate_client import ClientGate
 from rtm.server.gate_file import FileGate
 from rtm.server.gate_server import ServerGate
+from rtm.server.services import ServicesRegistry
 from rtm.server.store import Store
 
 T = TypeVar("T")
@@ -56,6 +57,9 @@ class RTMServer:
         self._client_gate: FPNNServer | None = None
         self._file_gate: FPNNServer | None = None
         self._closed: asyncio.Event | None = None
+        #: the content-services configuration per project (thread-safe, see
+        #: :class:`~rtm.server.services.ServicesRegistry`)
+        self.services = ServicesRegistry(self.config.services)
 
     # ------------------------------------------------------------------ properties
 
@@ -130,7 +134,7 @@ class RTMServer:
             raise RuntimeError("the server is already started")
         cfg = self.config
         key = self._private_key()
-        core = ServerCore(cfg, self.logger)
+        core = ServerCore(cfg, self.logger, self.services)
         await core.store.open()
         hub = core.hub
         fpnn_logger = self.logger.getChild("fpnn")
@@ -261,6 +265,11 @@ class ServerThread:
             self.config.projects[pid] = secret
         else:
             self._server.add_project(pid, secret)
+
+    @property
+    def services(self) -> ServicesRegistry:
+        """The content-services configuration per project (thread-safe)."""
+        return self.server.services
 
     @property
     def pid(self) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from rtm.fpnn.crypto import ServerPrivateKey
+from rtm.server.services import ServicesSettings
 
 #: The development project served when no project is configured. Documented and fixed so that
 #: examples and tests can use it without configuration; never use it outside a local machine.
@@ -82,6 +83,10 @@ class ServerConfig:
     * ``strip_file_sign`` [§3.5]: remove ``sign`` from the attrs delivered with a file.
     * ``blank_deleted`` [§2.3]: history shows deleted messages with empty msg/attrs.
     * ``now_ms``: the clock (ms since the epoch), injectable for tests.
+    * ``services`` [§11 of the current spec]: what the content services answer (word list,
+      translations, speech transcripts, check markers), which services are switched off
+      (200060) and the RTC online rule, for every project and per project
+      (``rtm server --services-file``; changeable at runtime, see ``RTMServer.services``).
     """
 
     host: str = "127.0.0.1"
@@ -120,6 +125,7 @@ class ServerConfig:
     max_file_size: int = 5_242_880
     synchronous: str = "NORMAL"
     now_ms: Callable[[], int] | None = None
+    services: ServicesSettings = field(default_factory=ServicesSettings)
 
     def __post_init__(self) -> None:
         if self.file_attrs not in ("strict", "lenient"):

@@ -15,6 +15,7 @@ from rtm.server.auth import Authenticator
 from rtm.server.config import ServerConfig
 from rtm.server.params import Params
 from rtm.server.pushes import Delivery, Hub
+from rtm.server.services import ServicesRegistry
 from rtm.server.store import Kind, SendResult, Store, StoreError
 
 T = TypeVar("T")
@@ -24,8 +25,11 @@ GateHandler = Callable[[ServerConnection, Params], Awaitable[Answer]]
 
 
 class ServerCore:
-    def __init__(self, config: ServerConfig, logger: logging.Logger) -> None:
+    def __init__(self, config: ServerConfig, logger: logging.Logger,
+                 services: ServicesRegistry | None = None) -> None:
         self.config = config
+        #: per-project content-services configuration, changeable at runtime
+        self.services = services or ServicesRegistry(config.services)
         self.logger = logger
         self.now_ms = config.clock()
         self.projects = config.served_projects()

@@ -287,3 +287,40 @@ def check_message_size(msg: Payload, attrs: Payload) -> None:
     if byte_len(attrs) > codes.MAX_ATTRS_BYTES:
         raise codes.rtm_error(codes.LARGE_MESSAGE_OR_ATTRS,
                               f"attrs is {byte_len(attrs)} bytes, at most {codes.MAX_ATTRS_BYTES}")
+
+
+def _as_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode()
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def read_str_map(p: Params, key: str, *, required: bool = True) -> dict[str, str] | None:
+    """A map<str,str> (str or bin keys and values, bin decoded as UTF-8); nil is the empty map.
+    Absent: 10009 when ``required``, else None."""
+    if key not in p.payload:
+        if required:
+            raise codes.rtm_error(codes.KEY_NOT_FOUND,
+                                  f"missing key '{key}' (expected map<str,str>)")
+        return None
+    value = p.payload[key]
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise codes.rtm_error(codes.TYPE_CONVERT,
+                              f"key '{key}' expects map<str,str>, got {_describe(value)}")
+    out: dict[str, str] = {}
+    for k, v in value.items():
+        text_key, text_value = _as_text(k), _as_text(v)
+        if text_key is None or text_value is None:
+            part, bad = ("key", k) if text_key is None else ("value", v)
+            raise codes.rtm_error(
+                codes.TYPE_CONVERT,
+                f"key '{key}' expects map<str,str>, got a {part} that is {_describe(bad)}")
+        out[text_key] = text_value
+    return out

@@ -54,14 +54,6 @@ UNCOVERED = {
     (48, "getmsgnum"),  # history
     (49, "delconversationmsgs"),  # history
     (50, "editmsg"),  # history
-    (51, "translate"),  # services
-    (52, "translate"),  # services
-    (53, "profanity"),  # services
-    (54, "speech2text"),  # services
-    (55, "tcheck"),  # services
-    (56, "icheck"),  # services
-    (57, "acheck"),  # services
-    (58, "vcheck"),  # services
     (59, "filetoken"),  # files
     (61, "filetoken"),  # files
     (63, "filetoken"),  # files
@@ -123,26 +115,6 @@ UNCOVERED = {
     (127, "removelisten"),  # listen
     (128, "setlisten"),  # listen
     (129, "setlisten"),  # listen
-    (130, "inviteUserIntoRTCRoom"),  # rtc
-    (131, "closeRTCRoom"),  # rtc
-    (132, "kickoutFromRTCRoom"),  # rtc
-    (133, "getRTCRoomList"),  # rtc
-    (134, "getRTCRoomMembers"),  # rtc
-    (135, "getRTCRoomMemberCount"),  # rtc
-    (136, "setRTCRoomMicStatus"),  # rtc
-    (137, "pullIntoRTCRoom"),  # rtc
-    (138, "adminCommand"),  # rtc
-    (139, "imserver_setuserinfos"),  # imlib
-    (140, "imserver_setgroupinfos"),  # imlib
-    (141, "imserver_setapplygrant"),  # imlib
-    (142, "imserver_setinvitegrant"),  # imlib
-    (143, "imserver_creategroup"),  # imlib
-    (144, "imserver_dismissgroup"),  # imlib
-    (145, "imserver_getapplygrant"),  # imlib
-    (146, "imserver_getinvitegrant"),  # imlib
-    (147, "imserver_getuserinfos"),  # imlib
-    (148, "imserver_getgroupinfos"),  # imlib
-    (149, "imserver_addgroupmembers"),  # imlib
     (150, "filetoken"),  # files
     (152, "filetoken"),  # files
     (154, "addgroupban"),  # groups

@@ -34,8 +34,10 @@ from rtm.server.store.files import FilesRepo
 from rtm.server.store.friends import FriendsRepo
 from rtm.server.store.groups import GroupsRepo
 from rtm.server.store.history import HistoryRepo
+from rtm.server.store.imlib import ApplyGrant, IMLibRepo
 from rtm.server.store.messages import MessagesRepo
 from rtm.server.store.rooms import RoomsRepo
+from rtm.server.store.rtc import RTCEvent, RTCRepo, RTCRoom
 from rtm.server.store.schema import SCHEMA_VERSION
 from rtm.server.store.users import UsersRepo
 
@@ -53,10 +55,13 @@ __all__ = [
     "NOT_GROUP_MEMBER",
     "NOT_IN_ROOM",
     "SCHEMA_VERSION",
+    "ApplyGrant",
     "Device",
     "HistoryPage",
     "HistoryRow",
     "Kind",
+    "RTCEvent",
+    "RTCRoom",
     "SendResult",
     "Store",
     "StoreError",
@@ -69,11 +74,13 @@ class Store(
     MessagesRepo,
     HistoryRepo,
     FriendsRepo,
+    IMLibRepo,  # before GroupsRepo: it builds on it (an IM group is an RTM group)
     GroupsRepo,
     RoomsRepo,
     AdminRepo,
     UsersRepo,
     DevicesRepo,
+    RTCRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
     devices. All public methods are coroutines and take the project id ``pid`` first.

@@ -77,6 +77,56 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             PRIMARY KEY (pid, uid, devicetoken)
         ) WITHOUT ROWID""",
     ),
+    (
+        # RTC rooms (current spec §11.8): state without media. type 1 voice / 2 video.
+        """CREATE TABLE rtc_rooms (
+            pid INTEGER NOT NULL, rid INTEGER NOT NULL, type INTEGER NOT NULL,
+            owner INTEGER NOT NULL, mic_default INTEGER NOT NULL DEFAULT 0,
+            voice_range INTEGER NOT NULL DEFAULT 0,
+            max_receive_streams INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL,
+            PRIMARY KEY (pid, rid)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE rtc_members (
+            pid INTEGER NOT NULL, rid INTEGER NOT NULL, uid INTEGER NOT NULL,
+            admin INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (pid, rid, uid)
+        ) WITHOUT ROWID""",
+        # The emulator's log of invitations and admin commands 2..7 (nothing is pushed).
+        # kind: 'invite' (from_uid, uids) or 'command' (command, uids); uids as JSON.
+        """CREATE TABLE rtc_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER NOT NULL,
+            rid INTEGER NOT NULL, kind TEXT NOT NULL, from_uid INTEGER NOT NULL,
+            command INTEGER NOT NULL, uids TEXT NOT NULL, time_ms INTEGER NOT NULL
+        )""",
+        "CREATE INDEX rtc_events_by_pid ON rtc_events (pid, id)",
+        # IM library (current spec §11.9): profiles, IM groups, apply and invite grants.
+        # object type: 0 user, 1 group, 2 room.
+        """CREATE TABLE im_user_infos (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (pid, uid, key)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE im_group_infos (
+            pid INTEGER NOT NULL, gid INTEGER NOT NULL, key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (pid, gid, key)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE im_groups (
+            pid INTEGER NOT NULL, gid INTEGER NOT NULL, owner INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL,
+            PRIMARY KEY (pid, gid)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE im_apply_grants (
+            pid INTEGER NOT NULL, type INTEGER NOT NULL, xid INTEGER NOT NULL,
+            grant_type INTEGER NOT NULL, extra TEXT NOT NULL,
+            PRIMARY KEY (pid, type, xid)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE im_invite_grants (
+            pid INTEGER NOT NULL, type INTEGER NOT NULL, xid INTEGER NOT NULL,
+            invite_type INTEGER NOT NULL, invite_manage_type INTEGER NOT NULL,
+            PRIMARY KEY (pid, type, xid)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).
