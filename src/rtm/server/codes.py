@@ -23,11 +23,13 @@ UNAUTHORIZED: Final = 200022
 DUPLICATED_AUTH: Final = 200023
 AUTH_DENIED: Final = 200024
 ADMIN_LOGIN: Final = 200025
+PERMISSION_DENIED: Final = 200021
 LARGE_MESSAGE_OR_ATTRS: Final = 200030
 LARGE_FILE_OR_ATTRS: Final = 200031
 TOO_MANY_ITEMS_IN_PARAMETERS: Final = 200032
 EMPTY_PARAMETER: Final = 200033
 INVALID_PARAMETER: Final = 200034
+BLOCKED_USER: Final = 200049
 SEND_TO_SELF: Final = 200052
 MESSAGE_NOT_FOUND: Final = 200070
 UNKNOWN_ERROR: Final = 200999
@@ -42,6 +44,10 @@ MAX_LIST_ITEMS: Final = 100  # friends, fuids, group uids per call
 MAX_ONLINE_QUERY: Final = 200
 MTYPE_MIN: Final = 1
 MTYPE_MAX: Final = 127
+# Limits of the current generation (spec ``rtm-server-api-current.md`` §4, §10).
+MAX_INFO_BYTES: Final = 65535  # oinfo / pinfo of users, groups, rooms
+MAX_DATA_KEY_BYTES: Final = 128
+MAX_DATA_VALUE_BYTES: Final = 65535
 
 
 def rtm_error(code: int, message: str) -> FPNNError:

@@ -287,3 +287,11 @@ def check_message_size(msg: Payload, attrs: Payload) -> None:
     if byte_len(attrs) > codes.MAX_ATTRS_BYTES:
         raise codes.rtm_error(codes.LARGE_MESSAGE_OR_ATTRS,
                               f"attrs is {byte_len(attrs)} bytes, at most {codes.MAX_ATTRS_BYTES}")
+
+
+def check_size(key: str, value: Payload, limit: int) -> None:
+    """A value longer than ``limit`` bytes -> 200030."""
+    size = byte_len(value)
+    if size > limit:
+        raise codes.rtm_error(codes.LARGE_MESSAGE_OR_ATTRS,
+                              f"{key} is {size} bytes, at most {limit}")

@@ -6,6 +6,7 @@ See :mod:`rtm.server.store.engine` for the threading and durability model.
 from __future__ import annotations
 
 from rtm.server.store.admin import AdminRepo
+from rtm.server.store.blacklist import BlacklistRepo
 from rtm.server.store.common import (
     ADMIN_ONLY,
     BANNED_IN_GROUP,
@@ -27,11 +28,13 @@ from rtm.server.store.common import (
     StoredFile,
     StoreError,
 )
-from rtm.server.store.devices import DevicesRepo
+from rtm.server.store.data import DataRepo
+from rtm.server.store.devices import PUSH_OPTION_GROUP, PUSH_OPTION_P2P, DevicesRepo
 from rtm.server.store.files import FilesRepo
 from rtm.server.store.friends import FriendsRepo
 from rtm.server.store.groups import GroupsRepo
 from rtm.server.store.history import HistoryRepo
+from rtm.server.store.infos import InfoKind
 from rtm.server.store.messages import MessagesRepo
 from rtm.server.store.rooms import RoomsRepo
 from rtm.server.store.schema import SCHEMA_VERSION
@@ -50,10 +53,13 @@ __all__ = [
     "NOT_FRIEND",
     "NOT_GROUP_MEMBER",
     "NOT_IN_ROOM",
+    "PUSH_OPTION_GROUP",
+    "PUSH_OPTION_P2P",
     "SCHEMA_VERSION",
     "Device",
     "HistoryPage",
     "HistoryRow",
+    "InfoKind",
     "Kind",
     "SendResult",
     "Store",
@@ -72,9 +78,12 @@ class Store(
     AdminRepo,
     UsersRepo,
     DevicesRepo,
+    BlacklistRepo,
+    DataRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
-    devices. All public methods are coroutines and take the project id ``pid`` first.
+    devices, blocks, infos, user data, sessions, push options. All public methods are
+    coroutines and take the project id ``pid`` first.
 
     ``path`` is a file path or ``":memory:"``. ``now_ms`` is the clock (ms since the epoch),
     injectable for tests. The limits default to spec §5.3. ``broadcast_admins``: uids allowed

@@ -27,6 +27,8 @@ BANNED_IN_ROOM: Final = 200045
 MAX_ROOM_COUNT: Final = 200047
 MAX_FRIEND_COUNT: Final = 200048
 DUPLICATED_MID: Final = 200053
+PERMISSION_DENIED: Final = 200021  # project-banned sender (current spec §11.6)
+TOO_MANY_ITEMS_IN_PARAMETERS: Final = 200032  # also: a block list above its limit (§4.6)
 
 HISTORY_MAX_NUM: Final = 20
 
@@ -40,6 +42,10 @@ _I64_MAX: Final = 2**63 - 1
 
 # Ban scopes in the ``bans`` table (group/room match Kind values; 0 = project black list).
 _SCOPE_BLACK: Final = 0
+# Project ban (mute, current spec §4.10), xid 0. A group/room ban row with xid 0 is the
+# wildcard ban "in every group/room" (§4.7).
+_SCOPE_PROJECT_BAN: Final = 1
+_WILDCARD: Final = 0
 
 
 class StoreError(Exception):
