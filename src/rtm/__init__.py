@@ -60,7 +60,14 @@ from rtm.api.errors import (
     UnsupportedLanguageError,
     UnsupportedTranscribeTypeError,
 )
-from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
+from rtm.api.models import (
+    DevicePushOptions,
+    HistoryMessageResult,
+    HistoryMessageUnit,
+    MessageType,
+    ObjectInfo,
+    PushOptionType,
+)
 from rtm.api.monitor import RTMServerMonitor
 from rtm.client import AsyncRTMServerClient, RTMServerClient
 from rtm.fpnn.errors import (
@@ -81,6 +88,7 @@ __all__ = [
     "BannedInGroupError",
     "BannedInRoomError",
     "BlockedUserError",
+    "DevicePushOptions",
     "DuplicatedAuthError",
     "DuplicatedMidError",
     "EmptyGroupError",
@@ -118,8 +126,10 @@ __all__ = [
     "NotGroupMemberError",
     "NotInRoomError",
     "NotOnlineError",
+    "ObjectInfo",
     "PermissionDeniedError",
     "ProfanityStopError",
+    "PushOptionType",
     "RTMError",
     "RTMServerClient",
     "RTMServerMonitor",

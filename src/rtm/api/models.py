@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 __all__ = [
+    "DevicePushOptions",
     "HistoryMessageResult",
     "HistoryMessageUnit",
     "ListenSnapshot",
     "ListenState",
     "MessageType",
+    "ObjectInfo",
+    "PushOptionType",
 ]
 
 
@@ -23,6 +26,32 @@ class MessageType(IntEnum):
     GROUP = 2
     ROOM = 3
     BROADCAST = 4
+
+
+class PushOptionType(IntEnum):
+    """What a device push option applies to (wire ``type`` of ``addoption``, spec current
+    §4.12): messages from one peer user, or messages in one group."""
+
+    P2P = 0
+    GROUP = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """The public and private info of a user, group or room (Go returns them as two strings;
+    ``""`` for a value never set)."""
+
+    public_info: str
+    private_info: str
+
+
+@dataclass(frozen=True, slots=True)
+class DevicePushOptions:
+    """A user's offline-push "do not disturb" options: peer uid (``p2p``) or group id
+    (``group``) -> the muted mtypes, ascending; an empty list means every mtype."""
+
+    p2p: dict[int, list[int]]
+    group: dict[int, list[int]]
 
 
 @dataclass(frozen=True, slots=True)
