@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rtm.server import RTMServer
+from rtm.server.__main__ import build_parser, config_from_args
 
 from .conftest import API, PID, ServerFactory, User, UserFactory
 
@@ -169,3 +170,11 @@ async def test_state_survives_a_restart(make_server: ServerFactory, tmp_path: Pa
         await blocked.close()
     finally:
         await api.close()
+
+
+def test_enforce_blocks_flag_of_rtm_server() -> None:
+    parser = build_parser()
+    off = config_from_args(parser.parse_args(["--db", ":memory:"]))
+    on = config_from_args(parser.parse_args(["--db", ":memory:",
+                                             "--enforce-blocks-on-server-api"]))
+    assert (off.enforce_blocks_on_server_api, on.enforce_blocks_on_server_api) == (False, True)
