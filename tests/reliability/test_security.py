@@ -102,7 +102,7 @@ def v2(cmd: str, pid: int = PID, secret: str = SECRET, ts: int | None = None,
 
 
 def test_every_server_api_method_is_covered() -> None:
-    assert len(SERVER_METHODS) == 43 and "sendmsg" in SERVER_METHODS
+    assert len(SERVER_METHODS) >= 43 and "sendmsg" in SERVER_METHODS
 
 
 @pytest.mark.parametrize("method", [*SERVER_METHODS, "getfile"])
