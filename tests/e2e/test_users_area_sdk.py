@@ -12,6 +12,7 @@ import pytest
 
 from rtm import (
     AsyncRTMServerClient,
+    AuthDeniedError,
     BannedInGroupError,
     BannedInRoomError,
     BlockedUserError,
@@ -192,3 +193,14 @@ async def test_end_users_see_blocks_bans_and_token_removal(
         assert await fresh.login() is True
     finally:
         await fresh.close()
+
+    # unlike a project ban, the project black list refuses the login itself
+    await client.add_project_black(4, 0)
+    black = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, 4,
+                               await client.get_token(4))
+    try:
+        with pytest.raises(FPNNError) as refused:
+            await black.login()
+        assert refused.value.code == AuthDeniedError.default_code
+    finally:
+        await black.close()
