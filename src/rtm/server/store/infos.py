@@ -10,6 +10,7 @@ import enum
 import sqlite3
 from collections.abc import Sequence
 
+from rtm.server.store.common import _chunks
 from rtm.server.store.engine import StoreBase
 
 
@@ -50,8 +51,7 @@ class InfosRepo(StoreBase):
     def _op_public_infos(cls, conn: sqlite3.Connection, pid: int, kind: InfoKind,
                          xids: Sequence[int]) -> dict[int, str]:
         found: dict[int, str] = {}
-        for start in range(0, len(xids), 500):
-            chunk = xids[start:start + 500]
+        for chunk in _chunks(xids):
             marks = ",".join("?" * len(chunk))
             for xid, oinfo in conn.execute(
                 f"SELECT xid, oinfo FROM infos WHERE pid=? AND kind=? AND xid IN ({marks})",

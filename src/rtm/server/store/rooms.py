@@ -9,6 +9,7 @@ from rtm.server.store.common import (
     MAX_ROOM_COUNT,
     Kind,
     StoreError,
+    _chunks,
     _unique,
 )
 from rtm.server.store.infos import InfoKind, InfosRepo
@@ -152,8 +153,7 @@ class RoomsRepo(InfosRepo):
     @staticmethod
     def _op_room_counts(conn: sqlite3.Connection, pid: int, rids: list[int]) -> dict[int, int]:
         counts = dict.fromkeys(rids, 0)
-        for start in range(0, len(rids), 500):
-            chunk = rids[start:start + 500]
+        for chunk in _chunks(rids):
             marks = ",".join("?" * len(chunk))
             for rid, n in conn.execute(
                 f"SELECT rid, count(*) FROM room_members WHERE pid=? AND rid IN ({marks})"
