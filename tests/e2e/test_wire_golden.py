@@ -197,8 +197,9 @@ def test_wire_test_covers_every_api_method() -> None:
         api -= set(api_methods(area))
     called: list[str] = []
     run_all(lambda m, a, k: called.append(m), "names")
-    assert len(api) == 45
-    assert set(called) == api
+    # the 45 methods of 0.1.0; the current generation's are covered by test_wire_current.py
+    assert len(set(called)) == 45
+    assert set(called) <= api
 
 
 async def test_async_client_matches_go_0_1_0_wire() -> None:

@@ -63,7 +63,8 @@ def test_seeds_cover_every_command() -> None:
     e = env()
     for gate in ("server", "client", "file"):
         registered = set(e.gate(gate).handlers) - {"*ping"}
-        assert {m for g, m, _ in SEEDS if g == gate} == registered, gate
+        # the golden files also hold commands of areas a server may not implement yet
+        assert registered <= {m for g, m, _ in SEEDS if g == gate}, gate
     assert len({m for g, m, _ in SEEDS}) >= 43 + 13
 
 

@@ -147,6 +147,14 @@ def test_imlib_profiles_groups_and_grants(rtm_client: RTMServerClient) -> None:
     with pytest.raises(ValueError, match="'object_type' must be 1"):
         c.imserver_get_invite_grant(IMObjectType.USER, 1)
 
+    # clearprojectgroup drops every IM group record; user-level grants stay
+    c.imserver_set_invite_grant(GROUP, 10, 1, 1)
+    c.clear_project_group()
+    assert c.imserver_get_group_infos([10]) == {}
+    assert c.imserver_get_invite_grant(GROUP, 10) == IMInviteGrant(0, 0)
+    assert c.imserver_get_apply_grant(IMObjectType.USER, 2) == IMApplyGrant.APPROVAL
+    c.imserver_create_group(10, 4, {"name": "Ten, third time"})  # free again
+
 
 async def test_imlib_wire_errors(api: API) -> None:
     assert await api.error("imserver_setapplygrant", type=1, xid=5, grant_type=3) == 200034

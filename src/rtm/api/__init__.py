@@ -20,7 +20,15 @@ from rtm.api.core import RTMCore
 from rtm.api.errors import RTM_ERROR_NAMES, MalformedAnswerError, RTMError, error_from_answer
 from rtm.api.files import file_attrs, file_sign
 from rtm.api.methods import RTMMethods
-from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, ListenState, MessageType
+from rtm.api.models import (
+    DevicePushOptions,
+    HistoryMessageResult,
+    HistoryMessageUnit,
+    ListenState,
+    MessageType,
+    ObjectInfo,
+    PushOptionType,
+)
 from rtm.api.monitor import PushRouter, RTMServerMonitor
 from rtm.api.signing import MidGenerator, SaltGenerator, Signer, sign_v1, sign_v2
 
@@ -28,6 +36,7 @@ __all__ = [
     "RTM_ERROR_NAMES",
     "AsyncExecutor",
     "Call",
+    "DevicePushOptions",
     "HistoryMessageResult",
     "HistoryMessageUnit",
     "ListenState",
@@ -35,6 +44,8 @@ __all__ = [
     "MessageType",
     "Method",
     "MidGenerator",
+    "ObjectInfo",
+    "PushOptionType",
     "PushRouter",
     "RTMCore",
     "RTMError",

@@ -10,9 +10,11 @@ from rtm.api.core import validate_endpoint
 from rtm.api.errors import MalformedAnswerError
 from rtm.api.models import (
     CheckResult,
+    DevicePushOptions,
     HistoryMessageResult,
     HistoryMessageUnit,
     IMInviteGrant,
+    ObjectInfo,
     ProfanityResult,
     RTCRoomMembers,
     SpeechToTextResult,
@@ -108,6 +110,93 @@ def _ids_parser(method: str, key: str) -> Callable[[dict[str, Any]], list[int]]:
 def _parse_token(answer: dict[str, Any]) -> str:
     token = _as_text("gettoken", "token", _want("gettoken", answer, "token"), keep_bytes=False)
     return cast(str, token)
+
+
+def _text(method: str, answer: dict[str, Any], key: str) -> str:
+    return cast(str, _as_text(method, key, _want(method, answer, key), keep_bytes=False))
+
+
+def _map(method: str, answer: dict[str, Any], key: str) -> dict[Any, Any]:
+    value = _want(method, answer, key)
+    if value is None:  # a nil Go map
+        return {}
+    if not isinstance(value, dict):
+        got = type(value).__name__
+        raise _malformed(method, key, f"expected a map, got {got} for", PROTO_TYPE_CONVERT)
+    return value
+
+
+def _id_key(method: str, key: str, raw: Any) -> int | None:
+    """An id map key: decimal text (what RTM sends, spec §12 #3) or an int. Like the Go SDK,
+    a key that is neither is dropped (logged), not fatal."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return int(raw)
+    if isinstance(raw, (bytes, bytearray)):
+        raw = bytes(raw).decode("utf-8", "replace")
+    if isinstance(raw, str):
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+    log.warning("%s answer: key %r of %r is not a decimal id; dropped", method, raw, key)
+    return None
+
+
+def _info_parser(method: str) -> Callable[[dict[str, Any]], ObjectInfo]:
+    def parse(answer: dict[str, Any]) -> ObjectInfo:
+        return ObjectInfo(_text(method, answer, "oinfo"), _text(method, answer, "pinfo"))
+
+    return parse
+
+
+def _parse_group_count(answer: dict[str, Any]) -> int:
+    return _as_int("getgroupcount", "cn", _want("getgroupcount", answer, "cn"))
+
+
+def _parse_room_count(answer: dict[str, Any]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for raw, value in _map("getroomcount", answer, "cn").items():
+        rid = _id_key("getroomcount", "cn", raw)
+        if rid is not None:
+            counts[rid] = _as_int("getroomcount", f"cn[{rid}]", value)
+    return counts
+
+
+def _parse_public_infos(answer: dict[str, Any]) -> dict[int, str]:
+    infos: dict[int, str] = {}
+    for raw, value in _map("getuseropeninfo", answer, "info").items():
+        uid = _id_key("getuseropeninfo", "info", raw)
+        if uid is not None:
+            infos[uid] = cast(str, _as_text("getuseropeninfo", f"info[{uid}]", value,
+                                            keep_bytes=False))
+    return infos
+
+
+def _parse_data(answer: dict[str, Any]) -> str | None:
+    value = answer.get("val") if isinstance(answer, dict) else _want("dataget", answer, "val")
+    if value is None:  # no value stored for the key (spec §4.11: answer without ``val``)
+        return None
+    return cast(str, _as_text("dataget", "val", value, keep_bytes=False))
+
+
+def _option_map(answer: dict[str, Any], key: str) -> dict[int, list[int]]:
+    options: dict[int, list[int]] = {}
+    for raw, value in _map("getoption", answer, key).items():
+        xid = _id_key("getoption", key, raw)
+        if xid is None:
+            continue
+        if value is None:
+            value = []
+        if not isinstance(value, (list, tuple)):
+            got = type(value).__name__
+            raise _malformed("getoption", f"{key}[{xid}]", f"expected an array, got {got} for",
+                             PROTO_TYPE_CONVERT)
+        options[xid] = sorted(_as_int("getoption", f"{key}[{xid}][]", m) for m in value)
+    return options
+
+
+def _parse_push_options(answer: dict[str, Any]) -> DevicePushOptions:
+    return DevicePushOptions(_option_map(answer, "p2p"), _option_map(answer, "group"))
 
 
 def _parse_filetoken(answer: dict[str, Any]) -> tuple[str, str]:
@@ -224,13 +313,20 @@ _MTIME = {
 _HISTORY = {m: _history_parser(m) for m in ("getgroupmsg", "getroommsg", "getbroadcastmsg")}
 _OK = {
     m: _ok_parser(m)
-    for m in ("isfriend", "isgroupmember", "isbanofgroup", "isbanofroom", "isprojectblack")
+    for m in ("isfriend", "isgroupmember", "isbanofgroup", "isbanofroom", "isprojectblack",
+              "isblack", "isprojectban")
 }
 _PARSE_FRIENDS = _ids_parser("getfriends", "uids")
 _PARSE_IS_FRIENDS = _ids_parser("isfriends", "fuids")
 _PARSE_MEMBERS = _ids_parser("getgroupmembers", "uids")
 _PARSE_USER_GROUPS = _ids_parser("getusergroups", "gids")
 _PARSE_ONLINE = _ids_parser("getonlineusers", "uids")
+_PARSE_BLACKS = _ids_parser("getblacks", "uids")
+_PARSE_IS_BLACKS = _ids_parser("isblacks", "buids")
+_PARSE_ROOM_MEMBERS = _ids_parser("getroommembers", "uids")
+_PARSE_ADDED_ROOM_MEMBERS = _ids_parser("addroommembers", "successedUids")
+_PARSE_REMOVED_ROOM_MEMBERS = _ids_parser("delroommembers", "successedUids")
+_INFO = {m: _info_parser(m) for m in ("getuserinfo", "getgroupinfo", "getroominfo")}
 _PARSE_FILETOKEN = cast(Callable[[dict[str, Any]], int], _parse_filetoken)  # step 1 of Call[int]
 
 

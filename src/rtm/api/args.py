@@ -23,11 +23,21 @@ FRIENDS_MAX = 100
 MEMBERS_MAX = 100
 ONLINE_MAX = 200
 TOS_MAX = 2000
+#: Per-call list limits of the current generation (spec current §4.6 to §4.9; the ones the
+#: sources leave open are the emulator's 100).
+BLACKS_MAX = 100
+ROOM_IDS_MAX = 100
+INFO_UIDS_MAX = 100
+SESSIONS_MAX = 100
 LIST_LIMITS = {
     "friends": FRIENDS_MAX,
     "members": MEMBERS_MAX,
     "online": ONLINE_MAX,
     "tos": TOS_MAX,
+    "blacks": BLACKS_MAX,
+    "room_ids": ROOM_IDS_MAX,
+    "info_uids": INFO_UIDS_MAX,
+    "sessions": SESSIONS_MAX,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -216,3 +226,61 @@ def _str_map(fn: str, name: str, value: Any) -> dict[str, str]:
             raise TypeError(f"{fn}(): {name!r} keys must be str, got {type(key).__name__}")
         out[str(key)] = _str(fn, f"{name}[{key!r}]", item)
     return out
+def _opt_str(fn: str, name: str, value: Any) -> str | None:
+    """``None`` (the key is left out of the quest) or a str."""
+    return None if value is None else _str(fn, name, value)
+
+
+def _mtypes(fn: str, name: str, value: Any) -> list[int]:
+    """An optional list of int8 mtypes; ``None`` is the empty list."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        got = type(value).__name__
+        raise TypeError(f"{fn}(): {name!r} must be a list or tuple of int8 mtypes or None, "
+                        f"got {got}")
+    return [_int(fn, f"{name}[{i}]", item, _I8) for i, item in enumerate(value)]
+
+
+def _xid_or_all(fn: str, name: str, value: Any) -> int | None:
+    """A group/room id, or ``None`` for "every group/room": Go's rule is any id <= 0."""
+    if value is None:
+        return None
+    xid = _i64(fn, name, value)
+    return xid if xid > 0 else None
+
+
+def _int_choice(fn: str, name: str, value: Any, allowed: dict[int, str]) -> int:
+    """An int (or IntEnum) that must be one of ``allowed`` (value -> name)."""
+    expected = ", ".join(f"{label}={number}" for number, label in allowed.items())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{fn}(): {name!r} must be one of {expected}, "
+                        f"got {type(value).__name__}")
+    if int(value) not in allowed:
+        raise ValueError(f"{fn}(): {name!r} must be one of {expected}, got {value!r}")
+    return int(value)
+
+
+def _ban_target(protocol: str, fn: str, key: str, name: str, value: Any) -> dict[str, int]:
+    """The ``gid``/``rid`` part of a group/room ban quest. In the current profile ``None`` or
+    an id <= 0 means every group/room and the key is left out (Go 0.9.20, spec current
+    §4.7); the 0.1.0 wire has no such ban and sends the id as given."""
+    if protocol == "0.1.0":
+        if value is None:
+            raise ValueError(f"{fn}(): {name!r}=None (every group/room) needs "
+                             "protocol='current'; the 0.1.0 wire has no such ban")
+        return {key: _i64(fn, name, value)}
+    xid = _xid_or_all(fn, name, value)
+    return {} if xid is None else {key: xid}
+
+
+def _info_params(fn: str, public_info: Any, private_info: Any) -> dict[str, str]:
+    """``oinfo``/``pinfo`` of a set*info quest: a ``None`` value is left out (unchanged)."""
+    params: dict[str, str] = {}
+    oinfo = _opt_str(fn, "public_info", public_info)
+    pinfo = _opt_str(fn, "private_info", private_info)
+    if oinfo is not None:
+        params["oinfo"] = oinfo
+    if pinfo is not None:
+        params["pinfo"] = pinfo
+    return params

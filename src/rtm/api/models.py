@@ -10,6 +10,7 @@ from enum import Enum, IntEnum
 __all__ = [
     "AudioCodec",
     "CheckResult",
+    "DevicePushOptions",
     "HistoryMessageResult",
     "HistoryMessageUnit",
     "IMApplyGrant",
@@ -20,7 +21,9 @@ __all__ = [
     "ListenState",
     "MediaSource",
     "MessageType",
+    "ObjectInfo",
     "ProfanityResult",
+    "PushOptionType",
     "RTCAdminCommand",
     "RTCRoomMembers",
     "RTCRoomType",
@@ -38,6 +41,32 @@ class MessageType(IntEnum):
     GROUP = 2
     ROOM = 3
     BROADCAST = 4
+
+
+class PushOptionType(IntEnum):
+    """What a device push option applies to (wire ``type`` of ``addoption``, spec current
+    §4.12): messages from one peer user, or messages in one group."""
+
+    P2P = 0
+    GROUP = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """The public and private info of a user, group or room (Go returns them as two strings;
+    ``""`` for a value never set)."""
+
+    public_info: str
+    private_info: str
+
+
+@dataclass(frozen=True, slots=True)
+class DevicePushOptions:
+    """A user's offline-push "do not disturb" options: peer uid (``p2p``) or group id
+    (``group``) -> the muted mtypes, ascending; an empty list means every mtype."""
+
+    p2p: dict[int, list[int]]
+    group: dict[int, list[int]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,6 +149,9 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
                      help="remove the checksum from the attrs delivered with a file")
     sem.add_argument("--blank-deleted", action="store_true",
                      help="history shows deleted messages with empty msg/attrs")
+    sem.add_argument("--enforce-blocks-on-server-api", action="store_true",
+                     help="user blocks (addblacks) also stop P2P sends of the server API "
+                          "(200049); the client gate always enforces them")
 
     svc = parser.add_argument_group("content services, RTC, IM library")
     svc.add_argument("--services-file", type=_services_file, metavar="PATH", default=None,
@@ -201,6 +204,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         file_attrs=args.file_attrs,
         strip_file_sign=args.strip_file_sign,
         blank_deleted=args.blank_deleted,
+        enforce_blocks_on_server_api=args.enforce_blocks_on_server_api,
         synchronous=args.synchronous,
         services=args.services_file or ServicesSettings(),
     )

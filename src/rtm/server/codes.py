@@ -23,6 +23,10 @@ MAX_LIST_ITEMS: Final = 100  # friends, fuids, group uids per call
 MAX_ONLINE_QUERY: Final = 200
 MTYPE_MIN: Final = 1
 MTYPE_MAX: Final = 127
+# Limits of the current generation (spec ``rtm-server-api-current.md`` §4, §10).
+MAX_INFO_BYTES: Final = 65535  # oinfo / pinfo of users, groups, rooms
+MAX_DATA_KEY_BYTES: Final = 128
+MAX_DATA_VALUE_BYTES: Final = 65535
 
 
 def rtm_error(code: int, message: str) -> FPNNError:

@@ -82,6 +82,9 @@ class ServerConfig:
       from the file attrs; ``"lenient"`` only requires ``sign``.
     * ``strip_file_sign`` [§3.5]: remove ``sign`` from the attrs delivered with a file.
     * ``blank_deleted`` [§2.3]: history shows deleted messages with empty msg/attrs.
+    * ``enforce_blocks_on_server_api`` [current §11.5]: user blocks (``addblacks``) also stop
+      P2P sends of the server API and the file gate (200049; a blocked recipient of
+      ``sendmsgs`` is skipped). The client gate always enforces them.
     * ``now_ms``: the clock (ms since the epoch), injectable for tests.
     * ``services`` [§11 of the current spec]: what the content services answer (word list,
       translations, speech transcripts, check markers), which services are switched off
@@ -122,6 +125,7 @@ class ServerConfig:
     file_attrs: FileAttrsMode = "strict"
     strip_file_sign: bool = False
     blank_deleted: bool = False
+    enforce_blocks_on_server_api: bool = False
     max_file_size: int = 5_242_880
     synchronous: str = "NORMAL"
     now_ms: Callable[[], int] | None = None

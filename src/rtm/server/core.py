@@ -117,9 +117,32 @@ class ServerCore:
         Duplicates (same from, conversation, mid) are neither stored nor pushed again.
         ``store_call`` replaces the plain store write (the file gate stores the file and the
         message in one operation).
+
+        User blocks (spec current §11.5): a P2P send from the client gate (from the server API
+        and the file gate too with ``enforce_blocks_on_server_api``) to a user who blocked
+        the sender is refused with 200049; such recipients of a multi-send are skipped.
         """
+        if kind is Kind.P2P and target is not None and (
+                origin == "client" or self.config.enforce_blocks_on_server_api):
+            kept = await self._unblocked(pid, from_uid, target, multi_file=store_call is not None)
+            if not kept:  # every recipient of a multi-send blocked the sender
+                return self.now_ms()
+            if isinstance(target, list):
+                target = kept
         return await self.shielded(self._send(pid, kind, from_uid, target, mid, mtype, msg,
                                               attrs, origin, ftype, store_call))
+
+    async def _unblocked(self, pid: int, from_uid: int, target: int | list[int], *,
+                         multi_file: bool) -> list[int]:
+        """The recipients that have not blocked ``from_uid``; 200049 for a single recipient
+        who has, and for a file to several users (its token binds the whole recipient list,
+        so nobody can be skipped)."""
+        tos = target if isinstance(target, list) else [target]
+        blockers = set(await self.store.blockers_among(pid, from_uid, tos))
+        if blockers and (not isinstance(target, list) or multi_file):
+            raise codes.rtm_error(codes.BLOCKED_USER,
+                                  f"uid {min(blockers)} has blocked uid {from_uid}")
+        return [to for to in tos if to not in blockers]
 
     async def _send(self, pid: int, kind: Kind, from_uid: int,
                     target: int | list[int] | None, mid: int, mtype: int,

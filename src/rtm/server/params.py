@@ -324,3 +324,9 @@ def read_str_map(p: Params, key: str, *, required: bool = True) -> dict[str, str
                 f"key '{key}' expects map<str,str>, got a {part} that is {_describe(bad)}")
         out[text_key] = text_value
     return out
+def check_size(key: str, value: Payload, limit: int) -> None:
+    """A value longer than ``limit`` bytes -> 200030."""
+    size = byte_len(value)
+    if size > limit:
+        raise codes.rtm_error(codes.LARGE_MESSAGE_OR_ATTRS,
+                              f"{key} is {size} bytes, at most {limit}")

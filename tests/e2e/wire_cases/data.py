@@ -1,4 +1,4 @@
-"""Wire cases of the data area (spec §4)."""
+"""Wire cases of the data store area (spec current §4.11)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ from typing import Any
 
 from wire_cases import Case
 
-CASES: list[Case] = []
+CASES: list[Case] = [
+    Case(118, "set_data", (100001, "key1", "value1")),
+    Case(119, "get_data", (100001, "key1")),
+    Case(120, "del_data", (100001, "key1")),
+]
 
-ANSWERS: dict[str, Callable[[], dict[str, Any]]] = {}
+ANSWERS: dict[str, Callable[[], dict[str, Any]]] = {
+    "dataget": lambda: {"val": "value1"},
+}

@@ -1,6 +1,9 @@
-"""Admin (spec §4.10): kickout, project black list and bans."""
+"""Admin (spec current §4.10): kickout, project black list (no login), project bans (no
+sending)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rtm.api.answers import (
     _OK,
@@ -82,10 +85,65 @@ class AdminMethods(AreaBase):
         callback: StatusCallback | None = None,
     ) -> Call[None]:
         """Disconnect ``uid`` from the client gate: every connection, or only the one whose
-        ``"ip:port"`` is ``client_endpoint``."""
+        ``"ip:port"`` is ``client_endpoint``. The current wire (Go 0.9.20) has no endpoint, so
+        ``ce`` is only sent when given, or always with ``protocol="0.1.0"``."""
         fn = "kickout"
-        params = {"uid": _i64(fn, "uid", uid), "ce": _str(fn, "client_endpoint", client_endpoint)}
+        params: dict[str, Any] = {"uid": _i64(fn, "uid", uid)}
+        ce = _str(fn, "client_endpoint", client_endpoint)
+        if ce or self._protocol == "0.1.0":
+            params["ce"] = ce
         return Call(
             "kickout", params, _parse_none, None, False,
+            _timeout(fn, timeout), _callback(fn, callback),
+        )  # fmt: skip
+
+    @api_method
+    def add_project_ban(
+        self,
+        uid: int,
+        banned_seconds: int,
+        *,
+        timeout: float | None = None,
+        callback: StatusCallback | None = None,
+    ) -> Call[None]:
+        """Mute ``uid`` in the whole project for ``banned_seconds`` (int32; <= 0 =
+        permanent): its sends are refused, but it can still log in and receive."""
+        fn = "add_project_ban"
+        params = {
+            "uid": _i64(fn, "uid", uid),
+            "btime": _int(fn, "banned_seconds", banned_seconds, _I32),
+        }
+        return Call(
+            "addprojectban", params, _parse_none, None, False,
+            _timeout(fn, timeout), _callback(fn, callback),
+        )  # fmt: skip
+
+    @api_method
+    def remove_project_ban(
+        self,
+        uid: int,
+        *,
+        timeout: float | None = None,
+        callback: StatusCallback | None = None,
+    ) -> Call[None]:
+        """Lift the project ban of ``uid``."""
+        fn = "remove_project_ban"
+        return Call(
+            "removeprojectban", {"uid": _i64(fn, "uid", uid)}, _parse_none, None, False,
+            _timeout(fn, timeout), _callback(fn, callback),
+        )  # fmt: skip
+
+    @api_method
+    def is_project_ban(
+        self,
+        uid: int,
+        *,
+        timeout: float | None = None,
+        callback: ResultCallback[bool] | None = None,
+    ) -> Call[bool]:
+        """Whether ``uid`` is currently muted in the project."""
+        fn = "is_project_ban"
+        return Call(
+            "isprojectban", {"uid": _i64(fn, "uid", uid)}, _OK["isprojectban"], False, True,
             _timeout(fn, timeout), _callback(fn, callback),
         )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Groups (spec §4.7)."""
+"""Groups (spec current §4.7): members, bans (also on every group), infos, counts."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ class GroupsHandlers(HandlerBase):
         "addgroupban",
         "removegroupban",
         "isbanofgroup",
+        "getgroupcount",
+        "setgroupinfo",
+        "getgroupinfo",
+        "clearprojectgroup",
     )
 
     def _gid_and_uids(self, p: Params) -> tuple[int, list[int]]:
@@ -61,15 +65,32 @@ class GroupsHandlers(HandlerBase):
         return {"gids": await self.store.user_groups(pid, p.id_("uid"))}
 
     async def addgroupban(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        gid, uid = self._xid_uid(p, "gid")
+        gid, uid = self._xid_or_all(p, "gid"), p.id_("uid")
         await self.store.add_group_ban(pid, gid, uid, p.int_("btime", "i32"))
         return {}
 
     async def removegroupban(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        gid, uid = self._xid_uid(p, "gid")
+        gid, uid = self._xid_or_all(p, "gid"), p.id_("uid")
         await self.store.remove_group_ban(pid, gid, uid)
         return {}
 
     async def isbanofgroup(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         gid, uid = self._xid_uid(p, "gid")
         return {"ok": await self.store.is_banned_in_group(pid, gid, uid)}
+
+    async def getgroupcount(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        return {"cn": await self.store.group_count(pid, p.id_("gid"))}
+
+    async def setgroupinfo(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        gid = p.id_("gid")
+        oinfo, pinfo = self._infos(p)
+        await self.store.set_group_info(pid, gid, oinfo, pinfo)
+        return {}
+
+    async def getgroupinfo(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        oinfo, pinfo = await self.store.get_group_info(pid, p.id_("gid"))
+        return {"oinfo": oinfo, "pinfo": pinfo}
+
+    async def clearprojectgroup(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        await self.store.clear_project_group(pid)
+        return {}

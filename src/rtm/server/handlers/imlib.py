@@ -87,14 +87,14 @@ class IMLibHandlers(HandlerBase):
         check_list(key, ids, limit)
         return ids
 
-    def _infos(self, p: Params) -> dict[str, str]:
+    def _im_infos(self, p: Params) -> dict[str, str]:
         infos = read_str_map(p, "infos")
         assert infos is not None
         return infos
 
     async def imserver_setuserinfos(self, conn: ServerConnection, p: Params,
                                     pid: int) -> Answer:
-        uid, infos = p.id_("uid"), self._infos(p)
+        uid, infos = p.id_("uid"), self._im_infos(p)
         self._imlib_enabled(pid)
         await self.store.im_set_user_infos(pid, uid, _checked_infos(infos))
         return {}
@@ -108,7 +108,7 @@ class IMLibHandlers(HandlerBase):
 
     async def imserver_setgroupinfos(self, conn: ServerConnection, p: Params,
                                      pid: int) -> Answer:
-        gid, infos = p.id_("gid"), self._infos(p)
+        gid, infos = p.id_("gid"), self._im_infos(p)
         self._imlib_enabled(pid)
         await self.store.im_set_group_infos(pid, gid, _checked_infos(infos))
         return {}
@@ -123,7 +123,7 @@ class IMLibHandlers(HandlerBase):
     async def imserver_creategroup(self, conn: ServerConnection, p: Params,
                                    pid: int) -> Answer:
         gid, owner = p.id_("gid"), p.id_("owner_uid")
-        infos = self._infos(p)
+        infos = self._im_infos(p)
         # GO always sends permissions, nil when the caller passed none: grant 0
         permissions = read_str_map(p, "permissions", required=False) or {}
         self._imlib_enabled(pid)

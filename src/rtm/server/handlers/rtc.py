@@ -36,7 +36,7 @@ class RTCHandlers(HandlerBase):
             raise codes.rtm_error(codes.NO_CONFIG_IN_CONSOLE,
                                   f"RTC is switched off for project {pid}")
 
-    def _rid_and_uids(self, p: Params, key: str) -> tuple[int, list[int]]:
+    def _rtc_rid_and_uids(self, p: Params, key: str) -> tuple[int, list[int]]:
         rid, uids = p.int_("rid"), p.ints(key)
         check_id("rid", rid)
         check_ids(key, uids)
@@ -45,7 +45,7 @@ class RTCHandlers(HandlerBase):
 
     async def inviteUserIntoRTCRoom(self, conn: ServerConnection, p: Params,
                                     pid: int) -> Answer:
-        rid, uids = self._rid_and_uids(p, "toUids")
+        rid, uids = self._rtc_rid_and_uids(p, "toUids")
         from_uid = p.id_("fromUid")
         self._rtc_enabled(pid)
         await self.store.rtc_invite(pid, rid, from_uid, uids)
@@ -91,7 +91,7 @@ class RTCHandlers(HandlerBase):
         return {}
 
     async def pullIntoRTCRoom(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        rid, uids = self._rid_and_uids(p, "toUids")
+        rid, uids = self._rtc_rid_and_uids(p, "toUids")
         room_type = p.int_("type", "i32")
         # GO always sends these two, PY never; nothing documents them: stored, no effect
         voice_range = p.opt_int("voiceRange", 0, "i32")
@@ -109,7 +109,7 @@ class RTCHandlers(HandlerBase):
         return {}
 
     async def adminCommand(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        rid, uids = self._rid_and_uids(p, "uids")
+        rid, uids = self._rtc_rid_and_uids(p, "uids")
         command = p.int_("command", "i32")
         self._rtc_enabled(pid)
         if command not in ADMIN_COMMANDS:

@@ -1,4 +1,4 @@
-"""Users, tokens and sessions (spec §4.9)."""
+"""Users, tokens, infos and sessions (spec current §4.9)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ class UsersHandlers(HandlerBase):
         "gettoken",
         "removetoken",
         "getonlineusers",
+        "setuserinfo",
+        "getuserinfo",
+        "getuseropeninfo",
+        "addsessions",
+        "removesessions",
     )
 
     async def gettoken(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
@@ -26,6 +31,7 @@ class UsersHandlers(HandlerBase):
         return {"token": await self.store.issue_token(pid, uid, self.config.token_ttl)}
 
     async def removetoken(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        # Gate connections that logged in with a removed token stay up (kickout ends them).
         await self.store.remove_tokens(pid, p.id_("uid"))
         return {}
 
@@ -34,3 +40,31 @@ class UsersHandlers(HandlerBase):
         check_ids("uids", uids)
         check_list("uids", uids, codes.MAX_ONLINE_QUERY)
         return {"uids": self.hub.online_subset(pid, uids)}
+
+    async def setuserinfo(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        uid = p.id_("uid")
+        oinfo, pinfo = self._infos(p)
+        await self.store.set_user_info(pid, uid, oinfo, pinfo)
+        return {}
+
+    async def getuserinfo(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        oinfo, pinfo = await self.store.get_user_info(pid, p.id_("uid"))
+        return {"oinfo": oinfo, "pinfo": pinfo}
+
+    async def getuseropeninfo(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        uids = p.ints("uids")
+        check_ids("uids", uids)
+        check_list("uids", uids, codes.MAX_LIST_ITEMS)
+        infos = await self.store.user_public_infos(pid, uids)
+        # Decimal string keys: the Go SDK converts keys to strings (spec §2 strmap, §12 #3).
+        return {"info": {str(uid): oinfo for uid, oinfo in infos.items()}}
+
+    async def addsessions(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        uid, peers = self._uid_and_list(p, "uids", codes.MAX_LIST_ITEMS)
+        await self.store.add_sessions(pid, uid, peers)
+        return {}
+
+    async def removesessions(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
+        uid, peers = self._uid_and_list(p, "uids", codes.MAX_LIST_ITEMS)
+        await self.store.remove_sessions(pid, uid, peers)
+        return {}

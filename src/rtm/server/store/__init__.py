@@ -19,6 +19,7 @@ from rtm.api.codes import (
     NOT_IN_ROOM,
 )
 from rtm.server.store.admin import AdminRepo
+from rtm.server.store.blacklist import BlacklistRepo
 from rtm.server.store.common import (
     FILE_CMDS,
     Device,
@@ -29,12 +30,14 @@ from rtm.server.store.common import (
     StoredFile,
     StoreError,
 )
-from rtm.server.store.devices import DevicesRepo
+from rtm.server.store.data import DataRepo
+from rtm.server.store.devices import PUSH_OPTION_GROUP, PUSH_OPTION_P2P, DevicesRepo
 from rtm.server.store.files import FilesRepo
 from rtm.server.store.friends import FriendsRepo
 from rtm.server.store.groups import GroupsRepo
 from rtm.server.store.history import HistoryRepo
 from rtm.server.store.imlib import ApplyGrant, IMLibRepo
+from rtm.server.store.infos import InfoKind
 from rtm.server.store.messages import MessagesRepo
 from rtm.server.store.rooms import RoomsRepo
 from rtm.server.store.rtc import RTCEvent, RTCRepo, RTCRoom
@@ -54,11 +57,14 @@ __all__ = [
     "NOT_FRIEND",
     "NOT_GROUP_MEMBER",
     "NOT_IN_ROOM",
+    "PUSH_OPTION_GROUP",
+    "PUSH_OPTION_P2P",
     "SCHEMA_VERSION",
     "ApplyGrant",
     "Device",
     "HistoryPage",
     "HistoryRow",
+    "InfoKind",
     "Kind",
     "RTCEvent",
     "RTCRoom",
@@ -80,10 +86,13 @@ class Store(
     AdminRepo,
     UsersRepo,
     DevicesRepo,
+    BlacklistRepo,
+    DataRepo,
     RTCRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
-    devices. All public methods are coroutines and take the project id ``pid`` first.
+    devices, blocks, infos, user data, sessions, push options. All public methods are
+    coroutines and take the project id ``pid`` first.
 
     ``path`` is a file path or ``":memory:"``. ``now_ms`` is the clock (ms since the epoch),
     injectable for tests. The limits default to spec §5.3. ``broadcast_admins``: uids allowed

@@ -29,6 +29,10 @@ _I64_MAX: Final = 2**63 - 1
 
 # Ban scopes in the ``bans`` table (group/room match Kind values; 0 = project black list).
 _SCOPE_BLACK: Final = 0
+# Project ban (mute, current spec §4.10), xid 0. A group/room ban row with xid 0 is the
+# wildcard ban "in every group/room" (§4.7).
+_SCOPE_PROJECT_BAN: Final = 1
+_WILDCARD: Final = 0
 
 
 class StoreError(Exception):

@@ -1,13 +1,22 @@
-"""Devices (offline-push registrations)."""
+"""Devices (offline-push registrations) and their push options (do not disturb)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
+from typing import Final
 
 from rtm.server.store.common import (
     Device,
+    _unique,
 )
 from rtm.server.store.engine import StoreBase
+
+#: ``push_options.mtype`` of an entry that covers every mtype (outside the int8 range).
+_ALL_MTYPES: Final = 256
+#: Option types (wire ``type`` of ``addoption``): messages from a peer, messages in a group.
+PUSH_OPTION_P2P: Final = 0
+PUSH_OPTION_GROUP: Final = 1
 
 
 class DevicesRepo(StoreBase):
@@ -47,3 +56,61 @@ class DevicesRepo(StoreBase):
     async def list_devices(self, pid: int, uid: int) -> list[Device]:
         """Devices of ``uid`` ordered by device token."""
         return await self._call(False, self._op_list_devices, pid, uid)
+
+    def _op_add_push_option(self, conn: sqlite3.Connection, pid: int, uid: int, kind: int,
+                            xid: int, mtypes: list[int]) -> None:
+        entry = (pid, uid, kind, xid)
+        where = "pid=? AND uid=? AND type=? AND xid=?"
+        if self._exists(conn, f"SELECT 1 FROM push_options WHERE {where} AND mtype=?",
+                        *entry, _ALL_MTYPES):
+            return  # "all" absorbs any list
+        if not mtypes:
+            conn.execute(f"DELETE FROM push_options WHERE {where}", entry)
+            mtypes = [_ALL_MTYPES]
+        conn.executemany(
+            "INSERT OR IGNORE INTO push_options (pid, uid, type, xid, mtype) VALUES (?,?,?,?,?)",
+            [(*entry, mtype) for mtype in mtypes],
+        )
+
+    async def add_push_option(self, pid: int, uid: int, kind: int, xid: int,
+                              mtypes: Iterable[int] | None) -> None:
+        """``addoption``: no offline push to ``uid`` for messages from peer ``xid`` (``kind``
+        0) or in group ``xid`` (``kind`` 1) of these mtypes; empty/None = every mtype. The
+        stored set is the union; "every mtype" absorbs any list."""
+        await self._call(True, self._op_add_push_option, pid, uid, kind, xid,
+                         _unique(mtypes))
+
+    def _op_remove_push_option(self, conn: sqlite3.Connection, pid: int, uid: int, kind: int,
+                               xid: int, mtypes: list[int]) -> None:
+        entry = (pid, uid, kind, xid)
+        where = "pid=? AND uid=? AND type=? AND xid=?"
+        if not mtypes:
+            conn.execute(f"DELETE FROM push_options WHERE {where}", entry)
+            return
+        # Removing single mtypes from an "every mtype" entry is a no-op: the row stays.
+        conn.executemany(f"DELETE FROM push_options WHERE {where} AND mtype=?",
+                         [(*entry, mtype) for mtype in mtypes])
+
+    async def remove_push_option(self, pid: int, uid: int, kind: int, xid: int,
+                                 mtypes: Iterable[int] | None) -> None:
+        """``removeoption``: empty/None removes the whole (kind, xid) entry, otherwise only
+        these mtypes (an entry left empty disappears)."""
+        await self._call(True, self._op_remove_push_option, pid, uid, kind, xid,
+                         _unique(mtypes))
+
+    @staticmethod
+    def _op_push_options(conn: sqlite3.Connection, pid: int,
+                         uid: int) -> dict[int, dict[int, list[int]]]:
+        options: dict[int, dict[int, list[int]]] = {PUSH_OPTION_P2P: {}, PUSH_OPTION_GROUP: {}}
+        for kind, xid, mtype in conn.execute(
+            "SELECT type, xid, mtype FROM push_options WHERE pid=? AND uid=?"
+            " ORDER BY type, xid, mtype", (pid, uid),
+        ):
+            mtypes = options.setdefault(int(kind), {}).setdefault(int(xid), [])
+            if mtype != _ALL_MTYPES:
+                mtypes.append(int(mtype))
+        return options
+
+    async def push_options(self, pid: int, uid: int) -> dict[int, dict[int, list[int]]]:
+        """kind (0 P2P, 1 group) -> xid -> sorted mtypes (``[]`` = every mtype)."""
+        return await self._call(False, self._op_push_options, pid, uid)

@@ -37,6 +37,7 @@ from typing import Any, Concatenate, TypeVar
 
 from rtm.server.store.common import (
     _STOP,
+    _WILDCARD,
     P,
     T,
     _chunks,
@@ -326,6 +327,13 @@ class StoreBase:
         ).fetchone()
         return row is not None and (row[0] is None or row[0] > self._now())
 
+    def _muted(self, conn: sqlite3.Connection, pid: int, scope: int, xid: int,
+               uid: int) -> bool:
+        """A group/room ban of ``uid`` in ``xid`` or in every group/room (wildcard row, xid 0)
+        is active now."""
+        return (self._ban_active(conn, pid, scope, xid, uid)
+                or self._ban_active(conn, pid, scope, _WILDCARD, uid))
+
     @staticmethod
     def _select_in(conn: sqlite3.Connection, sql: str, params: tuple[int, ...],
                    values: Sequence[int]) -> list[int]:
@@ -367,6 +375,21 @@ class StoreBase:
     def _op_is_banned(self, conn: sqlite3.Connection, pid: int, scope: int, xid: int,
                       uid: int) -> bool:
         return self._ban_active(conn, pid, scope, xid, uid)
+
+    @staticmethod
+    def _op_remove_bans(conn: sqlite3.Connection, pid: int, scope: int, xid: int,
+                        uid: int) -> None:
+        """Remove the ban of ``uid`` in ``xid``; the wildcard ``xid`` (0) removes every ban of
+        ``uid`` in that scope (spec current §4.7 ``removegroupban`` without ``gid``)."""
+        if xid == _WILDCARD:
+            conn.execute("DELETE FROM bans WHERE pid=? AND scope=? AND uid=?", (pid, scope, uid))
+        else:
+            conn.execute("DELETE FROM bans WHERE pid=? AND scope=? AND xid=? AND uid=?",
+                         (pid, scope, xid, uid))
+
+    @staticmethod
+    def _op_count(conn: sqlite3.Connection, sql: str, params: tuple[int, ...]) -> int:
+        return int(conn.execute(sql, params).fetchone()[0])
 
     @staticmethod
     def _op_schema_version(conn: sqlite3.Connection) -> int:

@@ -32,6 +32,7 @@ class FilesRepo(MessagesRepo):
     def _op_issue_file_token(self, conn: sqlite3.Connection, pid: int, from_uid: int,
                              cmd: str, target: int | Sequence[int] | None, key: str,
                              ttl_seconds: int) -> str:
+        self._check_project_ban(conn, pid, from_uid)
         if cmd == "sendgroupfile":
             assert isinstance(target, int)
             self._check_group_sender(conn, pid, target, from_uid)

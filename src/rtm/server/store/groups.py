@@ -1,4 +1,4 @@
-"""Groups: members and group bans."""
+"""Groups: members, group bans (specific and wildcard), infos, counts."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from rtm.server.store.common import (
     StoreError,
     _unique,
 )
-from rtm.server.store.engine import StoreBase
+from rtm.server.store.infos import InfoKind, InfosRepo
 
 
-class GroupsRepo(StoreBase):
+class GroupsRepo(InfosRepo):
     def _op_add_group_members(self, conn: sqlite3.Connection, pid: int, gid: int,
                               uids: list[int]) -> None:
         row = conn.execute(
@@ -92,10 +92,38 @@ class GroupsRepo(StoreBase):
                      (pid, int(Kind.GROUP), gid))
         conn.execute("DELETE FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=0",
                      (pid, int(Kind.GROUP), gid))
+        InfosRepo._op_drop_infos(conn, pid, InfoKind.GROUP, gid)
 
     async def del_group(self, pid: int, gid: int) -> None:
-        """Drop the group: its members, its bans and its history."""
+        """Drop the group: its members, its bans, its infos and its history."""
         await self._call(True, self._op_del_group, pid, gid)
+
+    @staticmethod
+    def _op_clear_project_group(conn: sqlite3.Connection, pid: int) -> None:
+        conn.execute("DELETE FROM group_members WHERE pid=?", (pid,))
+        conn.execute("DELETE FROM chat_groups WHERE pid=?", (pid,))
+        conn.execute("DELETE FROM bans WHERE pid=? AND scope=?", (pid, int(Kind.GROUP)))
+        InfosRepo._op_drop_infos(conn, pid, InfoKind.GROUP)
+
+    async def clear_project_group(self, pid: int) -> None:
+        """``clearprojectgroup``: every group of the project with its members, bans (the
+        wildcard ones too) and infos. Group history stays (``clearprojectmsg`` clears it)."""
+        await self._call(True, self._op_clear_project_group, pid)
+
+    async def group_count(self, pid: int, gid: int) -> int:
+        """Number of members of ``gid`` (0 for an unknown group)."""
+        return await self._call(False, self._op_count,
+                                "SELECT count(*) FROM group_members WHERE pid=? AND gid=?",
+                                (pid, gid))
+
+    async def set_group_info(self, pid: int, gid: int, oinfo: str | None,
+                             pinfo: str | None) -> None:
+        """Set the public / private info of ``gid``; ``None`` leaves that value unchanged."""
+        await self._call(True, self._op_set_info, pid, InfoKind.GROUP, gid, oinfo, pinfo)
+
+    async def get_group_info(self, pid: int, gid: int) -> tuple[str, str]:
+        """(public, private) info of ``gid``; ``""`` for a value never set."""
+        return await self._call(False, self._op_get_info, pid, InfoKind.GROUP, gid)
 
     async def get_group_members(self, pid: int, gid: int) -> list[int]:
         """Members ascending; [] for an unknown group."""
@@ -119,12 +147,15 @@ class GroupsRepo(StoreBase):
 
     async def add_group_ban(self, pid: int, gid: int, uid: int, seconds: int) -> None:
         """Mute ``uid`` in ``gid`` for ``seconds`` from now (<= 0: permanent); replaces any
-        previous ban of the same user there."""
+        previous ban of the same user there. ``gid`` 0 mutes ``uid`` in every group, also
+        the groups joined later."""
         await self._call(True, self._op_add_ban, pid, int(Kind.GROUP), gid, uid, seconds)
 
     async def remove_group_ban(self, pid: int, gid: int, uid: int) -> None:
-        await self._call(True, self._op_remove_ban, pid, int(Kind.GROUP), gid, uid)
+        """Lift the ban of ``uid`` in ``gid``; ``gid`` 0 lifts the wildcard ban and every
+        group ban of ``uid``."""
+        await self._call(True, self._op_remove_bans, pid, int(Kind.GROUP), gid, uid)
 
     async def is_banned_in_group(self, pid: int, gid: int, uid: int) -> bool:
-        """Whether a group ban is active now."""
-        return await self._call(False, self._op_is_banned, pid, int(Kind.GROUP), gid, uid)
+        """Whether a ban of ``uid`` in ``gid``, or in every group, is active now."""
+        return await self._call(False, self._muted, pid, int(Kind.GROUP), gid, uid)

@@ -29,12 +29,15 @@ class ApplyGrant:
     extra: str
 
 
-def _drop_im_group(conn: sqlite3.Connection, pid: int, gid: int) -> None:
-    conn.execute("DELETE FROM im_groups WHERE pid=? AND gid=?", (pid, gid))
-    conn.execute("DELETE FROM im_group_infos WHERE pid=? AND gid=?", (pid, gid))
+def _drop_im_group(conn: sqlite3.Connection, pid: int, gid: int | None) -> None:
+    """The IM-library records of group ``gid`` (``None``: of every group of the project)."""
+    one = "" if gid is None else " AND gid=?"
+    args: tuple[int, ...] = (pid,) if gid is None else (pid, gid)
+    conn.execute(f"DELETE FROM im_groups WHERE pid=?{one}", args)
+    conn.execute(f"DELETE FROM im_group_infos WHERE pid=?{one}", args)
+    xid = "" if gid is None else " AND xid=?"
     for table in ("im_apply_grants", "im_invite_grants"):
-        conn.execute(f"DELETE FROM {table} WHERE pid=? AND type=? AND xid=?",
-                     (pid, GROUP, gid))
+        conn.execute(f"DELETE FROM {table} WHERE pid=? AND type=?{xid}", (pid, GROUP, *args[1:]))
 
 
 class IMLibRepo(GroupsRepo):
@@ -45,6 +48,12 @@ class IMLibRepo(GroupsRepo):
         # A deleted RTM group takes its IM-library record along (spec §4.7 delgroup).
         GroupsRepo._op_del_group(conn, pid, gid)
         _drop_im_group(conn, pid, gid)
+
+    @staticmethod
+    def _op_clear_project_group(conn: sqlite3.Connection, pid: int) -> None:
+        # clearprojectgroup drops the IM-library group records too (spec §4.7).
+        GroupsRepo._op_clear_project_group(conn, pid)
+        _drop_im_group(conn, pid, None)
 
     @staticmethod
     def _op_merge_infos(conn: sqlite3.Connection, kind: str, pid: int, xid: int,

@@ -13,8 +13,10 @@ from rtm.api.codes import (
     NOT_FRIEND,
     NOT_GROUP_MEMBER,
     NOT_IN_ROOM,
+    PERMISSION_DENIED,
 )
 from rtm.server.store.common import (
+    _SCOPE_PROJECT_BAN,
     Kind,
     Payload,
     SendResult,
@@ -32,7 +34,7 @@ class MessagesRepo(StoreBase):
             conn, "SELECT 1 FROM group_members WHERE pid=? AND gid=? AND uid=?", pid, gid, uid
         ):
             raise StoreError(NOT_GROUP_MEMBER, f"uid {uid} is not a member of group {gid}")
-        if self._ban_active(conn, pid, Kind.GROUP, gid, uid):
+        if self._muted(conn, pid, Kind.GROUP, gid, uid):
             raise StoreError(BANNED_IN_GROUP, f"uid {uid} is banned in group {gid}")
 
     def _check_room_sender(self, conn: sqlite3.Connection, pid: int, rid: int,
@@ -41,8 +43,12 @@ class MessagesRepo(StoreBase):
             conn, "SELECT 1 FROM room_members WHERE pid=? AND rid=? AND uid=?", pid, rid, uid
         ):
             raise StoreError(NOT_IN_ROOM, f"uid {uid} is not in room {rid}")
-        if self._ban_active(conn, pid, Kind.ROOM, rid, uid):
+        if self._muted(conn, pid, Kind.ROOM, rid, uid):
             raise StoreError(BANNED_IN_ROOM, f"uid {uid} is banned in room {rid}")
+
+    def _check_project_ban(self, conn: sqlite3.Connection, pid: int, uid: int) -> None:
+        if self._ban_active(conn, pid, _SCOPE_PROJECT_BAN, 0, uid):
+            raise StoreError(PERMISSION_DENIED, f"uid {uid} is banned in project {pid}")
 
     def _check_broadcaster(self, pid: int, uid: int) -> None:
         if not self._is_admin(pid, uid):
@@ -71,6 +77,7 @@ class MessagesRepo(StoreBase):
         attrs: Payload,
         mtime: int | None,
     ) -> SendResult:
+        self._check_project_ban(conn, pid, from_uid)  # before the group/room ban checks
         if kind == Kind.GROUP:
             self._check_group_sender(conn, pid, targets[0], from_uid)
         elif kind == Kind.ROOM:
@@ -138,7 +145,8 @@ class MessagesRepo(StoreBase):
     ) -> SendResult:
         """Store one message. ``target``: the receiver uid (P2P), gid, rid, or None (broadcast).
 
-        Checks: group sender must be a member (200041) and not banned (200044); room sender in
+        Checks: a project-banned sender is refused first (200021); group sender must be a
+        member (200041) and not banned there or in every group (200044); room sender in
         the room (200040) and not banned (200045); broadcast sender an admin when an admin list
         is configured (200026); P2P to a friend when ``p2p_friends_only`` (200043).
         A (from, conversation, mid) already stored is not stored again: the result carries the

@@ -127,6 +127,41 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             PRIMARY KEY (pid, type, xid)
         ) WITHOUT ROWID""",
     ),
+    (
+        # Users, groups, rooms, admin, data and devices of the current generation (spec §4.6 to
+        # §4.12). Two kinds of rows go into the existing ``bans`` table, without new columns:
+        # scope 1 = project ban (mute, xid 0); a group/room ban with xid 0 = the wildcard ban
+        # "in every group/room" (§4.7).
+        # blocks: ``uid`` has blocked ``blocked`` (addblacks); the index answers "who blocked X".
+        """CREATE TABLE blocks (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, blocked INTEGER NOT NULL,
+            PRIMARY KEY (pid, uid, blocked)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX blocks_by_blocked ON blocks (pid, blocked, uid)",
+        # Public (oinfo) and private (pinfo) info; kind 1 user, 2 group, 3 room. NULL = never
+        # set (answered as ""); a row exists once either value has been set.
+        """CREATE TABLE infos (
+            pid INTEGER NOT NULL, kind INTEGER NOT NULL, xid INTEGER NOT NULL,
+            oinfo TEXT, pinfo TEXT,
+            PRIMARY KEY (pid, kind, xid)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE user_data (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+            PRIMARY KEY (pid, uid, name)
+        ) WITHOUT ROWID""",
+        # Conversation list entries (addsessions): ``peer`` shows in ``uid``'s session list.
+        """CREATE TABLE sessions (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, peer INTEGER NOT NULL,
+            PRIMARY KEY (pid, uid, peer)
+        ) WITHOUT ROWID""",
+        # Offline-push "do not disturb" options: type 0 P2P peer / 1 group, one row per mtype;
+        # mtype 256 (outside int8) stands for "every mtype".
+        """CREATE TABLE push_options (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, type INTEGER NOT NULL,
+            xid INTEGER NOT NULL, mtype INTEGER NOT NULL,
+            PRIMARY KEY (pid, uid, type, xid, mtype)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).

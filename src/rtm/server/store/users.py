@@ -1,17 +1,19 @@
-"""Login tokens of the client gate."""
+"""Login tokens of the client gate, user infos and session lists."""
 
 from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Iterable
 
 from rtm.server.store.common import (
     _expiry,
+    _unique,
 )
-from rtm.server.store.engine import StoreBase
+from rtm.server.store.infos import InfoKind, InfosRepo
 
 
-class UsersRepo(StoreBase):
+class UsersRepo(InfosRepo):
     def _op_issue_token(self, conn: sqlite3.Connection, pid: int, uid: int,
                         ttl_seconds: int) -> str:
         now = self._now()
@@ -44,3 +46,43 @@ class UsersRepo(StoreBase):
     async def remove_tokens(self, pid: int, uid: int) -> None:
         """Invalidate every login token of ``uid``."""
         await self._call(True, self._op_remove_tokens, pid, uid)
+
+    async def set_user_info(self, pid: int, uid: int, oinfo: str | None,
+                            pinfo: str | None) -> None:
+        """Set the public / private info of ``uid``; ``None`` leaves that value unchanged."""
+        await self._call(True, self._op_set_info, pid, InfoKind.USER, uid, oinfo, pinfo)
+
+    async def get_user_info(self, pid: int, uid: int) -> tuple[str, str]:
+        """(public, private) info of ``uid``; ``""`` for a value never set."""
+        return await self._call(False, self._op_get_info, pid, InfoKind.USER, uid)
+
+    async def user_public_infos(self, pid: int, uids: Iterable[int]) -> dict[int, str]:
+        """uid -> public info, for the uids with a stored info record (in input order)."""
+        return await self._call(False, self._op_public_infos, pid, InfoKind.USER,
+                                _unique(uids))
+
+    @staticmethod
+    def _op_add_sessions(conn: sqlite3.Connection, pid: int, uid: int, peers: list[int]) -> None:
+        conn.executemany("INSERT OR IGNORE INTO sessions (pid, uid, peer) VALUES (?,?,?)",
+                         [(pid, uid, peer) for peer in peers])
+
+    async def add_sessions(self, pid: int, uid: int, peers: Iterable[int]) -> None:
+        """Add conversations with ``peers`` to ``uid``'s session list."""
+        await self._call(True, self._op_add_sessions, pid, uid, _unique(peers))
+
+    @staticmethod
+    def _op_remove_sessions(conn: sqlite3.Connection, pid: int, uid: int,
+                            peers: list[int]) -> None:
+        conn.executemany("DELETE FROM sessions WHERE pid=? AND uid=? AND peer=?",
+                         [(pid, uid, peer) for peer in peers])
+
+    async def remove_sessions(self, pid: int, uid: int, peers: Iterable[int]) -> None:
+        """Remove conversations from ``uid``'s session list (unknown ones are ignored)."""
+        await self._call(True, self._op_remove_sessions, pid, uid, _unique(peers))
+
+    async def sessions(self, pid: int, uid: int) -> list[int]:
+        """The peers of ``uid``'s session list, ascending."""
+        return await self._call(
+            False, self._op_column,
+            "SELECT peer FROM sessions WHERE pid=? AND uid=? ORDER BY peer", (pid, uid),
+        )
