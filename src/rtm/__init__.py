@@ -60,7 +60,16 @@ from rtm.api.errors import (
     UnsupportedLanguageError,
     UnsupportedTranscribeTypeError,
 )
-from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
+from rtm.api.models import (
+    AudioInfo,
+    ClearType,
+    FileInfo,
+    HistoryMessageResult,
+    HistoryMessageUnit,
+    MessageCount,
+    MessageType,
+    SendResult,
+)
 from rtm.api.monitor import RTMServerMonitor
 from rtm.client import AsyncRTMServerClient, RTMServerClient
 from rtm.fpnn.errors import (
@@ -77,10 +86,12 @@ __all__ = [
     "AdminOnlyError",
     "AsyncRTMServerClient",
     "AttrsWithoutSignOrExtError",
+    "AudioInfo",
     "AuthDeniedError",
     "BannedInGroupError",
     "BannedInRoomError",
     "BlockedUserError",
+    "ClearType",
     "DuplicatedAuthError",
     "DuplicatedMidError",
     "EmptyGroupError",
@@ -92,6 +103,7 @@ __all__ = [
     "FPNNError",
     "FPNNProtocolError",
     "FPNNTimeoutError",
+    "FileInfo",
     "ForbiddenMethodError",
     "FrequencyLimitedError",
     "HistoryMessageResult",
@@ -111,6 +123,7 @@ __all__ = [
     "MaxFriendCountError",
     "MaxGroupMemberCountError",
     "MaxRoomCountError",
+    "MessageCount",
     "MessageNotFoundError",
     "MessageType",
     "NoConfigInConsoleError",
@@ -125,6 +138,7 @@ __all__ = [
     "RTMServerMonitor",
     "RefreshScreenLimitedError",
     "SameSignError",
+    "SendResult",
     "SendToSelfError",
     "SensitiveWordsError",
     "TooManyItemsInParametersError",

@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from rtm.api.call import AsyncExecutor, Call, SyncExecutor, run_call_async, run_call_sync
-from rtm.api.core import RTMCore
+from rtm.api.core import REMOVED_OPTIONS, RTMCore
 from rtm.api.errors import error_from_answer
+from rtm.api.helpers import AsyncHelpers, SyncHelpers
 from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
 from rtm.fpnn.client import FPNNClient
@@ -127,14 +128,17 @@ class _ClientBase(RTMCore, RTMMethods):
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
         protocol: str = "current",
-        sign_version: int | None = None,
-        legacy_file_attrs: bool | None = None,
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
+        **removed: Any,
     ) -> None:
-        RTMCore.__init__(self, pid, secret_key, endpoint, protocol=protocol,
-                         sign_version=sign_version,
-                         legacy_file_attrs=legacy_file_attrs)
+        for name in removed:
+            hint = REMOVED_OPTIONS.get(name)
+            if hint is None:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
+                                f"{name!r}")
+            raise TypeError(f"{type(self).__name__}(): {name!r} was removed: {hint}")
+        RTMCore.__init__(self, pid, secret_key, endpoint, protocol=protocol)
         self._connect_timeout = _check_seconds("connect_timeout", connect_timeout)
         self._quest_timeout = _check_seconds("quest_timeout", quest_timeout)
         self._keepalive = keepalive
@@ -242,7 +246,7 @@ class _ClientBase(RTMCore, RTMMethods):
         raise NotImplementedError
 
 
-class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
+class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
     """asyncio RTM server client: every API method is a coroutine.
 
     ``async with AsyncRTMServerClient(pid, secret_key, "host:port") as client:
@@ -279,8 +283,13 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
 
     async def _send(self, step: Call[Any]) -> dict[str, Any]:
         client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
-        return await client.quest(step.method, self._quest_params(step),
-                                  timeout=self._timeout(step))
+        params = self._quest_params(step)
+        try:
+            return await client.quest(step.method, params, timeout=self._timeout(step))
+        except FPNNAnswerError as exc:
+            if not self._resign(step, exc.code):
+                raise
+        return await client.quest(step.method, params, timeout=self._timeout(step))
 
     async def _run_with_callback(self, call: Call[Any]) -> None:
         try:
@@ -398,7 +407,7 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
         await self.close()
 
 
-class RTMServerClient(_ClientBase, SyncExecutor):
+class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
     """Blocking RTM server client, safe to call from many threads at once.
 
     Every method blocks and returns its result, or, given ``callback=``, returns the zero
@@ -438,7 +447,13 @@ class RTMServerClient(_ClientBase, SyncExecutor):
 
     def _send(self, step: Call[Any]) -> dict[str, Any]:
         client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
-        return client.quest(step.method, self._quest_params(step), timeout=self._timeout(step))
+        params = self._quest_params(step)
+        try:
+            return client.quest(step.method, params, timeout=self._timeout(step))
+        except FPNNAnswerError as exc:
+            if not self._resign(step, exc.code):
+                raise
+        return client.quest(step.method, params, timeout=self._timeout(step))
 
     def _start_with_callback(self, call: Call[Any]) -> None:
         if call.then is not None or call.endpoint is not None:
@@ -446,8 +461,20 @@ class RTMServerClient(_ClientBase, SyncExecutor):
             self._callbacks().submit(self._run_blocking_for_callback, call)
             return
 
+        retried = False
+
         def done(answer: dict[str, Any] | None, error: FPNNError | None) -> None:
             # Runs on the reader thread: parse here (cheap), hand user code to a worker.
+            nonlocal retried
+            if (error is not None and not retried and isinstance(error, FPNNAnswerError)
+                    and self._resign(call, error.code)):
+                retried = True
+                try:
+                    self._fpnn.quest_callback(call.method, call.params, done,
+                                              timeout=self._timeout(call))
+                except FPNNError as exc:
+                    self._callbacks().submit(self._call_logged, call.notify_error, (exc,))
+                return
             if error is None:
                 assert answer is not None
                 try:
