@@ -164,7 +164,7 @@ def test_sdk_with_a_wrong_secret_is_refused_everywhere(server: ServerThread) -> 
             with pytest.raises(InvalidPidOrSignError):
                 call()
     with RTMServerClient(PID, SECRET, server.endpoint, quest_timeout=5,
-                         sign_version=2) as good:
+                         protocol="current") as good:
         assert good.get_friends(1) is not None
 
 

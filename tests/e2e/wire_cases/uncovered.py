@@ -6,54 +6,6 @@ UNCOVERED = {
     (0, "gettoken"),  # users
     (1, "removetoken"),  # users
     (2, "kickout"),  # admin
-    (3, "sendmsg"),  # messages
-    (4, "sendmsg"),  # messages
-    (5, "sendmsgs"),  # messages
-    (6, "sendmsgs"),  # messages
-    (7, "sendgroupmsg"),  # messages
-    (8, "sendgroupmsg"),  # messages
-    (9, "sendroommsg"),  # messages
-    (10, "sendroommsg"),  # messages
-    (11, "broadcastmsg"),  # messages
-    (12, "broadcastmsg"),  # messages
-    (13, "sendmsg"),  # messages
-    (14, "sendmsg"),  # messages
-    (15, "sendmsgs"),  # messages
-    (16, "sendmsgs"),  # messages
-    (17, "sendgroupmsg"),  # messages
-    (18, "sendgroupmsg"),  # messages
-    (19, "sendroommsg"),  # messages
-    (20, "sendroommsg"),  # messages
-    (21, "broadcastmsg"),  # messages
-    (22, "broadcastmsg"),  # messages
-    (23, "getgroupmsg"),  # history
-    (24, "getroommsg"),  # history
-    (25, "getbroadcastmsg"),  # history
-    (26, "getp2pmsg"),  # history
-    (27, "getgroupmsg"),  # history
-    (28, "getroommsg"),  # history
-    (29, "getbroadcastmsg"),  # history
-    (30, "getp2pmsg"),  # history
-    (31, "delmsg"),  # history
-    (32, "delmsg"),  # history
-    (33, "delmsg"),  # history
-    (34, "delmsg"),  # history
-    (35, "delmsg"),  # history
-    (36, "delmsg"),  # history
-    (37, "delmsg"),  # history
-    (38, "delmsg"),  # history
-    (39, "delmsg"),  # history
-    (40, "getmsg"),  # history
-    (41, "getmsg"),  # history
-    (42, "cleanmsg"),  # history
-    (43, "cleanmsg"),  # history
-    (44, "cleanmsg"),  # history
-    (45, "cleanmsg"),  # history
-    (46, "cleanmsg"),  # history
-    (47, "clearprojectmsg"),  # history
-    (48, "getmsgnum"),  # history
-    (49, "delconversationmsgs"),  # history
-    (50, "editmsg"),  # history
     (51, "translate"),  # services
     (52, "translate"),  # services
     (53, "profanity"),  # services
@@ -62,11 +14,6 @@ UNCOVERED = {
     (56, "icheck"),  # services
     (57, "acheck"),  # services
     (58, "vcheck"),  # services
-    (59, "filetoken"),  # files
-    (61, "filetoken"),  # files
-    (63, "filetoken"),  # files
-    (65, "filetoken"),  # files
-    (67, "filetoken"),  # files
     (74, "addblacks"),  # blacklist
     (75, "delblacks"),  # blacklist
     (76, "getblacks"),  # blacklist
@@ -108,7 +55,6 @@ UNCOVERED = {
     (112, "setuserinfo"),  # users
     (113, "getuserinfo"),  # users
     (114, "getuseropeninfo"),  # users
-    (115, "clearusermsg"),  # history
     (116, "addsessions"),  # users
     (117, "removesessions"),  # users
     (118, "dataset"),  # data
@@ -119,10 +65,6 @@ UNCOVERED = {
     (123, "addoption"),  # devices
     (124, "removeoption"),  # devices
     (125, "getoption"),  # devices
-    (126, "addlisten"),  # listen
-    (127, "removelisten"),  # listen
-    (128, "setlisten"),  # listen
-    (129, "setlisten"),  # listen
     (130, "inviteUserIntoRTCRoom"),  # rtc
     (131, "closeRTCRoom"),  # rtc
     (132, "kickoutFromRTCRoom"),  # rtc
@@ -143,9 +85,5 @@ UNCOVERED = {
     (147, "imserver_getuserinfos"),  # imlib
     (148, "imserver_getgroupinfos"),  # imlib
     (149, "imserver_addgroupmembers"),  # imlib
-    (150, "filetoken"),  # files
-    (152, "filetoken"),  # files
     (154, "addgroupban"),  # groups
-    (155, "getmsg"),  # history
-    (156, "getmsg"),  # history
 }
