@@ -41,7 +41,7 @@ def test_removed_options_say_what_to_use() -> None:
         RTMServerClient(1, "k", "h:1", legacy_file_attrs=True)
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         RTMServerClient(1, "k", "h:1", colour=1)
-    with pytest.raises(ValueError, match="'protocol' must be one of 'current', '0.1.0'"):
+    with pytest.raises(ValueError, match=r"'protocol' must be one of 'current', '0\.1\.0'"):
         RTMServerClient(1, "k", "h:1", protocol="0.9.20")
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wire_cases import Case
-
 from rtm import AudioInfo
+from wire_cases import Case
 
 FILE = b"hello file content"
 UIDS = [100002, 100003]

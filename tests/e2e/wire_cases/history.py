@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wire_cases import Case
-
 from rtm import ClearType, MessageType
+from wire_cases import Case
 
 MID = 1234567890123
 B, E = 1500000000000, 1600000000000
