@@ -18,9 +18,11 @@ INVALID_FILE_OR_SIGN_OR_TOKEN: Final = 200003
 ATTRS_WITHOUT_SIGN_OR_EXT: Final = 200004
 INVALID_MTYPE: Final = 200005
 SAME_SIGN: Final = 200006
+INVALID_FILE_MTYPE: Final = 200007
 INVALID_SERVER_TIME: Final = 200008
 UNAUTHORIZED: Final = 200022
 DUPLICATED_AUTH: Final = 200023
+PERMISSION_DENIED: Final = 200021
 AUTH_DENIED: Final = 200024
 ADMIN_LOGIN: Final = 200025
 LARGE_MESSAGE_OR_ATTRS: Final = 200030
@@ -42,6 +44,8 @@ MAX_LIST_ITEMS: Final = 100  # friends, fuids, group uids per call
 MAX_ONLINE_QUERY: Final = 200
 MTYPE_MIN: Final = 1
 MTYPE_MAX: Final = 127
+FILE_MTYPE_MIN: Final = 40  # current file attrs need a file mtype (spec current §5.5)
+FILE_MTYPE_MAX: Final = 50
 
 
 def rtm_error(code: int, message: str) -> FPNNError:
