@@ -44,7 +44,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 def download(url: str) -> tuple[int, bytes, dict[str, str]]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=5) as response:
             return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as exc:
         return exc.code, b"", dict(exc.headers)
