@@ -61,9 +61,8 @@ class SyncHelpers:
 
     def _iter_pages(self, fn: str, get: Callable[..., HistoryMessageResult],
                     head: tuple[Any, ...], tail: tuple[Any, ...], desc: bool, num: int,
-                    begin: int, end: int, kwargs: dict[str, Any]
+                    begin: int, end: int, lastid: int, kwargs: dict[str, Any]
                     ) -> Iterator[HistoryMessageUnit]:
-        lastid = 0
         while True:
             page = get(*head, desc, num, begin, end, lastid, *tail, **kwargs)
             yield from page.messages
@@ -81,17 +80,19 @@ class SyncHelpers:
         begin: int = 0,
         end: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> Iterator[HistoryMessageUnit]:
         """Every message of the P2P conversation of ``uid`` and ``peer_uid`` within
         ``begin``..``end`` (ms, 0 = unbounded), newest first unless ``desc=False``, fetched
-        ``num`` per ``get_p2p_message`` call as you iterate."""
+        ``num`` per ``get_p2p_message`` call as you iterate; ``lastid`` resumes after that
+        cursor id."""
         fn = "iter_p2p_messages"
         d, n, b, e = _paging(fn, desc, num, begin, end)
         return self._iter_pages(
             fn, self._history_method("get_p2p_message"), (uid, peer_uid), (), d, n, b, e,
-            {"mtypes": mtypes, "timeout": timeout})
+            _i64(fn, "lastid", lastid), {"mtypes": mtypes, "timeout": timeout})
 
     def iter_group_messages(
         self,
@@ -102,6 +103,7 @@ class SyncHelpers:
         end: int = 0,
         uid: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> Iterator[HistoryMessageUnit]:
@@ -109,7 +111,8 @@ class SyncHelpers:
         d, n, b, e = _paging("iter_group_messages", desc, num, begin, end)
         return self._iter_pages(
             "iter_group_messages", self._history_method("get_group_message"), (group_id,),
-                                (uid,), d, n, b, e, {"mtypes": mtypes, "timeout": timeout})
+            (uid,), d, n, b, e, _i64("iter_group_messages", "lastid", lastid),
+            {"mtypes": mtypes, "timeout": timeout})
 
     def iter_room_messages(
         self,
@@ -120,6 +123,7 @@ class SyncHelpers:
         end: int = 0,
         uid: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> Iterator[HistoryMessageUnit]:
@@ -127,7 +131,8 @@ class SyncHelpers:
         d, n, b, e = _paging("iter_room_messages", desc, num, begin, end)
         return self._iter_pages(
             "iter_room_messages", self._history_method("get_room_message"), (room_id,),
-                                (uid,), d, n, b, e, {"mtypes": mtypes, "timeout": timeout})
+            (uid,), d, n, b, e, _i64("iter_room_messages", "lastid", lastid),
+            {"mtypes": mtypes, "timeout": timeout})
 
     def iter_broadcast_messages(
         self,
@@ -137,6 +142,7 @@ class SyncHelpers:
         end: int = 0,
         uid: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> Iterator[HistoryMessageUnit]:
@@ -144,7 +150,8 @@ class SyncHelpers:
         d, n, b, e = _paging("iter_broadcast_messages", desc, num, begin, end)
         return self._iter_pages(
             "iter_broadcast_messages", self._history_method("get_broadcast_message"), (),
-                                (uid,), d, n, b, e, {"mtypes": mtypes, "timeout": timeout})
+            (uid,), d, n, b, e, _i64("iter_broadcast_messages", "lastid", lastid),
+            {"mtypes": mtypes, "timeout": timeout})
 
     def send_with_mid(
         self: _SyncClient, send: Callable[P, int], /, *args: P.args, **kwargs: P.kwargs
@@ -165,9 +172,8 @@ class AsyncHelpers:
 
     async def _aiter_pages(self, get: Callable[..., Awaitable[HistoryMessageResult]],
                            head: tuple[Any, ...], tail: tuple[Any, ...], desc: bool, num: int,
-                           begin: int, end: int, kwargs: dict[str, Any]
+                           begin: int, end: int, lastid: int, kwargs: dict[str, Any]
                            ) -> AsyncIterator[HistoryMessageUnit]:
-        lastid = 0
         while True:
             page = await get(*head, desc, num, begin, end, lastid, *tail, **kwargs)
             for message in page.messages:
@@ -186,6 +192,7 @@ class AsyncHelpers:
         begin: int = 0,
         end: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[HistoryMessageUnit]:
@@ -193,7 +200,8 @@ class AsyncHelpers:
         d, n, b, e = _paging("aiter_p2p_messages", desc, num, begin, end)
         return self._aiter_pages(
             self._history_method("get_p2p_message"), (uid, peer_uid), (), d, n, b, e,
-                                 {"mtypes": mtypes, "timeout": timeout})
+            _i64("aiter_p2p_messages", "lastid", lastid),
+            {"mtypes": mtypes, "timeout": timeout})
 
     def aiter_group_messages(
         self,
@@ -204,6 +212,7 @@ class AsyncHelpers:
         end: int = 0,
         uid: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[HistoryMessageUnit]:
@@ -211,7 +220,8 @@ class AsyncHelpers:
         d, n, b, e = _paging("aiter_group_messages", desc, num, begin, end)
         return self._aiter_pages(
             self._history_method("get_group_message"), (group_id,), (uid,), d, n, b, e,
-                                 {"mtypes": mtypes, "timeout": timeout})
+            _i64("aiter_group_messages", "lastid", lastid),
+            {"mtypes": mtypes, "timeout": timeout})
 
     def aiter_room_messages(
         self,
@@ -222,6 +232,7 @@ class AsyncHelpers:
         end: int = 0,
         uid: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[HistoryMessageUnit]:
@@ -229,7 +240,8 @@ class AsyncHelpers:
         d, n, b, e = _paging("aiter_room_messages", desc, num, begin, end)
         return self._aiter_pages(
             self._history_method("get_room_message"), (room_id,), (uid,), d, n, b, e,
-                                 {"mtypes": mtypes, "timeout": timeout})
+            _i64("aiter_room_messages", "lastid", lastid),
+            {"mtypes": mtypes, "timeout": timeout})
 
     def aiter_broadcast_messages(
         self,
@@ -239,6 +251,7 @@ class AsyncHelpers:
         end: int = 0,
         uid: int = 0,
         *,
+        lastid: int = 0,
         mtypes: Sequence[int] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[HistoryMessageUnit]:
@@ -246,7 +259,8 @@ class AsyncHelpers:
         d, n, b, e = _paging("aiter_broadcast_messages", desc, num, begin, end)
         return self._aiter_pages(
             self._history_method("get_broadcast_message"), (), (uid,), d, n, b, e,
-                                 {"mtypes": mtypes, "timeout": timeout})
+            _i64("aiter_broadcast_messages", "lastid", lastid),
+            {"mtypes": mtypes, "timeout": timeout})
 
     async def send_with_mid(
         self: _AsyncClient, send: Callable[P, Awaitable[int]], /, *args: P.args,
