@@ -201,8 +201,9 @@ def _history(ctx: Context, a: argparse.Namespace, fetch: Fetch, walk: Walk,
                 out.result(unit_dict(unit))
             else:
                 collected.append(unit)
-            if count % num == 0:
-                progress.update(f"{count} messages")
+            if count % num == 0:  # a page boundary
+                progress.update(f"{count} messages, {count // num} pages")
+        progress.update(f"{count} messages, {-(-count // num)} pages")
     finally:
         progress.clear()
     if not out.json:
