@@ -110,6 +110,16 @@ class _SerialCalls:
                 raise
 
 
+def _restore_steps(step: Call[Any]) -> list[Call[Any]]:
+    """The quests of a listen-restore chain (its steps do not depend on the answers)."""
+    steps = [step]
+    while steps[-1].then is not None:
+        then = steps[-1].then
+        assert then is not None
+        steps.append(then(None))
+    return steps
+
+
 class _ClientBase(RTMCore, RTMMethods):
     """Configuration and push handling shared by both clients."""
 
@@ -349,24 +359,31 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
             self._send_restore(conn, restore)
 
     def _send_restore(self, conn: FPNNConnection, step: Call[Any]) -> None:
-        try:
-            fut = conn.send_quest(step.method, self._quest_params(step), self._timeout(step))
-        except FPNNError as exc:  # closed meanwhile: the next connection restores itself
-            self._logger.warning("re-applying listen settings failed: %s", exc)
-            return
-        fut.add_done_callback(functools.partial(self._restore_done, conn, step))
+        # A restore may take two quests (the lists, then the flags; 0.1.0: setlisten
+        # all=True, then removelisten p2p=True). They are written back to back, before
+        # anything else on this connection, so the server applies them in order and before
+        # any later call (waiting for the first answer would let a call slip in between).
+        futures = []
+        for quest in _restore_steps(step):
+            try:
+                fut = conn.send_quest(quest.method, self._quest_params(quest),
+                                      self._timeout(quest))
+            except FPNNError as exc:  # closed meanwhile: the next connection restores itself
+                self._logger.warning("re-applying listen settings failed: %s", exc)
+                return
+            futures.append(fut)
+        for fut in futures[:-1]:
+            fut.add_done_callback(self._restore_logged)
+        futures[-1].add_done_callback(functools.partial(self._restore_done, conn))
 
-    def _restore_done(self, conn: FPNNConnection, step: Call[Any],
-                      fut: asyncio.Future[dict[str, Any]]) -> None:
+    def _restore_logged(self, fut: asyncio.Future[dict[str, Any]]) -> None:
+        if not fut.cancelled() and fut.exception() is not None:
+            self._logger.warning("re-applying listen settings failed: %s", fut.exception())
+
+    def _restore_done(self, conn: FPNNConnection, fut: asyncio.Future[dict[str, Any]]) -> None:
         if fut.cancelled():
             return
-        if fut.exception() is not None:
-            self._logger.warning("re-applying listen settings failed: %s", fut.exception())
-        elif step.then is not None and not conn.closed:
-            # A restore may take two steps (setlisten all=True, then removelisten p2p=True):
-            # run the chain to its end, on this connection only.
-            self._send_restore(conn, step.then(step.parse(fut.result())))
-            return
+        self._restore_logged(fut)
         self._announce_connected(conn.id)
 
     def _start_reconnect(self) -> None:
@@ -548,19 +565,21 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
             self._send_restore(conn_id, restore)
 
     def _send_restore(self, conn_id: int, step: Call[Any]) -> None:
-        def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
+        # Every step written back to back, in order (see AsyncRTMServerClient._send_restore).
+        quests = _restore_steps(step)
+
+        def logged(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
             if error is not None:
                 self._logger.warning("re-applying listen settings failed: %s", error)
-            elif step.then is not None and self._fpnn.connection_id == conn_id:
-                # A restore may take two steps (setlisten all=True, then removelisten
-                # p2p=True): run the chain to its end, on this connection only (a newer
-                # connection restores itself).
-                self._send_restore(conn_id, step.then(step.parse(dict(answer or {}))))
-                return
+
+        def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
+            logged(answer, error)
             self._announce_connected(conn_id)
 
-        self._fpnn.quest_callback(step.method, self._quest_params(step), restored,
-                                  timeout=self._timeout(step))
+        for i, quest in enumerate(quests):
+            self._fpnn.quest_callback(quest.method, self._quest_params(quest),
+                                      restored if i == len(quests) - 1 else logged,
+                                      timeout=self._timeout(quest))
 
     def _start_reconnect(self) -> None:
         with self._lock:
