@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from rtm.api.call import AsyncExecutor, Call, SyncExecutor, run_call_async, run_call_sync
-from rtm.api.core import RTMCore
+from rtm.api.core import REMOVED_OPTIONS, RTMCore
 from rtm.api.errors import error_from_answer
+from rtm.api.helpers import AsyncHelpers, SyncHelpers
 from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
 from rtm.fpnn.client import FPNNClient
@@ -109,6 +110,16 @@ class _SerialCalls:
                 raise
 
 
+def _restore_steps(step: Call[Any]) -> list[Call[Any]]:
+    """The quests of a listen-restore chain (its steps do not depend on the answers)."""
+    steps = [step]
+    while steps[-1].then is not None:
+        then = steps[-1].then
+        assert then is not None
+        steps.append(then(None))
+    return steps
+
+
 class _ClientBase(RTMCore, RTMMethods):
     """Configuration and push handling shared by both clients."""
 
@@ -127,14 +138,17 @@ class _ClientBase(RTMCore, RTMMethods):
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
         protocol: str = "current",
-        sign_version: int | None = None,
-        legacy_file_attrs: bool | None = None,
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
+        **removed: Any,
     ) -> None:
-        RTMCore.__init__(self, pid, secret_key, endpoint, protocol=protocol,
-                         sign_version=sign_version,
-                         legacy_file_attrs=legacy_file_attrs)
+        for name in removed:
+            hint = REMOVED_OPTIONS.get(name)
+            if hint is None:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
+                                f"{name!r}")
+            raise TypeError(f"{type(self).__name__}(): {name!r} was removed: {hint}")
+        RTMCore.__init__(self, pid, secret_key, endpoint, protocol=protocol)
         self._connect_timeout = _check_seconds("connect_timeout", connect_timeout)
         self._quest_timeout = _check_seconds("quest_timeout", quest_timeout)
         self._keepalive = keepalive
@@ -242,7 +256,7 @@ class _ClientBase(RTMCore, RTMMethods):
         raise NotImplementedError
 
 
-class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
+class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
     """asyncio RTM server client: every API method is a coroutine.
 
     ``async with AsyncRTMServerClient(pid, secret_key, "host:port") as client:
@@ -279,8 +293,13 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
 
     async def _send(self, step: Call[Any]) -> dict[str, Any]:
         client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
-        return await client.quest(step.method, self._quest_params(step),
-                                  timeout=self._timeout(step))
+        params = self._quest_params(step)
+        try:
+            return await client.quest(step.method, params, timeout=self._timeout(step))
+        except FPNNAnswerError as exc:
+            if not self._resign(step, exc.code):
+                raise
+        return await client.quest(step.method, params, timeout=self._timeout(step))
 
     async def _run_with_callback(self, call: Call[Any]) -> None:
         try:
@@ -340,24 +359,31 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
             self._send_restore(conn, restore)
 
     def _send_restore(self, conn: FPNNConnection, step: Call[Any]) -> None:
-        try:
-            fut = conn.send_quest(step.method, self._quest_params(step), self._timeout(step))
-        except FPNNError as exc:  # closed meanwhile: the next connection restores itself
-            self._logger.warning("re-applying listen settings failed: %s", exc)
-            return
-        fut.add_done_callback(functools.partial(self._restore_done, conn, step))
+        # A restore may take two quests (the lists, then the flags; 0.1.0: setlisten
+        # all=True, then removelisten p2p=True). They are written back to back, before
+        # anything else on this connection, so the server applies them in order and before
+        # any later call (waiting for the first answer would let a call slip in between).
+        futures = []
+        for quest in _restore_steps(step):
+            try:
+                fut = conn.send_quest(quest.method, self._quest_params(quest),
+                                      self._timeout(quest))
+            except FPNNError as exc:  # closed meanwhile: the next connection restores itself
+                self._logger.warning("re-applying listen settings failed: %s", exc)
+                return
+            futures.append(fut)
+        for fut in futures[:-1]:
+            fut.add_done_callback(self._restore_logged)
+        futures[-1].add_done_callback(functools.partial(self._restore_done, conn))
 
-    def _restore_done(self, conn: FPNNConnection, step: Call[Any],
-                      fut: asyncio.Future[dict[str, Any]]) -> None:
+    def _restore_logged(self, fut: asyncio.Future[dict[str, Any]]) -> None:
+        if not fut.cancelled() and fut.exception() is not None:
+            self._logger.warning("re-applying listen settings failed: %s", fut.exception())
+
+    def _restore_done(self, conn: FPNNConnection, fut: asyncio.Future[dict[str, Any]]) -> None:
         if fut.cancelled():
             return
-        if fut.exception() is not None:
-            self._logger.warning("re-applying listen settings failed: %s", fut.exception())
-        elif step.then is not None and not conn.closed:
-            # A restore may take two steps (setlisten all=True, then removelisten p2p=True):
-            # run the chain to its end, on this connection only.
-            self._send_restore(conn, step.then(step.parse(fut.result())))
-            return
+        self._restore_logged(fut)
         self._announce_connected(conn.id)
 
     def _start_reconnect(self) -> None:
@@ -398,7 +424,7 @@ class AsyncRTMServerClient(_ClientBase, AsyncExecutor):
         await self.close()
 
 
-class RTMServerClient(_ClientBase, SyncExecutor):
+class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
     """Blocking RTM server client, safe to call from many threads at once.
 
     Every method blocks and returns its result, or, given ``callback=``, returns the zero
@@ -438,7 +464,13 @@ class RTMServerClient(_ClientBase, SyncExecutor):
 
     def _send(self, step: Call[Any]) -> dict[str, Any]:
         client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
-        return client.quest(step.method, self._quest_params(step), timeout=self._timeout(step))
+        params = self._quest_params(step)
+        try:
+            return client.quest(step.method, params, timeout=self._timeout(step))
+        except FPNNAnswerError as exc:
+            if not self._resign(step, exc.code):
+                raise
+        return client.quest(step.method, params, timeout=self._timeout(step))
 
     def _start_with_callback(self, call: Call[Any]) -> None:
         if call.then is not None or call.endpoint is not None:
@@ -446,8 +478,20 @@ class RTMServerClient(_ClientBase, SyncExecutor):
             self._callbacks().submit(self._run_blocking_for_callback, call)
             return
 
+        retried = False
+
         def done(answer: dict[str, Any] | None, error: FPNNError | None) -> None:
             # Runs on the reader thread: parse here (cheap), hand user code to a worker.
+            nonlocal retried
+            if (error is not None and not retried and isinstance(error, FPNNAnswerError)
+                    and self._resign(call, error.code)):
+                retried = True
+                try:
+                    self._fpnn.quest_callback(call.method, call.params, done,
+                                              timeout=self._timeout(call))
+                except FPNNError as exc:
+                    self._callbacks().submit(self._call_logged, call.notify_error, (exc,))
+                return
             if error is None:
                 assert answer is not None
                 try:
@@ -521,19 +565,21 @@ class RTMServerClient(_ClientBase, SyncExecutor):
             self._send_restore(conn_id, restore)
 
     def _send_restore(self, conn_id: int, step: Call[Any]) -> None:
-        def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
+        # Every step written back to back, in order (see AsyncRTMServerClient._send_restore).
+        quests = _restore_steps(step)
+
+        def logged(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
             if error is not None:
                 self._logger.warning("re-applying listen settings failed: %s", error)
-            elif step.then is not None and self._fpnn.connection_id == conn_id:
-                # A restore may take two steps (setlisten all=True, then removelisten
-                # p2p=True): run the chain to its end, on this connection only (a newer
-                # connection restores itself).
-                self._send_restore(conn_id, step.then(step.parse(dict(answer or {}))))
-                return
+
+        def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
+            logged(answer, error)
             self._announce_connected(conn_id)
 
-        self._fpnn.quest_callback(step.method, self._quest_params(step), restored,
-                                  timeout=self._timeout(step))
+        for i, quest in enumerate(quests):
+            self._fpnn.quest_callback(quest.method, self._quest_params(quest),
+                                      restored if i == len(quests) - 1 else logged,
+                                      timeout=self._timeout(quest))
 
     def _start_reconnect(self) -> None:
         with self._lock:

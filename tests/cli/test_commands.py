@@ -271,8 +271,10 @@ def test_file_send_every_kind(cli: Cli, tmp_path: Path) -> None:
         msgs = cli("--json", "history", *args).one()["messages"]
         assert msgs[-1]["mtype"] == 50, args
         assert '"notes"' in msgs[-1]["attrs"] or "notes" in msgs[-1]["attrs"]
-    text = cli("file", "send", "p2p", 1, 2, path, "--mtype", 51).ok().out
+    text = cli("file", "send", "p2p", 1, 2, path, "--mtype", 42).ok().out
     assert text.startswith("sent file notes.txt (1000 bytes) 1 -> 2")
+    # current file attrs need a file mtype (40..50): 200007 otherwise (spec current §5.5)
+    assert "200007" in cli("file", "send", "p2p", 1, 2, path, "--mtype", 51).err
 
 
 def test_file_send_from_stdin_and_errors(cli: Cli, tmp_path: Path) -> None:

@@ -362,13 +362,14 @@ def test_wrong_server_key_fails_cleanly(encrypted_server: Any) -> None:
             client.get_friends(1)
 
 
-def test_newer_signature_generation(rtm_project: RTMProject) -> None:
+@pytest.mark.parametrize("protocol", ["current", "0.1.0"])
+def test_both_signature_generations(rtm_project: RTMProject, protocol: str) -> None:
     with RTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint,
-                         sign_version=2) as client:
+                         protocol=protocol) as client:
         client.add_friends(1, [2])
         assert client.is_friend(1, 2) is True
     with RTMServerClient(rtm_project.pid, "not the secret", rtm_project.endpoint,
-                         sign_version=2) as client, pytest.raises(InvalidPidOrSignError):
+                         protocol=protocol) as client, pytest.raises(InvalidPidOrSignError):
         client.get_friends(1)
 
 

@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtm.fpnn.codec import encode_quest
+from server.replay_pending import PENDING, PENDING_FORMS
 
 CORPUS = Path(__file__).resolve().parents[2] / "fuzz" / "corpus"
 FUZZ = settings(max_examples=300, deadline=None,
@@ -55,16 +56,22 @@ scalars = (st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1)
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=8)
 SEEDS = seeds()
+
+
+def _pending_form(method: str, params: dict[str, Any]) -> bool:
+    """The current form a known command does not accept yet (``PENDING_FORMS``)."""
+    return method == "addgroupban" and "gid" not in params
 seed_st = st.sampled_from(SEEDS)
 
 
 def test_seeds_cover_every_command() -> None:
-    """The params fuzzing reaches every command registered on each gate."""
+    """The params fuzzing reaches every command registered on each gate; the seeds of
+    commands the server does not answer yet are exactly those of ``replay_pending``."""
     e = env()
     for gate in ("server", "client", "file"):
         registered = set(e.gate(gate).handlers) - {"*ping"}
-        # the golden files also hold commands of areas a server may not implement yet
-        assert registered <= {m for g, m, _ in SEEDS if g == gate}, gate
+        seeded = {m for g, m, _ in SEEDS if g == gate}
+        assert seeded - PENDING == registered, gate
     assert len({m for g, m, _ in SEEDS}) >= 43 + 13
 
 
@@ -74,6 +81,8 @@ def test_what_the_sdks_send_passes_validation(seed: tuple[str, str, dict[str, An
     """The golden quests of Go 0.1.0, Go latest and the official Python SDK, re-signed for
     the fuzz project: never a missing-key/type error, never an internal error."""
     gate, method, params = seed
+    if method in PENDING or (method in PENDING_FORMS and _pending_form(method, params)):
+        pytest.skip(f"{method}: not answered in this form yet (server/replay_pending.py)")
     payload = resign(method, params) if gate != "client" else params
     result = check_params(gate, method, payload, login_uid=5 if gate == "client" else None)
     if isinstance(result, int):

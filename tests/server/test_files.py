@@ -66,19 +66,22 @@ async def test_sendfile_end_to_end(server: RTMServer, api: API, files: FPNNClien
         method, push = await receiver.pushes.next()
         assert method == "pushmsg" and push["ftype"] == 100 and push["mtype"] == 50
         assert push[F] == 1 and push["mtime"] == answer["mtime"]
-        url = push["msg"]
-        assert url.startswith(f"rtm-file://{PID}/")
-        assert json.loads(push["attrs"])["exit"] == "txt"
+        # flat 0.1.0 attrs with a file mtype: stored in the current format (spec current §5.6)
+        assert json.loads(push["msg"]) == {"url": f"{server.file_base_url}/{PID}/1",
+                                           "size": len(CONTENT)}
+        url = json.loads(push["msg"])["url"]
+        attrs = json.loads(push["attrs"])
+        assert attrs["custom"] == "" and attrs["rtm"]["ext"] == "txt"
         _, server_push = await listener.pushes.next()
-        assert server_push["msg"] == url and server_push["to"] == 2
+        assert server_push["msg"] == push["msg"] and server_push["to"] == 2
         page = await api("getp2pmsg", uid=1, ouid=2, desc=True, num=1, begin=0, end=0,
                          lastid=0)
-        assert page["msgs"][0][5] == url and page["msgs"][0][2] == 50
+        assert page["msgs"][0][5] == push["msg"] and page["msgs"][0][2] == 50
         # the reference is real: fetch the bytes
         got = await files.quest("getfile", api.signed("getfile", url=url))
         assert got["file"] == CONTENT and got["filename"] == "notes.txt"
         assert got["ext"] == "txt" and got["size"] == len(CONTENT)
-        file_id = url.rsplit("/", 1)[1]
+        file_id = hashlib.sha256(b"%d:" % PID + CONTENT).hexdigest()
         assert (await files.quest("getfile", api.signed("getfile", fileid=file_id)))[
             "file"] == CONTENT
         assert await file_error(files, "getfile", api.signed("getfile", fileid="nope")) == (
@@ -110,7 +113,7 @@ async def test_every_file_command(server: RTMServer, api: API, files: FPNNClient
         method, push = await u.pushes.next()
         assert method == "pushbroadcastmsg" and push["ftype"] == 12
     page = await api("getgroupmsg", gid=7, desc=True, num=1, begin=0, end=0, lastid=0)
-    assert page["msgs"][0][5].startswith("rtm-file://")
+    assert json.loads(page["msgs"][0][5])["url"].endswith(f"/{PID}/2")
 
 
 async def test_checksum_and_token_rules(api: API, files: FPNNClient) -> None:
@@ -171,7 +174,7 @@ async def test_lenient_attrs_and_strip_sign(make_server: ServerFactory) -> None:
         await files.quest("sendfile", {"pid": PID, "token": token, "mtype": 50, F: 1, "to": 2,
                                        "mid": 1, "file": CONTENT, "attrs": attrs})
         page = await api("getp2pmsg", uid=1, ouid=2, desc=True, num=1)
-        assert json.loads(page["msgs"][0][6]) == {}
+        assert json.loads(page["msgs"][0][6]) == {"rtm": {}, "custom": ""}
     finally:
         await files.close()
         await api.close()
@@ -192,8 +195,9 @@ async def test_nested_attrs_later_generation(api: API, files: FPNNClient,
                                        "mid": mid, "file": CONTENT, "attrs": attrs})
         _, push = await receiver.pushes.next()
         body = json.loads(push["msg"])
-        assert body["url"].startswith("rtm-file://") and body["size"] == len(CONTENT)
-        assert body["surl"] == body["url"] and push["ftype"] == 10
+        assert body["url"].endswith(f"/{PID}/{mid}") and body["size"] == len(CONTENT)
+        assert body["surl"] == body["url"] + "?thumb=1" and push["ftype"] == 10
+        assert list(body) == ["url", "size", "surl"]
         assert push["attrs"] == attrs
 
 
@@ -211,7 +215,7 @@ async def test_file_to_second_project_isolated(make_server: ServerFactory) -> No
     try:
         await send_file(api, files, "sendfile", {"to": 2})
         page = await api("getp2pmsg", uid=1, ouid=2, desc=True, num=1)
-        url = page["msgs"][0][5]
+        url = json.loads(page["msgs"][0][5])["url"]
         assert await file_error(files, "getfile", other.signed("getfile", url=url)) == 200003
     finally:
         await files.close()

@@ -36,7 +36,8 @@ async def test_p2p_group_room_pushes_0_1_0(server: RTMServer, api: API) -> None:
         m2 = await api("sendgroupmsg", MSG, mid=2, gid=7, **{F: 1})
         method, payload = await listener.pushes.next()
         assert method == "pushgroupmsg"
-        assert payload == {F: 1, "gid": 7, "mtype": 51, "mid": 2, "msg": "hello",
+        # ``to`` = gid: the emulator's addition for CPP (spec current §7.1)
+        assert payload == {F: 1, "gid": 7, "to": 7, "mtype": 51, "mid": 2, "msg": "hello",
                            "attrs": "at", "mtime": m2["mtime"]}
         await api("sendgroupmsg", MSG, mid=3, gid=9, **{F: 1})  # not listened
         m4 = await api("sendroommsg", MSG, mid=4, rid=8, **{F: 1})

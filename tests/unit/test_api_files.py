@@ -65,9 +65,8 @@ def test_split_extension() -> None:
     assert split_extension("ab") is None
 
 
-@pytest.mark.parametrize("legacy", [False, True])
-def test_send_file_two_steps(legacy: bool) -> None:
-    c = FakeSyncClient({"sendfile": {"mtime": 77}}, legacy_file_attrs=legacy)
+def test_send_file_two_steps() -> None:
+    c = FakeSyncClient({"sendfile": {"mtime": 77}})  # protocol 0.1.0: Go 0.1.0's attrs
     assert c.send_file(1, 2, b"hello rtm", "notes.txt", mid=123) == 77
     token_q, gate_q = c.sent
     assert token_q.method == "filetoken" and token_q.signed and token_q.endpoint is None
@@ -76,8 +75,7 @@ def test_send_file_two_steps(legacy: bool) -> None:
     assert gate_q.params == {
         "pid": c.pid, "token": "tok-0001", "mtype": 50, "from": 1, "to": 2, "mid": 123,
         "file": b"hello rtm",
-        "attrs": '{"%s":"txt","filename":"notes","sign":"e1016a312f45e84e1b08347afbdd97bd"}'
-        % ("exit" if legacy else "ext"),
+        "attrs": '{"exit":"txt","filename":"notes","sign":"e1016a312f45e84e1b08347afbdd97bd"}',
     }  # fmt: skip
 
 

@@ -70,12 +70,22 @@ def test_core_auth_params_use_fresh_salts() -> None:
     assert len(set(salts)) == 1000
 
 
-def test_core_sign_version_2() -> None:
-    c = FakeSyncClient(sign_version=2)
+def test_current_protocol_signs_with_ts_and_cmd() -> None:
+    c = FakeSyncClient(protocol="current")
     c.get_friends(1)
     p = c.sent[0].params
+    assert p.keys() == {"pid", "sign", "salt", "ts", "uid"}
     assert p["sign"] == sign_v2(PID, SECRET, p["salt"], "getfriends", p["ts"])
-    assert c.sign_version == 2
+    assert c.protocol == "current"
+
+
+def test_current_protocol_salts_come_from_the_mid_generator() -> None:
+    c = FakeSyncClient(protocol="current")
+    c.send_message(1, 2, 30, "m")
+    p = c.sent[0].params
+    # spec §1.4: one generator; the salt is drawn right after the mid (next sequence number)
+    assert p["salt"] > p["mid"]
+    assert p["salt"] & 0x3F == (p["mid"] + 1) & 0x3F
 
 
 def test_mid_format_first_ends_in_001(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -180,8 +190,8 @@ def test_mids_are_per_client() -> None:
         ({"endpoint": "host:0"}, ValueError, "'endpoint'"),
         ({"endpoint": "host:65536"}, ValueError, "'endpoint'"),
         ({"endpoint": "host:http"}, ValueError, "'endpoint'"),
-        ({"sign_version": 3}, ValueError, "'sign_version'"),
-        ({"legacy_file_attrs": 1}, TypeError, "'legacy_file_attrs'"),
+        ({"protocol": "0.9"}, ValueError, "'protocol'"),
+        ({"protocol": None}, ValueError, "'protocol'"),
     ],
 )
 def test_core_validation(kwargs: dict[str, Any], exc: type[Exception], word: str) -> None:

@@ -12,17 +12,23 @@ strict mode reports unused ignores).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from rtm import AsyncRTMServerClient, RTMServerClient
 from rtm.api import (
     AsyncExecutor,
     Call,
+    ClearType,
+    FileInfo,
     HistoryMessageResult,
+    HistoryMessageUnit,
+    MessageCount,
     MessageType,
     RTMCore,
     RTMMethods,
+    SendResult,
     SyncExecutor,
     run_call_async,
     run_call_sync,
@@ -202,3 +208,27 @@ def _typing_checks(s: FakeSyncClient, a: FakeAsyncClient) -> None:  # pragma: no
     build: Call[int] = FakeSyncClient.send_message.build(s, 1, 2, 3, "m")
     del mtime, coro_mtime, hist, coro_hist, friends, ok, token, nothing, coro_none
     del bad, bad_coro, build
+
+    # The current generation's methods.
+    mtime = s.send_group_chat(1, 2, "hi", attrs="{}")
+    hist = s.get_group_chat(1)
+    hist = s.get_room_message(1, num=5, mtypes=[30])
+    unit: HistoryMessageUnit = s.get_message(1, 2, 3, MessageType.GROUP)
+    info: FileInfo | None = unit.file_info
+    count: MessageCount = s.get_msg_count(MessageType.ROOM, 5)
+    nothing = s.clear_project_message(ClearType.ALL)
+    nothing = s.add_listen([], [], [1, 2], [])
+    coro_unit: Coroutine[Any, Any, HistoryMessageUnit] = a.get_chat(1, 2, 3, MessageType.P2P)
+    s.get_msg_count(MessageType.ROOM, 5, mtypes=30)  # type: ignore[arg-type]
+    del mtime, hist, unit, info, count, nothing, coro_unit
+
+
+async def _client_typing_checks(c: RTMServerClient, ac: AsyncRTMServerClient) -> None:
+    """Never called: the helpers keep the send method's signature (ParamSpec)."""
+    sent: SendResult = c.send_with_mid(c.send_chat, 1, 2, "hi", attrs="{}")
+    units: Iterator[HistoryMessageUnit] = c.iter_p2p_messages(1, 2, mtypes=[30])
+    sent = await ac.send_with_mid(ac.send_group_cmd, 1, 5, "cmd")
+    async for unit in ac.aiter_group_messages(5):
+        del unit
+    c.send_with_mid(c.send_chat, 1, 2, 3)  # type: ignore[arg-type]
+    del sent, units

@@ -22,11 +22,11 @@ from rtm._cli.config import Settings, resolve_settings
 from rtm._cli.output import Output, fmt_ms, fmt_s, one_line
 from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
 from rtm.api.monitor import RTMServerMonitor
-from rtm.api.signing import MidGenerator
 from rtm.client import RTMServerClient
 
 Handler = Callable[["Context", argparse.Namespace], "int | None"]
 Fetch = Callable[[bool, int, int, int, int], HistoryMessageResult]
+Walk = Callable[[bool, int, int, int, int], Iterator[HistoryMessageUnit]]
 
 #: history page size of ``--all`` (the server maximum)
 ALL_PAGE_SIZE = 20
@@ -49,7 +49,6 @@ class Context:
         self.stdin = stdin
         self._settings: Settings | None = None
         self._client: RTMServerClient | None = None
-        self._mids = MidGenerator()
 
     @property
     def settings(self) -> Settings:
@@ -60,6 +59,7 @@ class Context:
                 "secret": getattr(self.args, "secret", None),
                 "pem": getattr(self.args, "pem", None),
                 "timeout": getattr(self.args, "timeout", None),
+                "protocol": getattr(self.args, "protocol", None),
             }
             self._settings = resolve_settings(flags, self.env, getattr(self.args, "config", None))
         return self._settings
@@ -70,14 +70,16 @@ class Context:
             options: dict[str, Any] = {}
             if s.timeout is not None:
                 options["connect_timeout"] = options["quest_timeout"] = s.timeout
-            client = RTMServerClient(s.pid, s.secret, s.endpoint, monitor=monitor, **options)
+            client = RTMServerClient(s.pid, s.secret, s.endpoint, monitor=monitor,
+                                     protocol=s.protocol, **options)
             if s.pem is not None:
                 client.enable_encryptor(s.pem)
             self._client = client
         return self._client
 
     def mid(self, given: int | None) -> int:
-        return self._mids.next() if given is None else given
+        """``given``, or a fresh id from the client's generator (the profile's layout)."""
+        return self.client().new_mid() if given is None else given
 
     def close(self) -> None:
         if self._client is not None:
@@ -167,20 +169,8 @@ def _history_table(out: Output, units: list[HistoryMessageUnit]) -> None:
     out.table(headers, rows)
 
 
-def _pages(fetch: Fetch, desc: bool, num: int, begin: int, end: int,
-           lastid: int) -> Iterator[HistoryMessageResult]:
-    """Every page until an empty one (or until the cursor stops moving)."""
-    cursor = (lastid, begin, end)
-    while True:
-        res = fetch(desc, num, cursor[1], cursor[2], cursor[0])
-        yield res
-        nxt = (res.lastid, res.begin, res.end)
-        if res.num == 0 or not res.messages or nxt == cursor:
-            return
-        cursor = nxt
-
-
-def _history(ctx: Context, a: argparse.Namespace, fetch: Fetch, again: str) -> None:
+def _history(ctx: Context, a: argparse.Namespace, fetch: Fetch, walk: Walk,
+             again: str) -> None:
     out = ctx.out
     begin = a.begin if a.begin is not None else 0
     end = a.end if a.end is not None else 0
@@ -200,21 +190,20 @@ def _history(ctx: Context, a: argparse.Namespace, fetch: Fetch, again: str) -> N
     num = a.num or ALL_PAGE_SIZE
     progress = out.progress("fetching history")
     collected: list[HistoryMessageUnit] = []
-    count = pages = 0
+    count = 0
     try:
-        for res in _pages(fetch, a.desc, num, begin, end, a.lastid):
-            pages += 1
-            for unit in res.messages:
-                if a.limit is not None and count >= a.limit:
-                    break
-                count += 1
-                if out.json:
-                    out.result(unit_dict(unit))
-                else:
-                    collected.append(unit)
-            progress.update(f"{count} messages, {pages} pages")
+        # the SDK's page iterator (iter_*_messages) does the paging
+        for unit in walk(a.desc, num, begin, end, a.lastid):
             if a.limit is not None and count >= a.limit:
                 break
+            count += 1
+            if out.json:
+                out.result(unit_dict(unit))
+            else:
+                collected.append(unit)
+            if count % num == 0:  # a page boundary
+                progress.update(f"{count} messages, {count // num} pages")
+        progress.update(f"{count} messages, {-(-count // num)} pages")
     finally:
         progress.clear()
     if not out.json:
@@ -227,36 +216,56 @@ def history_p2p(ctx: Context, a: argparse.Namespace) -> None:
     client = ctx.client()
 
     def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
-        return client.get_p2p_message(a.uid, a.peer_uid, desc, num, begin, end, lastid)
+        return client.get_p2p_message(a.uid, a.peer_uid, desc, num, begin, end, lastid,
+                                      mtypes=a.mtypes)
 
-    _history(ctx, a, fetch, f"rtm history p2p {a.uid} {a.peer_uid}")
+    def walk(desc: bool, num: int, begin: int, end: int, lastid: int
+             ) -> Iterator[HistoryMessageUnit]:
+        return client.iter_p2p_messages(a.uid, a.peer_uid, desc, num, begin, end, lastid=lastid,
+                                        mtypes=a.mtypes)
+
+    _history(ctx, a, fetch, walk, f"rtm history p2p {a.uid} {a.peer_uid}")
 
 
 def history_group(ctx: Context, a: argparse.Namespace) -> None:
     client = ctx.client()
 
     def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
-        return client.get_group_message(a.group_id, desc, num, begin, end, lastid)
+        return client.get_group_message(a.group_id, desc, num, begin, end, lastid, mtypes=a.mtypes)
 
-    _history(ctx, a, fetch, f"rtm history group {a.group_id}")
+    def walk(desc: bool, num: int, begin: int, end: int, lastid: int
+             ) -> Iterator[HistoryMessageUnit]:
+        return client.iter_group_messages(a.group_id, desc, num, begin, end, lastid=lastid,
+                                          mtypes=a.mtypes)
+
+    _history(ctx, a, fetch, walk, f"rtm history group {a.group_id}")
 
 
 def history_room(ctx: Context, a: argparse.Namespace) -> None:
     client = ctx.client()
 
     def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
-        return client.get_room_message(a.room_id, desc, num, begin, end, lastid)
+        return client.get_room_message(a.room_id, desc, num, begin, end, lastid, mtypes=a.mtypes)
 
-    _history(ctx, a, fetch, f"rtm history room {a.room_id}")
+    def walk(desc: bool, num: int, begin: int, end: int, lastid: int
+             ) -> Iterator[HistoryMessageUnit]:
+        return client.iter_room_messages(a.room_id, desc, num, begin, end, lastid=lastid,
+                                         mtypes=a.mtypes)
+
+    _history(ctx, a, fetch, walk, f"rtm history room {a.room_id}")
 
 
 def history_broadcast(ctx: Context, a: argparse.Namespace) -> None:
     client = ctx.client()
 
     def fetch(desc: bool, num: int, begin: int, end: int, lastid: int) -> HistoryMessageResult:
-        return client.get_broadcast_message(desc, num, begin, end, lastid)
+        return client.get_broadcast_message(desc, num, begin, end, lastid, mtypes=a.mtypes)
 
-    _history(ctx, a, fetch, "rtm history broadcast")
+    def walk(desc: bool, num: int, begin: int, end: int, lastid: int
+             ) -> Iterator[HistoryMessageUnit]:
+        return client.iter_broadcast_messages(desc, num, begin, end, lastid=lastid, mtypes=a.mtypes)
+
+    _history(ctx, a, fetch, walk, "rtm history broadcast")
 
 
 # ------------------------------------------------------------------------------ friends
@@ -486,6 +495,10 @@ def _send_file(ctx: Context, a: argparse.Namespace, what: str,
     options: dict[str, Any] = {"mtype": a.mtype, "mid": mid}
     if a.extension is not None:
         options["extension"] = a.extension
+    if a.attrs:
+        options["attrs"] = a.attrs
+    if a.audio is not None:
+        options["audio_info"] = a.audio
     progress = ctx.out.progress(f"sending {name}")
     with progress.spinning(_size(len(data))):
         mtime = send(data, name, options)
@@ -609,9 +622,10 @@ def _listen_description(a: argparse.Namespace, groups: list[int], rooms: list[in
 def listen(ctx: Context, a: argparse.Namespace) -> int:
     groups = flatten(a.groups)
     rooms = flatten(a.rooms)
+    uids = flatten(a.uids)
     events = list(dict.fromkeys(e.strip() for chunk in a.events or () for e in chunk.split(",")
                                 if e.strip()))
-    if not (a.all or a.p2p or groups or rooms or events):
+    if not (a.all or a.p2p or groups or rooms or events or uids):
         a.all = True  # nothing chosen: listen to everything
     stop = threading.Event()
     monitor = PrintingMonitor(ctx.out, a.count, stop)
@@ -621,7 +635,9 @@ def listen(ctx: Context, a: argparse.Namespace) -> int:
         if a.all:
             client.set_listen([], [], False, [], all=True)
         else:
-            client.add_listen(groups, rooms, bool(a.p2p), events)
+            client.add_listen(groups, rooms, uids if uids else bool(a.p2p), events)
+            if uids and a.p2p:
+                client.add_listen([], [], True, [])
 
     connections = 0
 
@@ -677,7 +693,8 @@ def config_show(ctx: Context, a: argparse.Namespace) -> None:
     s = ctx.settings
     secret = s.secret if s.sources.get("secret") == "default" else _mask(s.secret)
     obj = {"endpoint": s.endpoint, "pid": s.pid, "secret": secret, "pem": s.pem,
-           "timeout": s.timeout, "config_file": str(s.config_path) if s.config_path else None,
+           "timeout": s.timeout, "protocol": s.protocol,
+           "config_file": str(s.config_path) if s.config_path else None,
            "config_file_found": s.config_found, "sources": s.sources}
     if ctx.out.json:
         ctx.out.result(obj)
@@ -685,7 +702,8 @@ def config_show(ctx: Context, a: argparse.Namespace) -> None:
     rows: list[list[object]] = []
     for key, value in (("endpoint", s.endpoint), ("pid", s.pid), ("secret", secret),
                        ("pem", s.pem or "-"),
-                       ("timeout", f"{s.timeout:g} s" if s.timeout else "- (SDK default 30 s)")):
+                       ("timeout", f"{s.timeout:g} s" if s.timeout else "- (SDK default 30 s)"),
+                       ("protocol", s.protocol)):
         rows.append([key, value, s.sources.get(key, "")])
     found = "" if s.config_found else " (not found)"
     rows.append(["config file", f"{s.config_path}{found}", ""])

@@ -3,7 +3,8 @@
 Precedence, per setting: command-line flag > environment variable > config file > default.
 The config file is ``--config PATH``, else ``$RTM_CONFIG``, else
 ``$XDG_CONFIG_HOME/rtm/config.ini`` (``~/.config/rtm/config.ini``); it is an INI file with a
-``[rtm]`` section and the keys ``endpoint``, ``pid``, ``secret``, ``pem``, ``timeout``.
+``[rtm]`` section and the keys ``endpoint``, ``pid``, ``secret``, ``pem``, ``timeout``,
+``protocol``.
 
 With no project configured anywhere the command talks to the development project of a local
 server (``rtm server``) on its default port. ``pid`` and ``secret`` are a pair: configuring
@@ -19,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rtm.api.core import PROTOCOLS
 from rtm.server.config import DEFAULT_PORT, DEV_PID, DEV_SECRET
 
 __all__ = [
@@ -39,10 +41,11 @@ ENV_VARS = {
     "secret": "RTM_SECRET",
     "pem": "RTM_PEM",
     "timeout": "RTM_TIMEOUT",
+    "protocol": "RTM_PROTOCOL",
 }
 CONFIG_ENV = "RTM_CONFIG"
 SECTION = "rtm"
-_KEYS = ("endpoint", "pid", "secret", "pem", "timeout")
+_KEYS = ("endpoint", "pid", "secret", "pem", "timeout", "protocol")
 
 
 class ConfigError(Exception):
@@ -61,6 +64,7 @@ class Settings:
     config_path: Path | None = None
     config_found: bool = False
     sources: dict[str, str] = field(default_factory=dict)
+    protocol: str = "current"
 
     @property
     def is_local_default(self) -> bool:
@@ -187,4 +191,10 @@ def resolve_settings(
     if "timeout" in raw:
         timeout = _timeout(*raw["timeout"])
         sources["timeout"] = raw["timeout"][1]
-    return Settings(endpoint, pid, secret, pem, timeout, path, found, sources)
+    protocol = "current"
+    if "protocol" in raw:
+        protocol, sources["protocol"] = raw["protocol"]
+        if protocol not in PROTOCOLS:
+            raise ConfigError(f"protocol from {sources['protocol']} must be one of "
+                              f"{', '.join(PROTOCOLS)}, got {protocol!r}")
+    return Settings(endpoint, pid, secret, pem, timeout, path, found, sources, protocol)

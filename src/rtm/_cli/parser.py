@@ -19,6 +19,8 @@ from rtm._cli.argtypes import id_list, int64, int_range, positive_float, time_ms
 from rtm._cli.config import DEFAULT_ENDPOINT, ENV_VARS, ConfigError
 from rtm._cli.output import Output
 from rtm._version import __version__
+from rtm.api.core import PROTOCOLS
+from rtm.api.models import AudioInfo
 from rtm.fpnn.crypto import SUPPORTED_CURVES
 from rtm.fpnn.errors import FPNNConnectionError, FPNNError
 from rtm.server.config import DEV_PID
@@ -74,6 +76,9 @@ def _common(top: bool) -> argparse.ArgumentParser:
     g.add_argument("--timeout", metavar="SECONDS", type=positive_float,
                    default=None if top else sup,
                    help=f"connect and request timeout (${ENV_VARS['timeout']}; default 30)")
+    g.add_argument("--protocol", choices=PROTOCOLS, default=None if top else sup,
+                   help=f"wire profile: current (Go SDK 0.9.20) or 0.1.0 "
+                        f"(${ENV_VARS['protocol']}; default current)")
     g.add_argument("--config", metavar="PATH", default=None if top else sup,
                    help="config file (default $RTM_CONFIG or ~/.config/rtm/config.ini)")
     o = p.add_argument_group("output")
@@ -125,6 +130,27 @@ def _file_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mtype", type=_mtype, default=FILE_MTYPE,
                    help=f"message type (default {FILE_MTYPE}, a file)")
     p.add_argument("--mid", type=int64, default=None, help="message id (default: generated)")
+    p.add_argument("--attrs", default="",
+                   help="custom attrs (JSON object text, or any string; current protocol)")
+    p.add_argument("--audio", type=_audio, default=None, metavar="CODEC,SRATE,LANG,MS",
+                   help="an RTM audio message, e.g. amr-wb,16000,en,3000 (use --mtype 41)")
+
+
+def _mtypes(text: str) -> list[int]:
+    """``30,32``: message types 1..127."""
+    try:
+        return [_mtype(part.strip()) for part in text.split(",") if part.strip()]
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"--mtypes: {exc}") from None
+
+
+def _audio(text: str) -> AudioInfo:
+    """``CODEC,SRATE,LANG,DURATION_MS`` (e.g. ``amr-wb,16000,en,3000``)."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 4 or not parts[1].isdigit() or not parts[3].isdigit():
+        raise argparse.ArgumentTypeError(
+            f"expected CODEC,SRATE,LANG,DURATION_MS (e.g. amr-wb,16000,en,3000), got {text!r}")
+    return AudioInfo(parts[0], int(parts[1]), parts[2], int(parts[3]))
 
 
 def _history_options(p: argparse.ArgumentParser) -> None:
@@ -141,6 +167,8 @@ def _history_options(p: argparse.ArgumentParser) -> None:
                    help="newest time, same forms (default: now)")
     p.add_argument("--lastid", type=int64, default=0,
                    help="continue after this message id (printed after a full page)")
+    p.add_argument("--mtypes", type=_mtypes, default=None, metavar="MTYPE,...",
+                   help="only these message types, e.g. 30,32 (chat and cmd)")
     p.add_argument("--all", action="store_true",
                    help="page through every matching message (progress on a terminal)")
     p.add_argument("--limit", type=_count, default=None,
@@ -389,6 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "arrives, until Ctrl-C or SIGTERM (exit code 0). Without a "
                            "filter it listens to everything (--all).")
     p.add_argument("--p2p", action="store_true", help="all P2P messages of the project")
+    p.add_argument("--uid", dest="uids", action="append", type=id_list, metavar="UID",
+                   help="P2P messages from or to these users (repeatable, or comma-separated)")
     p.add_argument("--group", dest="groups", action="append", type=id_list, metavar="GROUP",
                    help="messages of these groups (repeatable, or comma-separated)")
     p.add_argument("--room", dest="rooms", action="append", type=id_list, metavar="ROOM",

@@ -1,6 +1,6 @@
 """Transport-independent RTM server API: method builders, signing, errors, pushes.
 
-The concrete clients combine :class:`RTMCore` (state), :class:`RTMMethods` (the 45 API
+The concrete clients combine :class:`RTMCore` (state), :class:`RTMMethods` (the API
 methods) and an executor (:class:`SyncExecutor` or :class:`AsyncExecutor`) that sends the
 :class:`Call` each method builds.
 """
@@ -21,13 +21,18 @@ from rtm.api.errors import RTM_ERROR_NAMES, MalformedAnswerError, RTMError, erro
 from rtm.api.files import file_attrs, file_sign
 from rtm.api.methods import RTMMethods
 from rtm.api.models import (
+    AudioInfo,
+    ClearType,
     DevicePushOptions,
+    FileInfo,
     HistoryMessageResult,
     HistoryMessageUnit,
     ListenState,
+    MessageCount,
     MessageType,
     ObjectInfo,
     PushOptionType,
+    SendResult,
 )
 from rtm.api.monitor import PushRouter, RTMServerMonitor
 from rtm.api.signing import MidGenerator, SaltGenerator, Signer, sign_v1, sign_v2
@@ -35,12 +40,16 @@ from rtm.api.signing import MidGenerator, SaltGenerator, Signer, sign_v1, sign_v
 __all__ = [
     "RTM_ERROR_NAMES",
     "AsyncExecutor",
+    "AudioInfo",
     "Call",
+    "ClearType",
     "DevicePushOptions",
+    "FileInfo",
     "HistoryMessageResult",
     "HistoryMessageUnit",
     "ListenState",
     "MalformedAnswerError",
+    "MessageCount",
     "MessageType",
     "Method",
     "MidGenerator",
@@ -53,6 +62,7 @@ __all__ = [
     "RTMServerMonitor",
     "ResultCallback",
     "SaltGenerator",
+    "SendResult",
     "Signer",
     "StatusCallback",
     "SyncExecutor",

@@ -8,18 +8,21 @@ from typing import Any, cast
 
 from rtm.api.core import validate_endpoint
 from rtm.api.errors import MalformedAnswerError
+from rtm.api.files import parse_file_info
 from rtm.api.models import (
     CheckResult,
     DevicePushOptions,
     HistoryMessageResult,
     HistoryMessageUnit,
     IMInviteGrant,
+    MessageCount,
     ObjectInfo,
     ProfanityResult,
     RTCRoomMembers,
     SpeechToTextResult,
     TextCheckResult,
     TranslateResult,
+    is_file_mtype,
 )
 from rtm.fpnn.errors import PROTO_KEY_NOT_FOUND, PROTO_TYPE_CONVERT
 
@@ -247,8 +250,9 @@ def _history_parser(
                 ):
                     if p2p is not None:
                         from_uid = p2p[0] if from_uid == 1 else p2p[1]
+                    info = parse_file_info(mtype, msg, attrs) if is_file_mtype(mtype) else None
                     append(HistoryMessageUnit(id_, from_uid, mtype, mid, deleted, msg, attrs,
-                                              mtime))
+                                              mtime, info))
                     continue
             where = f"msgs[{i}]"
             if not isinstance(entry, (list, tuple)) or len(entry) != 8:
@@ -278,21 +282,51 @@ def _history_parser(
                         p2p[0],
                         p2p[1],
                     )
+            mtype = _as_int(method, f"{where}[2]", entry[2])
+            msg = _as_text(method, f"{where}[5]", entry[5], keep_bytes=True)
+            attrs = _as_text(method, f"{where}[6]", entry[6], keep_bytes=True)
             messages.append(
                 HistoryMessageUnit(
                     _as_int(method, f"{where}[0]", entry[0]),
                     from_uid,
-                    _as_int(method, f"{where}[2]", entry[2]),
+                    mtype,
                     _as_int(method, f"{where}[3]", entry[3]),
                     deleted,
-                    _as_text(method, f"{where}[5]", entry[5], keep_bytes=True),
-                    _as_text(method, f"{where}[6]", entry[6], keep_bytes=True),
+                    msg,
+                    attrs,
                     _as_int(method, f"{where}[7]", entry[7]),
+                    parse_file_info(mtype, msg, attrs) if is_file_mtype(mtype) else None,
                 )
             )
         return HistoryMessageResult(num, lastid, begin, end, messages)
 
     return parse
+
+
+def _message_parser(
+    from_uid: int, mid: int
+) -> Callable[[dict[str, Any]], HistoryMessageUnit]:
+    """``getmsg`` (msginfo shape, spec §2): ``id, mtype, msg, attrs, mtime``, all mandatory.
+    The sender and mid of the request complete the unit; ``deleted`` is False (the server
+    answers 200070 for a deleted message)."""
+
+    def parse(answer: dict[str, Any]) -> HistoryMessageUnit:
+        m = "getmsg"
+        id_ = _as_int(m, "id", _want(m, answer, "id"))
+        mtype = _as_int(m, "mtype", _want(m, answer, "mtype"))
+        msg = _as_text(m, "msg", _want(m, answer, "msg"), keep_bytes=True)
+        attrs = _as_text(m, "attrs", _want(m, answer, "attrs"), keep_bytes=True)
+        mtime = _as_int(m, "mtime", _want(m, answer, "mtime"))
+        info = parse_file_info(mtype, msg, attrs) if is_file_mtype(mtype) else None
+        return HistoryMessageUnit(id_, from_uid, mtype, mid, False, msg, attrs, mtime, info)
+
+    return parse
+
+
+def _parse_msgnum(answer: dict[str, Any]) -> MessageCount:
+    m = "getmsgnum"
+    return MessageCount(_as_int(m, "sender", _want(m, answer, "sender")),
+                        _as_int(m, "num", _want(m, answer, "num")))
 
 
 _MTIME = {

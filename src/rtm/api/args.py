@@ -226,6 +226,8 @@ def _str_map(fn: str, name: str, value: Any) -> dict[str, str]:
             raise TypeError(f"{fn}(): {name!r} keys must be str, got {type(key).__name__}")
         out[str(key)] = _str(fn, f"{name}[{key!r}]", item)
     return out
+
+
 def _opt_str(fn: str, name: str, value: Any) -> str | None:
     """``None`` (the key is left out of the quest) or a str."""
     return None if value is None else _str(fn, name, value)
@@ -284,3 +286,34 @@ def _info_params(fn: str, public_info: Any, private_info: Any) -> dict[str, str]
     if pinfo is not None:
         params["pinfo"] = pinfo
     return params
+
+
+def _enum_value(fn: str, name: str, value: Any, allowed: dict[int, str], label: str) -> int:
+    """An IntEnum member (or its wire value) among ``allowed`` (value -> member name)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{fn}(): {name!r} must be a {label}, got {type(value).__name__}")
+    if value not in allowed:
+        names = ", ".join(f"{n}={v}" for v, n in allowed.items())
+        raise ValueError(f"{fn}(): {name!r} must be a {label} ({names}), got {value!r}")
+    return int(value)
+
+
+_MESSAGE_TYPES = {1: "P2P", 2: "GROUP", 3: "ROOM", 4: "BROADCAST"}
+
+
+def _message_type(fn: str, value: Any, allowed: tuple[int, ...] = (1, 2, 3, 4)) -> int:
+    return _enum_value(fn, "message_type", value,
+                       {v: _MESSAGE_TYPES[v] for v in allowed}, "MessageType")
+
+
+def _clear_type(fn: str, value: Any) -> int:
+    return _enum_value(fn, "clear_type", value,
+                       {0: "P2P", 1: "ROOM", 2: "GROUP", 3: "BROADCAST", 4: "ALL"}, "ClearType")
+
+
+def _current_only(fn: str, protocol: str, what: str) -> None:
+    """``what`` exists only in the current protocol: refuse it in the 0.1.0 profile rather than
+    silently send a request a 0.1.0 server would answer differently."""
+    if protocol != "current":
+        raise ValueError(f"{fn}(): {what} needs protocol='current' (this client uses "
+                         f"protocol={protocol!r}, whose quest has no such key)")

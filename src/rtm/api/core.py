@@ -5,14 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from rtm.api.call import Call
-from rtm.api.models import ListenState
+from rtm.api.models import ListenSnapshot, ListenState
 from rtm.api.monitor import PushRouter, RTMServerMonitor
-from rtm.api.signing import MidGenerator, Signer
+from rtm.api.signing import MidGenerator, Signer, SnowflakeMidGenerator
 
-__all__ = ["PROTOCOLS", "RTMCore", "validate_endpoint"]
+__all__ = ["PROTOCOLS", "SAME_SIGN", "RTMCore", "validate_endpoint"]
 
 #: Wire profiles: ``"current"`` sends what Go SDK 0.9.20 sends, ``"0.1.0"`` what Go 0.1.0 sends.
 PROTOCOLS = ("current", "0.1.0")
+
+#: RTM_EC_SAME_SIGN: the server saw this salt/sign already; the current profile re-signs once.
+SAME_SIGN = 200006
+#: Seconds the re-signed quest's ``ts`` is ahead of the clock (what Go 0.9.20 does).
+RESIGN_TS_OFFSET = 5
+
+#: Client options replaced by ``protocol=`` (how to say the same thing now).
+REMOVED_OPTIONS = {
+    "sign_version": "use protocol='current' (ts/cmd signature) or protocol='0.1.0' "
+    "(the 0.1.0 signature)",
+    "legacy_file_attrs": "use protocol='0.1.0' for the Go 0.1.0 file attrs",
+}
 
 _INT32_MAX = 2**31 - 1
 
@@ -36,9 +48,11 @@ def _noop_parse(answer: dict[str, Any]) -> None:
 class RTMCore:
     """Project credentials, signing, message ids, listen cache and monitor of one client.
 
-    ``sign_version=1`` (default) signs like Go 0.1.0 (spec §1.2); ``2`` adds ``ts`` and the
-    ``:cmd:ts`` formula required by post-2019 servers (§1.3). ``legacy_file_attrs=True``
-    makes file attrs byte-identical to Go 0.1.0 (``exit`` instead of ``ext``, §3.4).
+    ``protocol="current"`` (default) puts on the wire what Go SDK 0.9.20 sends: the ts/cmd
+    signature with salts and mids from the snowflake generator, one re-signed retry on
+    200006, the current forms of history, file attrs and listening. ``protocol="0.1.0"``
+    sends what Go SDK 0.1.0 sends, byte for byte: the 0.1.0 signature, nanosecond salts,
+    ``ms * 1000 + seq`` mids, flat file attrs with the ``exit`` typo.
     The secret key is never shown by ``repr``/``str`` or in error messages.
     """
 
@@ -49,8 +63,6 @@ class RTMCore:
         endpoint: str,
         *,
         protocol: str = "current",
-        sign_version: int | None = None,
-        legacy_file_attrs: bool | None = None,
     ) -> None:
         super().__init__()
         if type(pid) is not int and (not isinstance(pid, int) or isinstance(pid, bool)):
@@ -62,25 +74,21 @@ class RTMCore:
         if not secret_key:
             raise ValueError("'secret_key' must be a non-empty str")
         validate_endpoint(endpoint)
-        if protocol not in PROTOCOLS:
-            raise ValueError(f"'protocol' must be one of {PROTOCOLS}, got {protocol!r}")
-        legacy = protocol == "0.1.0"
-        if sign_version is None:
-            sign_version = 1 if legacy else 2
-        if legacy_file_attrs is None:
-            legacy_file_attrs = legacy
-        if type(sign_version) is not int or sign_version not in (1, 2):
-            raise ValueError(f"'sign_version' must be 1 or 2, got {sign_version!r}")
-        if not isinstance(legacy_file_attrs, bool):
-            raise TypeError(
-                f"'legacy_file_attrs' must be a bool, got {type(legacy_file_attrs).__name__}"
+        if not isinstance(protocol, str) or protocol not in PROTOCOLS:
+            raise ValueError(
+                f"'protocol' must be one of {', '.join(map(repr, PROTOCOLS))}, got {protocol!r}"
             )
+        legacy = protocol == "0.1.0"
         self._pid = int(pid)
         self._protocol = protocol
         self._endpoint = endpoint
-        self._signer = Signer(self._pid, secret_key, sign_version)
-        self._legacy_file_attrs = legacy_file_attrs
-        self._mids = MidGenerator()
+        if legacy:
+            self._mids: MidGenerator | SnowflakeMidGenerator = MidGenerator()
+            self._signer = Signer(self._pid, secret_key, 1)
+        else:  # Go 0.9.20 takes salts from its mid generator (spec §1.4)
+            self._mids = SnowflakeMidGenerator()
+            self._signer = Signer(self._pid, secret_key, 2, salts=self._mids)
+        self._legacy_file_attrs = legacy
         self._listen = ListenState()
         self._monitor: RTMServerMonitor | None = None
         self._pushes = PushRouter()
@@ -101,13 +109,22 @@ class RTMCore:
         """The wire profile: ``"current"`` (Go SDK 0.9.20) or ``"0.1.0"`` (Go SDK 0.1.0)."""
         return self._protocol
 
-    @property
-    def sign_version(self) -> int:
-        return self._signer.version
+    def new_mid(self) -> int:
+        """A fresh message id from this client's generator (the one the send methods use)."""
+        return self._mids.next()
 
     def _auth_params(self, method: str) -> dict[str, Any]:
-        """``{"pid", "sign", "salt"}`` (+ ``"ts"`` with sign_version 2) for one quest."""
+        """``{"pid", "sign", "salt"}`` (+ ``"ts"`` in the current profile) for one quest."""
         return self._signer.auth_params(method)
+
+    def _resign(self, call: Call[Any], code: int) -> bool:
+        """After an error answer ``code`` to the signed ``call``: whether to send it once more.
+        The current profile (like Go 0.9.20) re-signs a 200006 answer with a fresh salt and
+        ``ts = now + 5`` (spec §1.2); the params are updated in place."""
+        if code != SAME_SIGN or not call.signed or self._protocol != "current":
+            return False
+        call.params.update(self._signer.auth_params(call.method, RESIGN_TS_OFFSET))
+        return True
 
     def set_monitor(self, monitor: RTMServerMonitor | None) -> None:
         """Install (or remove, with ``None``) the receiver of server pushes."""
@@ -119,16 +136,13 @@ class RTMCore:
         self._pushes.monitor = monitor
 
     def _listen_restore_call(self) -> Call[None] | None:
-        """The ``setlisten`` quest re-applying the cached listen state on a new connection,
-        or ``None`` if no listen quest ever succeeded.
-
-        When the "all" flags are on this is ``setlisten(all=True)``, chained (``then``) with
-        ``removelisten(p2p=True)`` if P2P listening was removed afterwards; otherwise one
-        ``setlisten`` with the cached lists and ``p2p`` (no ``all`` key).
-        """
+        """The ``setlisten`` quest(s) re-applying the cached listen state on a new connection,
+        or ``None`` if no listen quest ever succeeded."""
         state = self._listen.snapshot()
         if not state.touched:
             return None
+        if self._protocol == "current":
+            return self._current_restore(state)
         if state.all_groups or state.all_rooms or state.all_events:
             params: dict[str, Any] = {
                 "gids": [],
@@ -151,3 +165,27 @@ class RTMCore:
             "events": sorted(state.events),
         }
         return Call("setlisten", params, _noop_parse, None, False)
+
+    @staticmethod
+    def _current_restore(state: ListenSnapshot) -> Call[None]:
+        """Current profile: the lists (form A, as lists: spec §8 / §12 #9), then the flags
+        (form B) when one is on, like Go 0.9.20's re-send."""
+        status: dict[str, Any] = {
+            "group": state.all_groups,
+            "room": state.all_rooms,
+            "p2p": state.all_p2p,
+            "ev": state.all_events,
+        }
+        lists: dict[str, Any] = {
+            "gids": sorted(state.gids),
+            "rids": sorted(state.rids),
+            "uids": sorted(state.uids),
+            "events": sorted(state.events),
+        }
+        if not state.any_flag:
+            return Call("setlisten", lists, _noop_parse, None, False)
+
+        def then(_: Any) -> Call[None]:
+            return Call("setlisten", status, _noop_parse, None, False)
+
+        return Call("setlisten", lists, _noop_parse, None, False, then=then)

@@ -17,6 +17,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
+from rtm.api.files import parse_file_info
+from rtm.api.models import MTYPE_CHAT, MTYPE_CMD, FileInfo, is_file_mtype
 from rtm.fpnn.errors import (
     CORE_UNKNOWN_METHOD,
     PROTO_KEY_NOT_FOUND,
@@ -41,6 +43,12 @@ class RTMServerMonitor:
     ``message`` / ``attrs`` are ``str``, or ``bytes`` when the server sent non-UTF-8 binary.
     Duplicate message pushes (same sender, target and mid) are filtered out before they
     reach the monitor; events are not.
+
+    Messages are split by mtype like the current SDKs do (spec §7.2): chat (30) goes to
+    ``p2p_chat`` / ``group_chat`` / ``room_chat``, cmd (32) to ``*_cmd``, files (40..50) to
+    ``*_file`` with the parsed :class:`FileInfo`, everything else to ``*_message``. The
+    defaults of the chat, cmd and file methods call the matching ``*_message`` method, so a
+    monitor that only overrides ``*_message`` still receives every message.
     """
 
     def p2p_message(
@@ -81,6 +89,71 @@ class RTMServerMonitor:
     ) -> Awaitable[None] | None:
         """A room message (``pushroommsg``)."""
         return None
+
+    # ---- chat (mtype 30), cmd (mtype 32) and files (mtypes 40..50); default: *_message
+
+    def p2p_chat(
+        self, from_uid: int, to_uid: int, mid: int, message: str | bytes, attrs: str | bytes,
+        mtime: int,
+    ) -> Awaitable[None] | None:
+        """A P2P chat message (mtype 30)."""
+        return self.p2p_message(from_uid, to_uid, MTYPE_CHAT, mid, message, attrs, mtime)
+
+    def p2p_cmd(
+        self, from_uid: int, to_uid: int, mid: int, message: str | bytes, attrs: str | bytes,
+        mtime: int,
+    ) -> Awaitable[None] | None:
+        """A P2P cmd message (mtype 32)."""
+        return self.p2p_message(from_uid, to_uid, MTYPE_CMD, mid, message, attrs, mtime)
+
+    def p2p_file(
+        self, from_uid: int, to_uid: int, mtype: int, mid: int, message: str | bytes,
+        attrs: str | bytes, mtime: int, file_info: FileInfo,
+    ) -> Awaitable[None] | None:
+        """A P2P file message (mtype 40..50); ``message``/``attrs`` are the raw texts."""
+        return self.p2p_message(from_uid, to_uid, mtype, mid, message, attrs, mtime)
+
+    def group_chat(
+        self, from_uid: int, group_id: int, mid: int, message: str | bytes,
+        attrs: str | bytes, mtime: int,
+    ) -> Awaitable[None] | None:
+        """A group chat message (mtype 30)."""
+        return self.group_message(from_uid, group_id, MTYPE_CHAT, mid, message, attrs, mtime)
+
+    def group_cmd(
+        self, from_uid: int, group_id: int, mid: int, message: str | bytes,
+        attrs: str | bytes, mtime: int,
+    ) -> Awaitable[None] | None:
+        """A group cmd message (mtype 32)."""
+        return self.group_message(from_uid, group_id, MTYPE_CMD, mid, message, attrs, mtime)
+
+    def group_file(
+        self, from_uid: int, group_id: int, mtype: int, mid: int, message: str | bytes,
+        attrs: str | bytes, mtime: int, file_info: FileInfo,
+    ) -> Awaitable[None] | None:
+        """A group file message (mtype 40..50)."""
+        return self.group_message(from_uid, group_id, mtype, mid, message, attrs, mtime)
+
+    def room_chat(
+        self, from_uid: int, room_id: int, mid: int, message: str | bytes, attrs: str | bytes,
+        mtime: int,
+    ) -> Awaitable[None] | None:
+        """A room chat message (mtype 30)."""
+        return self.room_message(from_uid, room_id, MTYPE_CHAT, mid, message, attrs, mtime)
+
+    def room_cmd(
+        self, from_uid: int, room_id: int, mid: int, message: str | bytes, attrs: str | bytes,
+        mtime: int,
+    ) -> Awaitable[None] | None:
+        """A room cmd message (mtype 32)."""
+        return self.room_message(from_uid, room_id, MTYPE_CMD, mid, message, attrs, mtime)
+
+    def room_file(
+        self, from_uid: int, room_id: int, mtype: int, mid: int, message: str | bytes,
+        attrs: str | bytes, mtime: int, file_info: FileInfo,
+    ) -> Awaitable[None] | None:
+        """A room file message (mtype 40..50)."""
+        return self.room_message(from_uid, room_id, mtype, mid, message, attrs, mtime)
 
     def event(
         self, pid: int, event: str, uid: int, time: int, endpoint: str, data: str
@@ -146,6 +219,31 @@ def _message(
         _text(method, payload, "attrs", keep_bytes=True),
         _int(method, payload, "mtime", _INT64),
     )
+
+
+def _overridden(monitor: RTMServerMonitor, name: str) -> bool:
+    return getattr(type(monitor), name) is not getattr(RTMServerMonitor, name)
+
+
+def _dispatch(
+    monitor: RTMServerMonitor, message_handler: str,
+    args: tuple[int, int, int, int, str | bytes, str | bytes, int],
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """The monitor method for a message push, by mtype (spec §7.2). A chat/cmd/file method
+    the monitor does not override is skipped for ``*_message`` itself, so the transport sees
+    the user's own (possibly ``async``) function."""
+    kind = message_handler.removesuffix("_message")
+    from_uid, target, mtype, mid, message, attrs, mtime = args
+    if mtype in (MTYPE_CHAT, MTYPE_CMD):
+        name = f"{kind}_{'chat' if mtype == MTYPE_CHAT else 'cmd'}"
+        if _overridden(monitor, name):
+            return getattr(monitor, name), (from_uid, target, mid, message, attrs, mtime)
+    elif is_file_mtype(mtype):
+        name = f"{kind}_file"
+        if _overridden(monitor, name):
+            info = parse_file_info(mtype, message, attrs)
+            return getattr(monitor, name), (*args, info)
+    return getattr(monitor, message_handler), args
 
 
 class PushRouter:
@@ -229,7 +327,7 @@ class PushRouter:
             args = _message(method, payload, target_key)
             if not self._first_time(method, (args[0], args[1], args[3])):
                 return None
-            return getattr(monitor, self._HANDLERS[method]), args
+            return _dispatch(monitor, self._HANDLERS[method], args)
         if method == "pushevent":
             if not isinstance(payload, dict):
                 raise FPNNAnswerError(f"{method}: payload must be a map", PROTO_TYPE_CONVERT)

@@ -18,6 +18,7 @@ from rtm.server.app import RTMServer
 from rtm.server.config import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_FILE_PORT,
+    DEFAULT_HTTP_PORT,
     DEFAULT_PORT,
     DEV_PID,
     DEV_SECRET,
@@ -93,6 +94,13 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
                      help=f"client gate port (default {DEFAULT_CLIENT_PORT}; 0 = a free port)")
     net.add_argument("--file-port", type=_port, default=DEFAULT_FILE_PORT,
                      help=f"file gate port (default {DEFAULT_FILE_PORT}; 0 = a free port)")
+    net.add_argument("--http-port", type=_port, default=None,
+                     help=f"port of the HTTP listener serving stored files (default "
+                          f"{DEFAULT_HTTP_PORT}, or a free port when --file-port is not the "
+                          f"default; 0 = a free port)")
+    net.add_argument("--file-base-url", default=None, metavar="URL",
+                     help="prefix of stored files' URLs, <URL>/<pid>/<mid> (default "
+                          "http://<host>:<http port>/file)")
     net.add_argument("--advertise-host", default=None,
                      help="host put in the file-gate endpoint of filetoken answers")
     net.add_argument("--ecc-key", metavar="PRIVATE.pem", default=None,
@@ -160,6 +168,11 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
                           "switched off (200060), per project (see docs/server.md); "
                           "default: the spec's word list, translations and markers")
 
+    sem.add_argument("--dedup-mid", action=argparse.BooleanOptionalAction, default=True,
+                     help="a repeated (from, conversation, mid) is stored once (default on)")
+    sem.add_argument("--edit-updates-mtime", action="store_true",
+                     help="editmsg sets the edited message's mtime to now")
+
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                         type=str.upper, help="log level (default INFO)")
@@ -205,6 +218,10 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         strip_file_sign=args.strip_file_sign,
         blank_deleted=args.blank_deleted,
         enforce_blocks_on_server_api=args.enforce_blocks_on_server_api,
+        dedup_mid=args.dedup_mid,
+        edit_updates_mtime=args.edit_updates_mtime,
+        http_port=args.http_port,
+        file_base_url=args.file_base_url,
         synchronous=args.synchronous,
         services=args.services_file or ServicesSettings(),
     )
@@ -222,6 +239,8 @@ async def serve(config: ServerConfig) -> int:
         _say(f"server gate listening on {server.endpoint}")
         _say(f"client gate listening on {server.client_endpoint}")
         _say(f"file gate listening on {server.file_endpoint}")
+        if server.http_endpoint is not None:
+            _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<mid>")
         if config.ecc_key is not None:
             _say("encryption enabled on every gate (plain connections are accepted too)")
         if config.projects:

@@ -3,7 +3,9 @@
 * server gate (``endpoint``): the signed server API of spec §2 plus the ``pushmsg`` /
   ``pushgroupmsg`` / ``pushroommsg`` / ``pushevent`` pushes of §4;
 * client gate (``client_endpoint``): token login and the minimal client API of §6;
-* file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``.
+* file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``;
+* HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<mid>`` downloads a stored file,
+  the URL its message carries (current spec §5.6).
 
 :class:`RTMServer` runs on the caller's event loop; :class:`ServerThread` runs one on its own
 loop in a daemon thread for synchronous code (tests, demos).
@@ -27,6 +29,7 @@ from rtm.server.config import ServerConfig
 from rtm.server.core import ServerCore
 from rtm.server.gate_client import ClientGate
 from rtm.server.gate_file import FileGate
+from rtm.server.gate_http import FILE_PATH, HttpGate, http_available
 from rtm.server.gate_server import ServerGate
 from rtm.server.services import ServicesRegistry
 from rtm.server.store import Store
@@ -60,6 +63,7 @@ class RTMServer:
         #: the content-services configuration per project (thread-safe, see
         #: :class:`~rtm.server.services.ServicesRegistry`)
         self.services = ServicesRegistry(self.config.services)
+        self._http: HttpGate | None = None
 
     # ------------------------------------------------------------------ properties
 
@@ -102,6 +106,17 @@ class RTMServer:
     @property
     def file_endpoint(self) -> str:
         return self._advertised(self._gate(self._file_gate).port)
+
+    @property
+    def http_endpoint(self) -> str | None:
+        """"host:port" of the HTTP listener serving stored files (None without aiohttp)."""
+        self._gate(self._file_gate)
+        return None if self._http is None else self._advertised(self._http.port)
+
+    @property
+    def file_base_url(self) -> str:
+        """Prefix of stored files' URLs: ``<file_base_url>/<pid>/<mid>``."""
+        return self.core.file_base_url
 
     def _advertised(self, port: int) -> str:
         host = self.config.advertise_host or self.config.host
@@ -161,14 +176,32 @@ class RTMServer:
                 await gate.close()
             await core.store.close()
             raise
+        http: HttpGate | None = None
+        if http_available():
+            http = HttpGate(core.store, self.logger.getChild("http"))
+            try:
+                await http.start(cfg.host, cfg.effective_http_port())
+            except BaseException:
+                for gate in started:
+                    await gate.close()
+                await core.store.close()
+                raise
+        else:
+            self.logger.warning("aiohttp is not installed: stored files cannot be downloaded "
+                                "over HTTP (pip install 'rtm-server-sdk[server]')")
+        self._http = http
         self._core = core
         self._gates = started
         self._server_gate, self._client_gate, self._file_gate = started
         core.client_endpoint = self.client_endpoint
         core.file_endpoint = self.file_endpoint
+        if not core.file_base_url:
+            port = http.port if http is not None else cfg.effective_http_port()
+            core.file_base_url = f"http://{self._advertised(port)}{FILE_PATH}"
         self._closed = asyncio.Event()
-        self.logger.info("RTM server listening: server %s, client %s, file %s (db %s)",
-                         self.endpoint, self.client_endpoint, self.file_endpoint, cfg.db)
+        self.logger.info("RTM server listening: server %s, client %s, file %s, files over "
+                         "HTTP at %s (db %s)", self.endpoint, self.client_endpoint,
+                         self.file_endpoint, core.file_base_url, cfg.db)
 
     async def close(self) -> None:
         """Stop listening, close every connection, finish in-flight sends, commit, close."""
@@ -180,6 +213,10 @@ class RTMServer:
         for gate in self._gates:
             with contextlib.suppress(Exception):
                 await gate.close()
+        if self._http is not None:
+            with contextlib.suppress(Exception):
+                await self._http.close()
+            self._http = None
         await core.drain()
         await core.hub.close()
         await core.store.close()
@@ -252,6 +289,10 @@ class ServerThread:
     @property
     def file_endpoint(self) -> str:
         return self.server.file_endpoint
+
+    @property
+    def http_endpoint(self) -> str | None:
+        return self.server.http_endpoint
 
     @property
     def projects(self) -> dict[int, str]:

@@ -27,6 +27,8 @@ MTYPE_MAX: Final = 127
 MAX_INFO_BYTES: Final = 65535  # oinfo / pinfo of users, groups, rooms
 MAX_DATA_KEY_BYTES: Final = 128
 MAX_DATA_VALUE_BYTES: Final = 65535
+FILE_MTYPE_MIN: Final = 40  # current file attrs need a file mtype (spec current §5.5)
+FILE_MTYPE_MAX: Final = 50
 
 
 def rtm_error(code: int, message: str) -> FPNNError:

@@ -20,6 +20,8 @@ DEV_SECRET: Final = "rtm-local-dev-secret"
 DEFAULT_PORT: Final = 13315
 DEFAULT_CLIENT_PORT: Final = 13316
 DEFAULT_FILE_PORT: Final = 13317
+#: Port of the HTTP listener that serves stored files (``GET /file/<pid>/<mid>``).
+DEFAULT_HTTP_PORT: Final = 13318
 
 FileAttrsMode = Literal["strict", "lenient"]
 
@@ -85,6 +87,14 @@ class ServerConfig:
     * ``enforce_blocks_on_server_api`` [current §11.5]: user blocks (``addblacks``) also stop
       P2P sends of the server API and the file gate (200049; a blocked recipient of
       ``sendmsgs`` is skipped). The client gate always enforces them.
+    * ``dedup_mid`` [current §1.4]: a duplicate (from, conversation, mid) is not stored
+      again (default); off stores every message (PY 2.2.6 gives equal mids to messages sent
+      within one millisecond).
+    * ``edit_updates_mtime`` [current §11.7]: ``editmsg`` sets the message's mtime to now.
+    * ``http_port``: the HTTP listener serving stored files; ``None`` = 13318 when the file
+      gate has its default port, else a free port (see ``RTMServer.http_endpoint``).
+    * ``file_base_url`` [current §5.6]: prefix of stored files' URLs
+      (``<file_base_url>/<pid>/<mid>``); ``None`` = ``http://<host>:<http port>/file``.
     * ``now_ms``: the clock (ms since the epoch), injectable for tests.
     * ``services`` [§11 of the current spec]: what the content services answer (word list,
       translations, speech transcripts, check markers), which services are switched off
@@ -126,6 +136,10 @@ class ServerConfig:
     strip_file_sign: bool = False
     blank_deleted: bool = False
     enforce_blocks_on_server_api: bool = False
+    dedup_mid: bool = True
+    edit_updates_mtime: bool = False
+    http_port: int | None = None
+    file_base_url: str | None = None
     max_file_size: int = 5_242_880
     synchronous: str = "NORMAL"
     now_ms: Callable[[], int] | None = None
@@ -139,6 +153,12 @@ class ServerConfig:
         for pid, secret in self.projects.items():
             if int(pid) <= 0 or not secret:
                 raise ValueError(f"bad project {pid!r}: pid must be > 0, secret non-empty")
+
+    def effective_http_port(self) -> int:
+        """The port to bind the file HTTP listener to (0 = a free port)."""
+        if self.http_port is not None:
+            return self.http_port
+        return DEFAULT_HTTP_PORT if self.file_port == DEFAULT_FILE_PORT else 0
 
     def served_projects(self) -> dict[int, str]:
         """pid -> secret actually served (the development project when none is configured)."""

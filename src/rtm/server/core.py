@@ -40,6 +40,8 @@ class ServerCore:
             broadcast_admins=config.broadcast_admins,
             p2p_friends_only=config.p2p_friends_only,
             strict_mid=config.strict_mid,
+            dedup_mid=config.dedup_mid,
+            edit_updates_mtime=config.edit_updates_mtime,
             synchronous=config.synchronous,
         )
         self.hub = Hub(config, self.store, logger)
@@ -51,6 +53,8 @@ class ServerCore:
         )
         self.client_endpoint = ""
         self.file_endpoint = ""
+        #: ``<file_base_url>/<pid>/<mid>`` is a stored file's URL (set once listening).
+        self.file_base_url = config.file_base_url or ""
         self._work: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------ work tracking

@@ -12,12 +12,20 @@ Accepted ``attrs``: the flat GO010 object (``sign`` plus ``ext``, or the ``exit`
 extension derived from ``filename``) and the nested later form
 ``{"rtm": {"sign", "ext", "filename", ...}, "custom": ...}``.
 
-Download reference (the delivered ``msg``): ``rtm-file://<pid>/<file_id>`` where ``file_id``
-is the sha256 hex of the stored blob (per project). With nested attrs (later SDKs) ``msg`` is
-the later JSON form ``{"url": <reference>, "size": <bytes>}`` (+ ``"surl"`` for images).
-Fetch the bytes with the file-gate quest ``getfile {pid, sign, salt[, ts], fileid | url}``,
-signed like a server-API quest (cmd ``getfile``); answer ``{file: bin, fileid, filename,
-ext, size, mtime}``; an unknown file (or one of another project) answers 200003.
+What is stored and delivered (current spec §5.5/§5.6):
+
+* current (nested) attrs: the mtype must be 40..50 (200007); ``msg`` is the JSON
+  ``{"url","size"[,"surl"]}`` (compact, in that order; ``surl`` = url + ``?thumb=1`` for
+  mtype 40) and the attrs are stored as received;
+* flat 0.1.0 attrs with mtype 40..50: the same ``msg``, attrs stored as
+  ``{"rtm": <flat object, exit -> ext>, "custom": ""}``;
+* flat attrs with any other mtype (0.1.0 behaviour): ``msg`` is the URL itself, attrs as
+  received.
+
+The URL is ``<file_base_url>/<pid>/<mid>`` and downloads the file over HTTP (gate_http) while
+the message is stored. The file-gate quest ``getfile {pid, sign, salt[, ts], fileid | url}``,
+signed like a server-API quest (cmd ``getfile``), also returns it: ``{file: bin, fileid,
+filename, ext, size, mtime}``; an unknown file (or one of another project) answers 200003.
 """
 
 from __future__ import annotations
@@ -64,17 +72,41 @@ def ftype_of(ext: str) -> int:
     return 100
 
 
-def file_url(pid: int, file_id: str) -> str:
-    return f"{FILE_URL_SCHEME}{pid}/{file_id}"
+def file_url(base: str, pid: int, mid: int) -> str:
+    """A stored file's URL (current spec §5.6)."""
+    return f"{base}/{pid}/{mid}"
 
 
-def parse_file_url(url: str) -> tuple[int, str] | None:
-    if not url.startswith(FILE_URL_SCHEME):
-        return None
-    pid_text, sep, file_id = url[len(FILE_URL_SCHEME):].partition("/")
-    if not sep or not pid_text.isdigit() or not file_id:
-        return None
-    return int(pid_text), file_id
+def parse_file_url(url: str) -> tuple[int, str | int] | None:
+    """``(pid, file_id)`` of an ``rtm-file://<pid>/<file_id>`` reference (older servers), or
+    ``(pid, mid)`` of a ``.../<pid>/<mid>`` URL; None otherwise."""
+    if url.startswith(FILE_URL_SCHEME):
+        pid_text, sep, file_id = url[len(FILE_URL_SCHEME):].partition("/")
+        if not sep or not pid_text.isdigit() or not file_id:
+            return None
+        return int(pid_text), file_id
+    parts = url.split("?", 1)[0].rstrip("/").rsplit("/", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return int(parts[1]), int(parts[2])
+    return None
+
+
+def stored_file_message(mtype: int, url: str, size: int, attrs: str | bytes,
+                        meta: FileAttrs) -> tuple[str, str | bytes]:
+    """(msg, attrs) a file message is stored and delivered with (module doc)."""
+    if not codes.FILE_MTYPE_MIN <= mtype <= codes.FILE_MTYPE_MAX:
+        return url, attrs  # legacy: only flat attrs get here (nested ones are refused)
+    body: dict[str, Any] = {"url": url, "size": size}
+    if mtype == codes.FILE_MTYPE_MIN:  # image: a thumbnail URL (no real thumbnail)
+        body["surl"] = url + "?thumb=1"
+    msg = json.dumps(body, separators=(",", ":"))
+    if meta.nested:
+        return msg, attrs
+    flat = json.loads(attrs)
+    if "exit" in flat and "ext" not in flat:
+        flat["ext"] = flat.pop("exit")
+    return msg, json.dumps({"rtm": flat, "custom": ""}, separators=(",", ":"),
+                           ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,20 +203,21 @@ class FileGate:
                 codes.LARGE_FILE_OR_ATTRS,
                 f"attrs is {byte_len(attrs)} bytes, at most {codes.MAX_FILE_ATTRS_BYTES}")
         meta = parse_file_attrs(attrs, strict=self.config.file_attrs == "strict")
+        if meta.nested and not codes.FILE_MTYPE_MIN <= mtype <= codes.FILE_MTYPE_MAX:
+            raise codes.rtm_error(
+                codes.INVALID_FILE_MTYPE,
+                f"invalid file mtype {mtype}: current file attrs need 40 image, 41 audio, "
+                "42 video or 50 file (43..49 accepted)")
         if not hmac.compare_digest(file_sign(content, token).encode(),
                                    meta.sign.lower().encode()):
             raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN,
                                   "invalid file or sign or token: checksum mismatch")
         file_id = hashlib.sha256(b"%d:" % pid + content).hexdigest()
-        url = file_url(pid, file_id)
+        url = file_url(self.core.file_base_url, pid, mid)
         ftype = ftype_of(meta.ext)
-        msg: str = url
-        if meta.nested:
-            later: dict[str, Any] = {"url": url, "size": len(content)}
-            if ftype == 10:
-                later["surl"] = url
-            msg = json.dumps(later, separators=(",", ":"))
-        delivered = _strip_sign(attrs, meta.nested) if self.config.strip_file_sign else attrs
+        msg, stored_attrs = stored_file_message(mtype, url, len(content), attrs, meta)
+        delivered = (_strip_sign(stored_attrs, meta.nested or stored_attrs is not attrs)
+                     if self.config.strip_file_sign else stored_attrs)
         kind = _KINDS[cmd]
 
         def store_all() -> Awaitable[SendResult]:
@@ -201,15 +234,16 @@ class FileGate:
     async def getfile(self, conn: ServerConnection, p: Params) -> Answer:
         pid = self.core.auth.check(p, "getfile")
         if p.present("fileid"):
-            file_id = p.str_("fileid")
+            stored = await self.store.get_file(p.str_("fileid"))
         else:
             url = p.str_("url")
             parsed = parse_file_url(url)
             if parsed is None or parsed[0] != pid:
                 raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN,
                                       f"not a file reference of project {pid}: {url!r}")
-            file_id = parsed[1]
-        stored = await self.store.get_file(file_id)
+            ref = parsed[1]
+            stored = (await self.store.message_file(pid, ref) if isinstance(ref, int)
+                      else await self.store.get_file(ref))
         if stored is None or stored.pid != pid:
             raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN, "file not found")
         return {"file": stored.content, "fileid": stored.file_id, "filename": stored.filename,

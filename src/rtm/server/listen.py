@@ -5,7 +5,9 @@ The state is ``{all_p2p, all_groups, all_rooms, all_events, uids, gids, rids, ev
 
 * ``p2p`` (bool) -> ``all_p2p``; later ``group`` / ``room`` / ``ev`` (bools) -> ``all_groups`` /
   ``all_rooms`` / ``all_events``;
-* ``uids`` / ``gids`` / ``rids`` / ``events`` (arrays, nil = empty) -> the lists.
+* ``uids`` / ``gids`` / ``rids`` / ``events`` (arrays, nil = empty) -> the lists. A msgpack
+  map is accepted wherever a list is expected, and its keys are used: Go 0.9.20 re-sends its
+  listen cache (a ``map[int64]struct{}``) that way after a reconnect (spec current §8).
 
 ``addlisten`` adds (a flag set to true turns it on, false is ignored); ``removelisten``
 removes (a flag set to true turns it off). ``setlisten`` with ``all`` ignores every other key
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 
 from rtm.server.params import Params
 
+_LISTS = ("uids", "gids", "rids", "events")
 _FLAGS = (("p2p", "all_p2p"), ("group", "all_groups"), ("room", "all_rooms"),
           ("ev", "all_events"))
 
@@ -59,6 +62,12 @@ class ListenState:
     @staticmethod
     def read(p: Params) -> tuple[dict[str, bool], dict[str, list[int] | list[str] | None]]:
         """Parse (and type-check) every listen key of a quest before anything changes."""
+        if any(isinstance(p.payload.get(key), dict) for key in _LISTS):
+            payload = dict(p.payload)
+            for key in _LISTS:
+                if isinstance(payload.get(key), dict):
+                    payload[key] = list(payload[key])  # the cache map's keys
+            p = Params(payload, p.method)
         flags = {attr: p.bool_(key) for key, attr in _FLAGS if p.present(key)}
         lists: dict[str, list[int] | list[str] | None] = {
             "uids": p.opt_ints("uids"),

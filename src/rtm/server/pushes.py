@@ -283,6 +283,8 @@ class Hub:
             **base, key: d.target, "mtype": d.mtype, "mid": d.mid, "msg": d.msg,
             "attrs": d.attrs, "mtime": d.mtime,
         }
+        if key != "to":  # CPP reads ``to`` from every push kind (spec current §7.1)
+            payload["to"] = d.target
         for conn, state in self._listeners(d.pid):
             if d.kind == Kind.P2P:
                 wanted = state.wants_p2p(d.from_uid, d.target)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rtm.api.models import ListenState
-from rtm.api.signing import MidGenerator
+from rtm.api.signing import MidGenerator, SnowflakeMidGenerator
 
 
 class AreaBase:
@@ -11,6 +11,6 @@ class AreaBase:
 
     _pid: int
     _protocol: str  # "current" or "0.1.0" (rtm.api.core.PROTOCOLS)
-    _mids: MidGenerator
+    _mids: MidGenerator | SnowflakeMidGenerator
     _listen: ListenState
     _legacy_file_attrs: bool

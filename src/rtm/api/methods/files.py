@@ -11,6 +11,7 @@ from rtm.api.answers import (
 )
 from rtm.api.args import (
     _I8,
+    _I32,
     TOS_MAX,
     _callback,
     _file_bytes,
@@ -21,10 +22,24 @@ from rtm.api.args import (
     _timeout,
 )
 from rtm.api.call import Call, ResultCallback, api_method
-from rtm.api.files import FILE_MTYPE_DEFAULT, file_attrs, file_sign
+from rtm.api.files import FILE_MTYPE_DEFAULT, file_attrs, file_attrs_current, file_sign
 from rtm.api.methods._base import AreaBase
+from rtm.api.models import AudioInfo
 
 log = logging.getLogger("rtm.api")
+
+
+def _audio_info(fn: str, value: Any) -> AudioInfo | None:
+    if value is None:
+        return None
+    if not isinstance(value, AudioInfo):
+        raise TypeError(f"{fn}(): 'audio_info' must be an AudioInfo or None, "
+                        f"got {type(value).__name__}")
+    _str(fn, "audio_info.codec", value.codec)
+    _str(fn, "audio_info.lang", value.lang)
+    _int(fn, "audio_info.srate", value.srate, _I32)
+    _int(fn, "audio_info.duration", value.duration, _I32)
+    return value
 
 class FilesMethods(AreaBase):
     """Files"""
@@ -41,6 +56,7 @@ class FilesMethods(AreaBase):
         mtype: Any,
         extension: Any,
         attrs: Any,
+        audio_info: Any,
         mid: Any,
         timeout: Any,
         callback: Any,
@@ -51,7 +67,13 @@ class FilesMethods(AreaBase):
         mtype = _int(fn, "mtype", mtype, _I8)
         if extension is not None:
             extension = _str(fn, "extension", extension)
-        if _str(fn, "attrs", attrs):
+        custom = _str(fn, "attrs", attrs)
+        audio = _audio_info(fn, audio_info)
+        legacy = self._legacy_file_attrs
+        if legacy and audio is not None:
+            raise ValueError(f"{fn}(): 'audio_info' needs protocol='current' (the 0.1.0 "
+                             "file attrs have no place for it)")
+        if legacy and custom:
             log.warning(
                 "%s(): 'attrs' is not sent: the 0.1.0 file quest has no slot for user attrs", fn
             )
@@ -70,16 +92,17 @@ class FilesMethods(AreaBase):
         if target_key is not None:
             token_params[target_key] = target
             gate_params[target_key] = target
-        legacy = self._legacy_file_attrs
         parse_mtime = _MTIME[cmd]
 
         def then(result: tuple[str, str]) -> Call[int]:
             token, endpoint = result
             params = dict(gate_params)
             params["token"] = token
-            params["attrs"] = file_attrs(
-                file_sign(content, token), filename, extension, legacy=legacy
-            )
+            sign = file_sign(content, token)
+            if legacy:
+                params["attrs"] = file_attrs(sign, filename, extension, legacy=True)
+            else:
+                params["attrs"] = file_attrs_current(sign, filename, extension, custom, audio)
             return Call(cmd, params, parse_mtime, 0, True, timeout, signed=False, endpoint=endpoint)
 
         return Call(
@@ -97,18 +120,21 @@ class FilesMethods(AreaBase):
         mtype: int = FILE_MTYPE_DEFAULT,
         extension: str | None = None,
         attrs: str = "",
+        audio_info: AudioInfo | None = None,
         mid: int | None = None,
         timeout: float | None = None,
         callback: ResultCallback[int] | None = None,
     ) -> Call[int]:
         """Send a file to one user (``filetoken`` quest, then the file gate); returns
         ``mtime``. ``extension`` defaults to the part of ``filename`` after its last dot.
-        ``attrs`` is accepted for API compatibility but **not sent**: the 0.1.0 file quest
-        has no place for user attributes (a warning is logged when it is non-empty)."""
+        ``mtype`` 40 image, 41 audio, 42 video, 50 file. ``attrs``: your custom attrs (a JSON
+        object text, or any string), sent under ``custom``; ``audio_info`` marks an RTM audio
+        message (use ``mtype=41``). With ``protocol="0.1.0"`` the flat 0.1.0 attrs are sent:
+        no ``attrs`` (a warning is logged) and no ``audio_info`` (refused)."""
         fn = "send_file"
         return self._rtm_file(
             fn, "sendfile", "to", _i64(fn, "to_uid", to_uid), from_uid, file_content,
-            filename, mtype, extension, attrs, mid, timeout, callback,
+            filename, mtype, extension, attrs, audio_info, mid, timeout, callback,
         )  # fmt: skip
 
     @api_method
@@ -122,6 +148,7 @@ class FilesMethods(AreaBase):
         mtype: int = FILE_MTYPE_DEFAULT,
         extension: str | None = None,
         attrs: str = "",
+        audio_info: AudioInfo | None = None,
         mid: int | None = None,
         timeout: float | None = None,
         callback: ResultCallback[int] | None = None,
@@ -130,7 +157,8 @@ class FilesMethods(AreaBase):
         fn = "send_files"
         return self._rtm_file(
             fn, "sendfiles", "tos", _ids(fn, "to_uids", to_uids, TOS_MAX, required=True),
-            from_uid, file_content, filename, mtype, extension, attrs, mid, timeout, callback,
+            from_uid, file_content, filename, mtype, extension, attrs, audio_info, mid,
+            timeout, callback,
         )  # fmt: skip
 
     @api_method
@@ -144,6 +172,7 @@ class FilesMethods(AreaBase):
         mtype: int = FILE_MTYPE_DEFAULT,
         extension: str | None = None,
         attrs: str = "",
+        audio_info: AudioInfo | None = None,
         mid: int | None = None,
         timeout: float | None = None,
         callback: ResultCallback[int] | None = None,
@@ -152,7 +181,8 @@ class FilesMethods(AreaBase):
         fn = "send_group_file"
         return self._rtm_file(
             fn, "sendgroupfile", "gid", _i64(fn, "group_id", group_id), from_uid,
-            file_content, filename, mtype, extension, attrs, mid, timeout, callback,
+            file_content, filename, mtype, extension, attrs, audio_info, mid, timeout,
+            callback,
         )  # fmt: skip
 
     @api_method
@@ -166,6 +196,7 @@ class FilesMethods(AreaBase):
         mtype: int = FILE_MTYPE_DEFAULT,
         extension: str | None = None,
         attrs: str = "",
+        audio_info: AudioInfo | None = None,
         mid: int | None = None,
         timeout: float | None = None,
         callback: ResultCallback[int] | None = None,
@@ -174,7 +205,8 @@ class FilesMethods(AreaBase):
         fn = "send_room_file"
         return self._rtm_file(
             fn, "sendroomfile", "rid", _i64(fn, "room_id", room_id), from_uid,
-            file_content, filename, mtype, extension, attrs, mid, timeout, callback,
+            file_content, filename, mtype, extension, attrs, audio_info, mid, timeout,
+            callback,
         )  # fmt: skip
 
     @api_method
@@ -187,6 +219,7 @@ class FilesMethods(AreaBase):
         mtype: int = FILE_MTYPE_DEFAULT,
         extension: str | None = None,
         attrs: str = "",
+        audio_info: AudioInfo | None = None,
         mid: int | None = None,
         timeout: float | None = None,
         callback: ResultCallback[int] | None = None,
@@ -195,5 +228,5 @@ class FilesMethods(AreaBase):
         fn = "send_broadcast_file"
         return self._rtm_file(
             fn, "broadcastfile", None, None, from_uid, file_content, filename, mtype,
-            extension, attrs, mid, timeout, callback,
+            extension, attrs, audio_info, mid, timeout, callback,
         )  # fmt: skip

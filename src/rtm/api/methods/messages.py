@@ -1,4 +1,5 @@
-"""Messages and chat (spec §4.2): P2P, multi, group, room and broadcast sends."""
+"""Messages and chat (spec §4.2): P2P, multi, group, room and broadcast sends, and their
+chat (mtype 30) and cmd (mtype 32) forms."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from rtm.api.args import (
 )
 from rtm.api.call import Call, ResultCallback, api_method
 from rtm.api.methods._base import AreaBase
+from rtm.api.models import MTYPE_CHAT, MTYPE_CMD
 
 
 class MessagesMethods(AreaBase):
@@ -153,3 +155,192 @@ class MessagesMethods(AreaBase):
         )  # fmt: skip
 
     send_boradcast_message = send_broadcast_message
+
+    # ---------------------------------------------------------------- chat (30) and cmd (32)
+    # Go 0.9.20's SendChat/SendCmd family: the same quests with the mtype fixed (spec §3).
+
+    @api_method
+    def send_chat(
+        self,
+        from_uid: int,
+        to_uid: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send a P2P chat message (mtype 30); returns ``mtime``."""
+        fn = "send_chat"
+        return self._rtm_send(
+            fn, "sendmsg", "to", _i64(fn, "to_uid", to_uid),
+            from_uid, MTYPE_CHAT, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_cmd(
+        self,
+        from_uid: int,
+        to_uid: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send a P2P cmd message (mtype 32); returns ``mtime``."""
+        fn = "send_cmd"
+        return self._rtm_send(
+            fn, "sendmsg", "to", _i64(fn, "to_uid", to_uid),
+            from_uid, MTYPE_CMD, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_chats(
+        self,
+        from_uid: int,
+        to_uids: list[int] | tuple[int, ...],
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send one chat message (mtype 30, one mid) to up to 2000 users; returns ``mtime``."""
+        fn = "send_chats"
+        return self._rtm_send(
+            fn, "sendmsgs", "tos", _ids(fn, "to_uids", to_uids, TOS_MAX, required=True),
+            from_uid, MTYPE_CHAT, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_cmds(
+        self,
+        from_uid: int,
+        to_uids: list[int] | tuple[int, ...],
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send one cmd message (mtype 32, one mid) to up to 2000 users; returns ``mtime``."""
+        fn = "send_cmds"
+        return self._rtm_send(
+            fn, "sendmsgs", "tos", _ids(fn, "to_uids", to_uids, TOS_MAX, required=True),
+            from_uid, MTYPE_CMD, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_group_chat(
+        self,
+        from_uid: int,
+        group_id: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send a group chat message (mtype 30); returns ``mtime``."""
+        fn = "send_group_chat"
+        return self._rtm_send(
+            fn, "sendgroupmsg", "gid", _i64(fn, "group_id", group_id),
+            from_uid, MTYPE_CHAT, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_group_cmd(
+        self,
+        from_uid: int,
+        group_id: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send a group cmd message (mtype 32); returns ``mtime``."""
+        fn = "send_group_cmd"
+        return self._rtm_send(
+            fn, "sendgroupmsg", "gid", _i64(fn, "group_id", group_id),
+            from_uid, MTYPE_CMD, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_room_chat(
+        self,
+        from_uid: int,
+        room_id: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send a room chat message (mtype 30); returns ``mtime``."""
+        fn = "send_room_chat"
+        return self._rtm_send(
+            fn, "sendroommsg", "rid", _i64(fn, "room_id", room_id),
+            from_uid, MTYPE_CHAT, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_room_cmd(
+        self,
+        from_uid: int,
+        room_id: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Send a room cmd message (mtype 32); returns ``mtime``."""
+        fn = "send_room_cmd"
+        return self._rtm_send(
+            fn, "sendroommsg", "rid", _i64(fn, "room_id", room_id),
+            from_uid, MTYPE_CMD, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_broadcast_chat(
+        self,
+        from_uid: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Broadcast a chat message (mtype 30) to every user; returns ``mtime``."""
+        return self._rtm_send(
+            "send_broadcast_chat", "broadcastmsg", None, None,
+            from_uid, MTYPE_CHAT, message, attrs, mid, timeout, callback,
+        )  # fmt: skip
+
+    @api_method
+    def send_broadcast_cmd(
+        self,
+        from_uid: int,
+        message: str | bytes,
+        *,
+        attrs: str = "",
+        mid: int | None = None,
+        timeout: float | None = None,
+        callback: ResultCallback[int] | None = None,
+    ) -> Call[int]:
+        """Broadcast a cmd message (mtype 32) to every user; returns ``mtime``."""
+        return self._rtm_send(
+            "send_broadcast_cmd", "broadcastmsg", None, None,
+            from_uid, MTYPE_CMD, message, attrs, mid, timeout, callback,
+        )  # fmt: skip

@@ -75,6 +75,8 @@ class StoreBase:
         broadcast_admins: Collection[int] | Mapping[int, Collection[int]] = (),
         p2p_friends_only: bool = False,
         strict_mid: bool = False,
+        dedup_mid: bool = True,
+        edit_updates_mtime: bool = False,
         synchronous: str = "NORMAL",
         max_batch: int = 4096,
     ) -> None:
@@ -89,6 +91,8 @@ class StoreBase:
         self.max_rooms_per_user = max_rooms_per_user
         self.p2p_friends_only = p2p_friends_only
         self.strict_mid = strict_mid
+        self.dedup_mid = dedup_mid
+        self.edit_updates_mtime = edit_updates_mtime
         self._synchronous = synchronous.upper()
         self._max_batch = max(1, max_batch)
         self._admins_all: frozenset[int] = frozenset()

@@ -176,6 +176,11 @@ class FilesRepo(MessagesRepo):
         if self._op_consume_file_token(conn, pid, token, from_uid, cmd, key) is None:
             return None
         self._op_store_file(conn, pid, file_id, content, filename, ext)
+        conn.execute(
+            "INSERT INTO file_messages (pid, mid, from_uid, file_id) VALUES (?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
+            (pid, mid, from_uid, file_id),
+        )
         return self._op_send(conn, pid, kind, from_uid, targets, mid, mtype, msg, attrs, mtime)
 
     async def store_file(
@@ -207,3 +212,23 @@ class FilesRepo(MessagesRepo):
 
     async def get_file(self, file_id: str) -> StoredFile | None:
         return await self._call(False, self._op_get_file, file_id)
+
+    @staticmethod
+    def _op_message_file(conn: sqlite3.Connection, pid: int, mid: int) -> StoredFile | None:
+        r = conn.execute(
+            "SELECT f.file_id, f.pid, f.content, f.filename, f.ext, f.size, f.created_ms"
+            " FROM file_messages l JOIN files f ON f.file_id = l.file_id"
+            " WHERE l.pid=? AND l.mid=? AND EXISTS (SELECT 1 FROM messages m"
+            " WHERE m.pid=l.pid AND m.mid=l.mid AND m.from_uid=l.from_uid AND m.deleted=0)"
+            " LIMIT 1",
+            (pid, mid),
+        ).fetchone()
+        if r is None:
+            return None
+        return StoredFile(r[0], int(r[1]), bytes(r[2]), r[3], r[4], int(r[5]), int(r[6]))
+
+    async def message_file(self, pid: int, mid: int) -> StoredFile | None:
+        """The file of the file message ``mid`` of project ``pid`` (the download URL's
+        ``<pid>/<mid>``), or None when no such message is stored (unknown, cleaned or
+        deleted)."""
+        return await self._call(False, self._op_message_file, pid, mid)

@@ -1,8 +1,10 @@
-"""History pages, single messages, deletion."""
+"""History pages, single messages, deletion and the other message management (spec §4.3,
+§11.7): edit, clean, clear, counts."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from rtm.server.store.common import (
     _I64_MAX,
@@ -11,9 +13,41 @@ from rtm.server.store.common import (
     HistoryPage,
     HistoryRow,
     Kind,
+    StoreError,
     _p2p_pair,
 )
 from rtm.server.store.engine import StoreBase
+
+MESSAGE_NOT_FOUND = 200070
+PERMISSION_DENIED = 200021
+
+#: ``clearprojectmsg`` ClearType (spec §4.3) -> the kinds it erases.
+CLEAR_KINDS: dict[int, tuple[Kind, ...]] = {
+    0: (Kind.P2P,),
+    1: (Kind.ROOM,),
+    2: (Kind.GROUP,),
+    3: (Kind.BROADCAST,),
+    4: (Kind.P2P, Kind.GROUP, Kind.ROOM, Kind.BROADCAST),
+}
+
+
+def _mtype_filter(mtypes: Sequence[int] | None) -> tuple[str, tuple[int, ...]]:
+    """SQL ``AND mtype IN (...)`` for a non-empty filter (absent or empty = every mtype)."""
+    if not mtypes:
+        return "", ()
+    values = tuple(sorted(set(mtypes)))
+    return f" AND mtype IN ({','.join('?' * len(values))})", values
+
+
+def _time_filter(begin: int, end: int) -> tuple[str, tuple[int, ...]]:
+    """SQL for ``begin <= mtime <= end`` where 0 leaves that side open."""
+    sql = ""
+    args: tuple[int, ...] = ()
+    if begin > 0:
+        sql, args = " AND mtime>=?", (begin,)
+    if end > 0:
+        sql, args = sql + " AND mtime<=?", (*args, end)
+    return sql, args
 
 
 class HistoryRepo(StoreBase):
@@ -30,6 +64,7 @@ class HistoryRepo(StoreBase):
         end: int,
         lastid: int,
         now_ms: int | None,
+        mtypes: Sequence[int] | None = None,
     ) -> HistoryPage:
         end_eff = end if end != 0 else (self._now() if now_ms is None else now_ms)
         empty = HistoryPage(0, lastid, begin, end_eff, [])
@@ -68,6 +103,7 @@ class HistoryRepo(StoreBase):
         if lo > hi:
             return empty
         order = "DESC" if desc else "ASC"
+        only, only_args = _mtype_filter(mtypes)
         rows = [
             HistoryRow(int(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]), r[5], r[6],
                        int(r[7]))
@@ -75,8 +111,8 @@ class HistoryRepo(StoreBase):
                 "SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime"
                 " FROM messages INDEXED BY messages_conv_id"
                 " WHERE pid=? AND kind=? AND xa=? AND xb=? AND id>=? AND id<=?"
-                f" AND mtime>=? AND mtime<=? ORDER BY id {order} LIMIT ?",
-                (*conv, lo, hi, begin_eff, end_eff, num),
+                f" AND mtime>=? AND mtime<=?{only} ORDER BY id {order} LIMIT ?",
+                (*conv, lo, hi, begin_eff, end_eff, *only_args, num),
             )
         ]
         if not rows:
@@ -99,9 +135,11 @@ class HistoryRepo(StoreBase):
         end: int = 0,
         lastid: int = 0,
         now_ms: int | None = None,
+        mtypes: Sequence[int] | None = None,
     ) -> HistoryPage:
         """One history page (spec §2.3). ``target``: ouid (P2P, with ``uid_for_p2p`` = uid),
         gid, rid, or None (broadcast). ``now_ms`` overrides the clock for ``end == 0``.
+        ``mtypes`` (non-empty) keeps only those message types, before ``num`` applies.
 
         num <= 0 -> nothing; num clamped to 20; begin/end inclusive ms (begin 0 = unbounded,
         end 0 = now); lastid strict. Next page: ascending -> lastid/begin of the last row and
@@ -111,7 +149,8 @@ class HistoryRepo(StoreBase):
         k = Kind(kind)
         xa, xb = self._conv_key(k, target, uid_for_p2p)
         return await self._call(
-            False, self._op_history, pid, k, xa, xb, desc, num, begin, end, lastid, now_ms
+            False, self._op_history, pid, k, xa, xb, desc, num, begin, end, lastid, now_ms,
+            mtypes,
         )
 
     @staticmethod
@@ -156,10 +195,125 @@ class HistoryRepo(StoreBase):
                         from_uid: int, mid: int) -> HistoryRow | None:
         r = conn.execute(
             "SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime FROM messages"
-            " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?",
+            " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?"
+            " ORDER BY deleted, id DESC LIMIT 1",
             (pid, int(kind), xa, xb, from_uid, mid),
         ).fetchone()
         if r is None:
             return None
         return HistoryRow(int(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]), r[5], r[6],
                           int(r[7]))
+
+    # ------------------------------------------------------------------ current generation
+
+    async def clean_messages(self, pid: int, kind: Kind | int, from_uid: int, xid: int,
+                             begin: int, end: int) -> int:
+        """``cleanmsg``: erase the messages of one conversation with ``begin <= mtime <= end``
+        (0 = open). P2P: {from_uid, xid}; group/room: xid; broadcast: all. Returns how many."""
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, xid, from_uid)
+        return await self._call(True, self._op_clean, pid, k, xa, xb, begin, end)
+
+    @staticmethod
+    def _op_clean(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                  begin: int, end: int) -> int:
+        when, args = _time_filter(begin, end)
+        return conn.execute(
+            f"DELETE FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=?{when}",
+            (pid, int(kind), xa, xb, *args),
+        ).rowcount
+
+    async def clear_project_messages(self, pid: int, clear_type: int) -> int:
+        """``clearprojectmsg``: erase all history of a ClearType (0 P2P, 1 room, 2 group,
+        3 broadcast, 4 all). Returns how many messages."""
+        kinds = CLEAR_KINDS[clear_type]
+        return await self._call(True, self._op_clear_kinds, pid, tuple(int(k) for k in kinds))
+
+    @staticmethod
+    def _op_clear_kinds(conn: sqlite3.Connection, pid: int, kinds: tuple[int, ...]) -> int:
+        return conn.execute(
+            f"DELETE FROM messages WHERE pid=? AND kind IN ({','.join('?' * len(kinds))})",
+            (pid, *kinds),
+        ).rowcount
+
+    async def count_messages(self, pid: int, kind: Kind | int, xid: int,
+                             mtypes: Sequence[int] | None, begin: int, end: int
+                             ) -> tuple[int, int]:
+        """``getmsgnum``: (distinct senders, messages) among the non-deleted messages of
+        group/room ``xid`` in ``begin``..``end`` (0 = open), of ``mtypes`` when given."""
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, xid, None)
+        return await self._call(False, self._op_count_messages, pid, k, xa, xb, mtypes,
+                                begin, end)
+
+    @staticmethod
+    def _op_count_messages(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                           mtypes: Sequence[int] | None, begin: int, end: int
+                           ) -> tuple[int, int]:
+        when, args = _time_filter(begin, end)
+        only, only_args = _mtype_filter(mtypes)
+        row = conn.execute(
+            "SELECT count(DISTINCT from_uid), count(*) FROM messages"
+            f" WHERE pid=? AND kind=? AND xa=? AND xb=? AND deleted=0{when}{only}",
+            (pid, int(kind), xa, xb, *args, *only_args),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    async def delete_conversation_messages(self, pid: int, kind: Kind | int, from_uid: int,
+                                           xid: int) -> int:
+        """``delconversationmsgs``: erase what ``from_uid`` sent in one conversation."""
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, xid, from_uid)
+        return await self._call(True, self._op_delete_sent, pid, k, xa, xb, from_uid)
+
+    @staticmethod
+    def _op_delete_sent(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                        from_uid: int) -> int:
+        return conn.execute(
+            "DELETE FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=?",
+            (pid, int(kind), xa, xb, from_uid),
+        ).rowcount
+
+    async def clear_user_messages(self, pid: int, uid: int) -> int:
+        """``clearusermsg``: erase every message ``uid`` sent and every P2P message it
+        received."""
+        return await self._call(True, self._op_clear_user, pid, uid)
+
+    @staticmethod
+    def _op_clear_user(conn: sqlite3.Connection, pid: int, uid: int) -> int:
+        sent = conn.execute("DELETE FROM messages WHERE pid=? AND from_uid=?", (pid, uid))
+        received = conn.execute(
+            "DELETE FROM messages WHERE pid=? AND to_uid=? AND kind=?", (pid, uid, int(Kind.P2P))
+        )
+        return sent.rowcount + received.rowcount
+
+    async def edit_message(self, pid: int, kind: Kind | int, from_uid: int, xid: int, mid: int,
+                           msg: str | bytes, attrs: str | bytes, time_limit: int) -> None:
+        """``editmsg``: replace msg and attrs of a stored message; its cursor id stays, and
+        its mtime too unless ``edit_updates_mtime``. Unknown or deleted -> 200070; older than
+        ``time_limit`` ms (when > 0) -> 200021."""
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, xid, from_uid)
+        await self._call(True, self._op_edit, pid, k, xa, xb, from_uid, mid, msg, attrs,
+                         time_limit)
+
+    def _op_edit(self, conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                 from_uid: int, mid: int, msg: str | bytes, attrs: str | bytes,
+                 time_limit: int) -> None:
+        row = conn.execute(
+            "SELECT id, mtime FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=?"
+            " AND from_uid=? AND mid=? AND deleted=0 ORDER BY id DESC LIMIT 1",
+            (pid, int(kind), xa, xb, from_uid, mid),
+        ).fetchone()
+        if row is None:
+            raise StoreError(MESSAGE_NOT_FOUND, f"message {mid} from uid {from_uid} not found")
+        now = self._now()
+        if time_limit > 0 and now - int(row[1]) > time_limit:
+            raise StoreError(PERMISSION_DENIED,
+                             f"message {mid} is older than the time limit of {time_limit} ms")
+        if self.edit_updates_mtime:
+            conn.execute("UPDATE messages SET msg=?, attrs=?, mtime=? WHERE id=?",
+                         (msg, attrs, max(now, int(row[1])), int(row[0])))
+        else:
+            conn.execute("UPDATE messages SET msg=?, attrs=? WHERE id=?",
+                         (msg, attrs, int(row[0])))

@@ -97,31 +97,34 @@ class MessagesRepo(StoreBase):
             else:
                 xa, xb, to_uid = target, 0, 0
             conv = (pid, int(kind), xa, xb)
+            if self.dedup_mid:
+                row = conn.execute(
+                    "SELECT id, mtime FROM messages"
+                    " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?"
+                    " ORDER BY id LIMIT 1",
+                    (*conv, from_uid, mid),
+                ).fetchone()
+                if row is not None:
+                    if self.strict_mid:
+                        raise StoreError(DUPLICATED_MID,
+                                         f"duplicated mid {mid} from uid {from_uid}")
+                    ids.append(int(row[0]))
+                    mtimes.append(int(row[1]))
+                    fresh.append(False)
+                    continue
             last = conn.execute(
                 "SELECT max(mtime) FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=?", conv
             ).fetchone()[0]
             row_mtime = base if last is None or last <= base else int(last)
             cur = conn.execute(
                 "INSERT INTO messages (pid, kind, xa, xb, from_uid, to_uid, mid, mtype, msg,"
-                " attrs, mtime) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                " attrs, mtime) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (*conv, from_uid, to_uid, mid, mtype, msg, attrs, row_mtime),
             )
-            if cur.rowcount == 1:
-                assert cur.lastrowid is not None
-                ids.append(cur.lastrowid)
-                mtimes.append(row_mtime)
-                fresh.append(True)
-                continue
-            if self.strict_mid:
-                raise StoreError(DUPLICATED_MID, f"duplicated mid {mid} from uid {from_uid}")
-            row = conn.execute(
-                "SELECT id, mtime FROM messages"
-                " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?",
-                (*conv, from_uid, mid),
-            ).fetchone()
-            ids.append(int(row[0]))
-            mtimes.append(int(row[1]))
-            fresh.append(False)
+            assert cur.lastrowid is not None
+            ids.append(cur.lastrowid)
+            mtimes.append(row_mtime)
+            fresh.append(True)
         return SendResult(
             mtime=max(mtimes) if mtimes else base,
             duplicate=not any(fresh),

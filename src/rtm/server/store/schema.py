@@ -162,6 +162,22 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             PRIMARY KEY (pid, uid, type, xid, mtype)
         ) WITHOUT ROWID""",
     ),
+    (
+        # Current generation (messages area). Duplicate mids become a lookup instead of a
+        # constraint: ``dedup_mid=False`` stores every message, as PY 2.2.6's equal mids need.
+        "DROP INDEX messages_dedup",
+        "CREATE INDEX messages_by_mid ON messages (pid, kind, xa, xb, from_uid, mid)",
+        # A file message's blob, so that its URL (<base>/<pid>/<mid>) downloads it while the
+        # message is stored (cleaned or deleted messages no longer serve their file).
+        """CREATE TABLE file_messages (
+            pid INTEGER NOT NULL, mid INTEGER NOT NULL, from_uid INTEGER NOT NULL,
+            file_id TEXT NOT NULL,
+            PRIMARY KEY (pid, mid, from_uid)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX messages_pid_mid ON messages (pid, mid)",
+        "CREATE INDEX messages_sender ON messages (pid, from_uid)",
+        "CREATE INDEX messages_receiver ON messages (pid, to_uid) WHERE kind = 1",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).
