@@ -7,18 +7,17 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal
+from typing import Literal
 
 from rtm.fpnn.crypto import ServerPrivateKey
 
-#: The development project served when no project is configured. Documented and fixed so that
-#: examples and tests can use it without configuration; never use it outside a local machine.
-DEV_PID: Final = 1000001
-DEV_SECRET: Final = "rtm-local-dev-secret"
-
-DEFAULT_PORT: Final = 13315
-DEFAULT_CLIENT_PORT: Final = 13316
-DEFAULT_FILE_PORT: Final = 13317
+# The development project and the default ports are defined with the client settings (the
+# SDK's from_env() and the CLI default to them): one definition.
+from rtm.settings import DEFAULT_CLIENT_PORT as DEFAULT_CLIENT_PORT
+from rtm.settings import DEFAULT_FILE_PORT as DEFAULT_FILE_PORT
+from rtm.settings import DEFAULT_PORT as DEFAULT_PORT
+from rtm.settings import DEV_PID as DEV_PID
+from rtm.settings import DEV_SECRET as DEV_SECRET
 
 FileAttrsMode = Literal["strict", "lenient"]
 

@@ -10,13 +10,12 @@ from rtm.api.answers import (
     _PARSE_FILETOKEN,
 )
 from rtm.api.args import (
-    _I8,
     TOS_MAX,
     _callback,
     _file_bytes,
     _i64,
     _ids,
-    _int,
+    _mtype,
     _str,
     _timeout,
 )
@@ -48,7 +47,7 @@ class FilesMethods(AreaBase):
         from_uid = _i64(fn, "from_uid", from_uid)
         content = _file_bytes(fn, file_content)
         filename = _str(fn, "filename", filename)
-        mtype = _int(fn, "mtype", mtype, _I8)
+        mtype = _mtype(fn, mtype)
         if extension is not None:
             extension = _str(fn, "extension", extension)
         if _str(fn, "attrs", attrs):
