@@ -1,10 +1,11 @@
 """The ``error:`` line of the ``rtm`` command: the SDK error, plus a hint where the symptom
 points at a setting rather than at the request.
 
-* The client gate answers every server-API quest with 200022 (it expects an end user's
-  ``auth`` first): the endpoint is the client gate's port.
-* The file gate answers 20004 ``Unknow method:<cmd>`` to a command every server API knows:
-  the endpoint is the file gate's port.
+* The client gate answers the commands it shares with the server API (``sendmsg``...) with
+  200022 (it expects an end user's ``auth`` first): the endpoint is the client gate's port.
+* The file gate, and the client gate for the other commands, answer 20004
+  ``Unknow method:<cmd>`` to a command every server API knows: the endpoint is one of those
+  gates' ports (which one, the default ports tell).
 * An encrypted connection whose handshake fails (the first answer does not decrypt to an FPNN
   frame, or the server hangs up): the ``--pem`` key is not the server's.
 * A refused connection to the default endpoint: no local server is running.
@@ -44,8 +45,13 @@ def _port(endpoint: str) -> int | None:
     return int(port) if port.isdigit() else None
 
 
-def _server_port_hint(settings: Settings, gate: str, default_port: int) -> str:
-    if _port(settings.endpoint) == default_port:
+def _server_port_hint(settings: Settings, gate: str) -> str:
+    port = _port(settings.endpoint)
+    if port == DEFAULT_CLIENT_PORT:
+        gate = "client gate"
+    elif port == DEFAULT_FILE_PORT:
+        gate = "file gate"
+    if port in (DEFAULT_CLIENT_PORT, DEFAULT_FILE_PORT):
         where = f"on port {DEFAULT_PORT}"
     else:
         where = ("on another port of that server ('rtm server' prints it: 'server gate "
@@ -67,11 +73,11 @@ def describe_error(exc: FPNNError, settings: Settings | None) -> str:
 
 def _hint(exc: FPNNError, settings: Settings) -> str | None:
     if exc.code == _UNAUTHORIZED:
-        return _server_port_hint(settings, "client gate", DEFAULT_CLIENT_PORT)
+        return _server_port_hint(settings, "client gate")
     if exc.code == CORE_UNKNOWN_METHOD:
         match = _UNKNOWN_METHOD.search(exc.message)
         if match and match.group(1).lower() in SERVER_API_COMMANDS:
-            return _server_port_hint(settings, "file gate", DEFAULT_FILE_PORT)
+            return _server_port_hint(settings, "client gate or file gate")
         return None
     if settings.pem is not None and "encryption handshake" in exc.message:
         source = settings.sources.get("pem", "the settings")

@@ -358,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = t.leaf(dev, "add", "register a device token (add_device)", c.device_add,
                "rtm device add 1 fcm dGVzdC10b2tlbg")
     p.add_argument("uid", metavar="UID", type=int64, help="user")
-    p.add_argument("app_type", metavar="APPTYPE", choices=c.APP_TYPES,
+    p.add_argument("app_type", metavar="APPTYPE", choices=c.APP_TYPES, type=str.lower,
                    help=f"{' or '.join(c.APP_TYPES)}")
     p.add_argument("device_token", metavar="TOKEN", help="device token")
     p = t.leaf(dev, "remove", "unregister a device token (remove_device)", c.device_remove,
