@@ -12,6 +12,7 @@ timeouts :class:`RTMTimeoutError` (also a builtin ``TimeoutError``), connection 
 """
 
 from rtm._version import __version__
+from rtm._wirelog import TRACE
 from rtm.api.errors import (
     AdminLoginError,
     AdminOnlyError,
@@ -80,6 +81,7 @@ from rtm.fpnn.errors import (
 )
 
 __all__ = [
+    "TRACE",
     "AdminLoginError",
     "AdminOnlyError",
     "AsyncRTMServerClient",
