@@ -6,7 +6,7 @@ RTM_ENDPOINT / RTM_PID / RTM_SECRET select another server or project.
 
 import os
 
-from rtm import FPNNError, NotGroupMemberError, RTMServerClient
+from rtm import NotGroupMemberError, RTMError, RTMServerClient
 
 ENDPOINT = os.environ.get("RTM_ENDPOINT", "127.0.0.1:13315")
 PID = int(os.environ.get("RTM_PID", "1000001"))
@@ -44,7 +44,7 @@ def main() -> None:
             client.send_group_message(CAROL, TEAM, CHAT, "am I in?")
         except NotGroupMemberError as exc:
             print("refused:", exc.code, exc.message)
-        except FPNNError as exc:  # the base of every SDK error
+        except RTMError as exc:  # the root of every error of a failed call
             raise SystemExit(f"unexpected error: {exc}") from exc
 
 

@@ -4,12 +4,15 @@
     with RTMServerClient(pid, secret_key, "host:port") as client:
         mtime = client.send_message(from_uid, to_uid, 30, "hello")
 
-Errors: every failure is an :class:`FPNNError` (``.code``, ``.message``); RTM business
-errors are :class:`RTMError` subclasses, timeouts :class:`FPNNTimeoutError` (also a builtin
-``TimeoutError``), connection failures :class:`FPNNConnectionError`.
+Errors: ``except rtm.RTMError`` catches every failed call (``.code``, ``.message``): error
+answers are :class:`RTMAnswerError` (one subclass per RTM code, e.g. ``NotGroupMemberError``),
+timeouts :class:`RTMTimeoutError` (also a builtin ``TimeoutError``), connection failures
+:class:`RTMConnectionError` (also a ``ConnectionError``), then :class:`RTMProtocolError` and
+:class:`RTMCryptoError`. Logging: logger ``rtm`` (see docs/api.md, "Logging").
 """
 
 from rtm._version import __version__
+from rtm._wirelog import TRACE
 from rtm.api.errors import (
     AdminLoginError,
     AdminOnlyError,
@@ -49,7 +52,12 @@ from rtm.api.errors import (
     PermissionDeniedError,
     ProfanityStopError,
     RefreshScreenLimitedError,
+    RTMAnswerError,
+    RTMConnectionError,
+    RTMCryptoError,
     RTMError,
+    RTMProtocolError,
+    RTMTimeoutError,
     SameSignError,
     SendToSelfError,
     SensitiveWordsError,
@@ -100,6 +108,7 @@ from rtm.fpnn.errors import (
 )
 
 __all__ = [
+    "TRACE",
     "AdminLoginError",
     "AdminOnlyError",
     "AsyncRTMServerClient",
@@ -165,9 +174,14 @@ __all__ = [
     "RTCAdminCommand",
     "RTCRoomMembers",
     "RTCRoomType",
+    "RTMAnswerError",
+    "RTMConnectionError",
+    "RTMCryptoError",
     "RTMError",
+    "RTMProtocolError",
     "RTMServerClient",
     "RTMServerMonitor",
+    "RTMTimeoutError",
     "RefreshScreenLimitedError",
     "SameSignError",
     "SendResult",

@@ -17,12 +17,14 @@ import inspect
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, TypeVar
 
+from rtm import _wirelog
 from rtm.api.call import AsyncExecutor, Call, SyncExecutor, run_call_async, run_call_sync
 from rtm.api.core import REMOVED_OPTIONS, RTMCore
-from rtm.api.errors import error_from_answer
+from rtm.api.errors import to_rtm_error
 from rtm.api.helpers import AsyncHelpers, SyncHelpers
 from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
@@ -31,8 +33,13 @@ from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
 from rtm.fpnn.errors import FPNNAnswerError, FPNNError
 from rtm.fpnn.sync_client import SyncFPNNClient
+from rtm.settings import Settings, read_pem, resolve_settings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 R = TypeVar("R")
+ClientT = TypeVar("ClientT", bound="_ClientBase")
 ConnectionCallback = Callable[[int], None]
 
 #: RTM pushes a server connection receives (spec section 4); ``ping`` is answered by the
@@ -43,6 +50,23 @@ DEFAULT_CONNECT_TIMEOUT = 30.0  # the RTM SDKs' defaults (spec fpnn 9.1)
 DEFAULT_QUEST_TIMEOUT = 30.0
 RECONNECT_FIRST_DELAY = 0.1  # background reconnect of listening clients: backoff bounds (s)
 RECONNECT_MAX_DELAY = 5.0
+_DEBUG = logging.DEBUG
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword options of both client constructors, for ``from_env(**options)``."""
+
+    connect_timeout: float
+    quest_timeout: float
+    monitor: RTMServerMonitor | None
+    logger: logging.Logger | None
+    on_connected: ConnectionCallback | None
+    on_closed: ConnectionCallback | None
+    protocol: Literal["current", "0.1.0"]
+    sign_version: int | None
+    legacy_file_attrs: bool | None
+    keepalive: bool
+    keepalive_interval: float
 
 
 class _Transport(Protocol):
@@ -137,7 +161,7 @@ class _ClientBase(RTMCore, RTMMethods):
         logger: logging.Logger | None = None,
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
-        protocol: str = "current",
+        protocol: Literal["current", "0.1.0"] = "current",
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
         **removed: Any,
@@ -155,7 +179,10 @@ class _ClientBase(RTMCore, RTMMethods):
         # Seconds of silence before a keep-alive ping (spec fpnn 9.2); a connection is given up
         # after keepalive_interval + 3 unanswered pings of quest_timeout each.
         self._keepalive_interval = _check_seconds("keepalive_interval", keepalive_interval)
-        self._logger = logger or logging.getLogger("rtm")
+        # SDK calls log to "rtm.client", the transport to "rtm.fpnn.*"; a logger given here
+        # gets both.
+        self._logger = logger or logging.getLogger("rtm.client")
+        self._transport_logger = logger
         self._on_connected_cb = on_connected
         self._on_closed_cb = on_closed
         self._encryption: dict[str, Any] | None = None
@@ -163,6 +190,47 @@ class _ClientBase(RTMCore, RTMMethods):
         self._closing = False  # close() was called: a drop is not to be repaired
         if monitor is not None:
             self.set_monitor(monitor)
+        self._setup()
+
+    def _setup(self) -> None:
+        """Create the transport and the client kind's own state (end of ``__init__``)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_env(
+        cls: type[ClientT],
+        env: Mapping[str, str] | None = None,
+        *,
+        config: str | os.PathLike[str] | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> ClientT:
+        """A client configured like the ``rtm`` command: ``RTM_ENDPOINT``, ``RTM_PID``,
+        ``RTM_SECRET``, ``RTM_PEM`` (encrypt with this server public key), ``RTM_TIMEOUT``
+        (connect and quest timeout), then the config file (``config``, else ``$RTM_CONFIG``,
+        else ``~/.config/rtm/config.ini``), else the local development server.
+
+        ``env`` defaults to ``os.environ``; ``options`` are the constructor's keyword options
+        and win over ``RTM_TIMEOUT``. Bad or incomplete settings raise
+        :class:`rtm.settings.ConfigError` (a ``ValueError``) naming the setting and its source.
+        """
+        settings = resolve_settings({}, os.environ if env is None else env,
+                                    None if config is None else os.fspath(config))
+        return cls.from_settings(settings, **options)
+
+    @classmethod
+    def from_settings(cls: type[ClientT], settings: Settings,
+                      **options: Unpack[ClientOptions]) -> ClientT:
+        """A client for resolved :class:`rtm.settings.Settings` (what ``from_env`` and the
+        ``rtm`` command use): pid, secret, endpoint, the pem key, the timeout, the protocol."""
+        pem = read_pem(settings)  # first: a missing key file is a settings error
+        if settings.timeout is not None:
+            options.setdefault("connect_timeout", settings.timeout)
+            options.setdefault("quest_timeout", settings.timeout)
+        options.setdefault("protocol", settings.protocol)
+        client = cls(settings.pid, settings.secret, settings.endpoint, **options)
+        if pem is not None:
+            client.enable_encryptor(pem_key_data=pem)
+        return client
 
     def __repr__(self) -> str:  # never shows the secret key
         return f"{type(self).__name__}(pid={self.pid}, endpoint={self.endpoint!r})"
@@ -188,7 +256,7 @@ class _ClientBase(RTMCore, RTMMethods):
     def set_logger(self, logger: logging.Logger) -> None:
         if not isinstance(logger, logging.Logger):
             raise TypeError(f"set_logger(): expected a logging.Logger, got {type(logger).__name__}")
-        self._logger = logger
+        self._logger = self._transport_logger = logger
         self._transport.logger = logger
 
     def enable_encryptor(
@@ -205,8 +273,11 @@ class _ClientBase(RTMCore, RTMMethods):
         the Go SDK) or package mode (as the official Python SDK). Takes effect on the next
         connection, so call it before the first API call.
         """
-        self._transport.enable_encryption(pem_key_path, pem_key_data=pem_key_data,
-                                          bits=256 if reinforce else 128, stream=stream)
+        try:
+            self._transport.enable_encryption(pem_key_path, pem_key_data=pem_key_data,
+                                              bits=256 if reinforce else 128, stream=stream)
+        except FPNNError as exc:
+            raise to_rtm_error(exc) from exc.__cause__
         self._encryption = {"pem_key_path": pem_key_path, "pem_key_data": pem_key_data,
                             "bits": 256 if reinforce else 128, "stream": stream}
 
@@ -221,6 +292,25 @@ class _ClientBase(RTMCore, RTMMethods):
     def _timeout(self, call: Call[Any]) -> float:
         return self._quest_timeout if call.timeout is None else call.timeout
 
+    # Wire log (DEBUG): callers check self._logger.isEnabledFor(_DEBUG) once per quest and
+    # call these only then, so a quest costs nothing more while DEBUG is off.
+
+    def _log_quest(self, step: Call[Any], params: Mapping[str, Any]) -> float:
+        where = "" if step.endpoint is None else f" (file gate {step.endpoint})"
+        self._logger.debug("-> %s%s: %s", step.method, where,
+                           _wirelog.describe(step.method, params, self._logger))
+        return time.perf_counter()
+
+    def _log_answer(self, step: Call[Any], answer: Mapping[str, Any] | None,
+                    error: BaseException | None, started: float) -> None:
+        ms = (time.perf_counter() - started) * 1000
+        if error is not None:
+            self._logger.debug("<- %s: %s in %.2f ms", step.method,
+                               _wirelog.error_label(error), ms)
+        else:
+            self._logger.debug("<- %s: ok in %.2f ms, %s", step.method, ms,
+                               _wirelog.describe(None, answer, self._logger))
+
     def _on_push(self, conn: object, quest: Quest) -> None:
         """Route a push: the answer goes out when this returns, the monitor runs after."""
         delivery = self._pushes.route(quest.method, quest.payload)
@@ -233,6 +323,8 @@ class _ClientBase(RTMCore, RTMMethods):
     def _note_connected(self, conn_id: int) -> Call[Any] | None:
         """Count connections; the listen-restore call a reconnection must send first."""
         self._connections += 1
+        self._logger.info("connected to %s (connection %s%s)", self.endpoint, conn_id,
+                          ", encrypted" if self._encryption else "")
         self._closing = False
         restore = self._listen_restore_call() if self._connections > 1 else None
         if restore is None:
@@ -245,6 +337,7 @@ class _ClientBase(RTMCore, RTMMethods):
             self._deliver(self._on_connected_cb, (conn_id,))
 
     def _note_closed(self, conn_id: int) -> None:
+        self._logger.info("connection %s to %s closed", conn_id, self.endpoint)
         if self._on_closed_cb is not None:
             self._deliver(self._on_closed_cb, (conn_id,))
         if not self._closing and self._listen_restore_call() is not None:
@@ -263,12 +356,12 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
     mtime = await client.send_message(1, 2, 30, "hi")``
     """
 
-    def __init__(self, pid: int, secret_key: str, endpoint: str, **options: Any) -> None:
-        super().__init__(pid, secret_key, endpoint, **options)
+    def _setup(self) -> None:
         self._transport = self._fpnn = FPNNClient(
-            endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
-            keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
-            logger=self._logger, on_connected=self._connected, on_closed=self._note_closed)
+            self.endpoint, connect_timeout=self._connect_timeout,
+            quest_timeout=self._quest_timeout, keepalive=self._keepalive,
+            keepalive_interval=self._keepalive_interval, logger=self._transport_logger,
+            on_connected=self._connected, on_closed=self._note_closed)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, FPNNClient] = {}
@@ -278,8 +371,11 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         self._serial = _SerialCalls()  # monitor/callback functions, run on self._pool
 
     async def connect(self) -> None:
-        """Connect now instead of on the first call (raises the transport error on failure)."""
-        await self._fpnn.connect()
+        """Connect now instead of on the first call (raises an RTMError on failure)."""
+        try:
+            await self._fpnn.connect()
+        except FPNNError as exc:
+            raise to_rtm_error(exc) from exc.__cause__
 
     @property
     def connected(self) -> bool:
@@ -294,12 +390,22 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
     async def _send(self, step: Call[Any]) -> dict[str, Any]:
         client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
         params = self._quest_params(step)
+        log = self._logger.isEnabledFor(_DEBUG)
+        started = self._log_quest(step, params) if log else 0.0
         try:
-            return await client.quest(step.method, params, timeout=self._timeout(step))
-        except FPNNAnswerError as exc:
-            if not self._resign(step, exc.code):
-                raise
-        return await client.quest(step.method, params, timeout=self._timeout(step))
+            try:
+                answer = await client.quest(step.method, params, timeout=self._timeout(step))
+            except FPNNAnswerError as exc:
+                if not self._resign(step, exc.code):
+                    raise
+                answer = await client.quest(step.method, params, timeout=self._timeout(step))
+        except BaseException as exc:
+            if log:
+                self._log_answer(step, None, exc, started)
+            raise
+        if log:
+            self._log_answer(step, answer, None, started)
+        return answer
 
     async def _run_with_callback(self, call: Call[Any]) -> None:
         try:
@@ -313,7 +419,8 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         client = self._file_clients.get(endpoint)
         if client is None:  # one plain connection per file gate, reused, closed with us
             client = FPNNClient(endpoint, connect_timeout=self._connect_timeout,
-                                quest_timeout=self._quest_timeout, logger=self._logger)
+                                quest_timeout=self._quest_timeout,
+                                logger=self._transport_logger)
             self._file_clients[endpoint] = client
         return client
 
@@ -432,12 +539,12 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
     ``callback(error_code, error_info)``) on a worker thread.
     """
 
-    def __init__(self, pid: int, secret_key: str, endpoint: str, **options: Any) -> None:
-        super().__init__(pid, secret_key, endpoint, **options)
+    def _setup(self) -> None:
         self._transport = self._fpnn = SyncFPNNClient(
-            endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
-            keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
-            logger=self._logger, on_connected=self._connected, on_closed=self._note_closed)
+            self.endpoint, connect_timeout=self._connect_timeout,
+            quest_timeout=self._quest_timeout, keepalive=self._keepalive,
+            keepalive_interval=self._keepalive_interval, logger=self._transport_logger,
+            on_connected=self._connected, on_closed=self._note_closed)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, SyncFPNNClient] = {}
@@ -449,8 +556,11 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
         self._serial = _SerialCalls()  # monitor calls, run on self._monitor_pool
 
     def connect(self) -> None:
-        """Connect now instead of on the first call (raises the transport error on failure)."""
-        self._fpnn.connect()
+        """Connect now instead of on the first call (raises an RTMError on failure)."""
+        try:
+            self._fpnn.connect()
+        except FPNNError as exc:
+            raise to_rtm_error(exc) from exc.__cause__
 
     @property
     def connected(self) -> bool:
@@ -465,12 +575,22 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
     def _send(self, step: Call[Any]) -> dict[str, Any]:
         client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
         params = self._quest_params(step)
+        log = self._logger.isEnabledFor(_DEBUG)
+        started = self._log_quest(step, params) if log else 0.0
         try:
-            return client.quest(step.method, params, timeout=self._timeout(step))
-        except FPNNAnswerError as exc:
-            if not self._resign(step, exc.code):
-                raise
-        return client.quest(step.method, params, timeout=self._timeout(step))
+            try:
+                answer = client.quest(step.method, params, timeout=self._timeout(step))
+            except FPNNAnswerError as exc:
+                if not self._resign(step, exc.code):
+                    raise
+                answer = client.quest(step.method, params, timeout=self._timeout(step))
+        except BaseException as exc:
+            if log:
+                self._log_answer(step, None, exc, started)
+            raise
+        if log:
+            self._log_answer(step, answer, None, started)
+        return answer
 
     def _start_with_callback(self, call: Call[Any]) -> None:
         if call.then is not None or call.endpoint is not None:
@@ -478,6 +598,8 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
             self._callbacks().submit(self._run_blocking_for_callback, call)
             return
 
+        params = self._quest_params(call)
+        started = self._log_quest(call, params) if self._logger.isEnabledFor(_DEBUG) else None
         retried = False
 
         def done(answer: dict[str, Any] | None, error: FPNNError | None) -> None:
@@ -487,11 +609,14 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                     and self._resign(call, error.code)):
                 retried = True
                 try:
-                    self._fpnn.quest_callback(call.method, call.params, done,
+                    self._fpnn.quest_callback(call.method, params, done,
                                               timeout=self._timeout(call))
                 except FPNNError as exc:
-                    self._callbacks().submit(self._call_logged, call.notify_error, (exc,))
+                    self._callbacks().submit(self._call_logged, call.notify_error,
+                                             (to_rtm_error(exc),))
                 return
+            if started is not None:
+                self._log_answer(call, answer, error, started)
             if error is None:
                 assert answer is not None
                 try:
@@ -503,12 +628,13 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                     return
                 self._callbacks().submit(self._call_logged, call.notify, (result,))
                 return
-            if isinstance(error, FPNNAnswerError):
-                error = error_from_answer(error.code, error.message, error.raiser)
-            self._callbacks().submit(self._call_logged, call.notify_error, (error,))
+            self._callbacks().submit(self._call_logged, call.notify_error,
+                                     (to_rtm_error(error),))
 
-        self._fpnn.quest_callback(call.method, self._quest_params(call), done,
-                                  timeout=self._timeout(call))
+        try:
+            self._fpnn.quest_callback(call.method, params, done, timeout=self._timeout(call))
+        except FPNNError as exc:
+            raise to_rtm_error(exc) from exc.__cause__
 
     def _run_blocking_for_callback(self, call: Call[Any]) -> None:
         try:
@@ -555,7 +681,8 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
             client = self._file_clients.get(endpoint)
             if client is None:
                 client = SyncFPNNClient(endpoint, connect_timeout=self._connect_timeout,
-                                        quest_timeout=self._quest_timeout, logger=self._logger)
+                                        quest_timeout=self._quest_timeout,
+                                        logger=self._transport_logger)
                 self._file_clients[endpoint] = client
         return client
 

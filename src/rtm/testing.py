@@ -10,7 +10,7 @@ Installed with the SDK and loaded by pytest automatically. Fixtures:
     no friends, groups, history or tokens leak between tests.
 ``rtm_client`` (test)
     A connected :class:`rtm.RTMServerClient` for ``rtm_project``; closed after the test.
-``rtm_async_client`` (test, needs pytest-asyncio)
+``rtm_async_client`` (test, needs pytest-asyncio: ``pip install 'rtm-server-sdk[testing]'``)
     The same as an :class:`rtm.AsyncRTMServerClient`.
 ``rtm_enduser`` (test, needs pytest-asyncio)
     ``user = await rtm_enduser(uid)``: an end user logged in on the client gate with a token
@@ -31,7 +31,7 @@ import itertools
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -278,10 +278,25 @@ def rtm_client(rtm_project: RTMProject) -> Iterator[RTMServerClient]:
         client.close()
 
 
+#: What a test using an async fixture is told when pytest-asyncio is not installed.
+NEEDS_PYTEST_ASYNCIO = (
+    "the {name} fixture needs pytest-asyncio, which is not installed: "
+    "pip install 'rtm-server-sdk[testing]' (pytest + pytest-asyncio)"
+)
+
 try:  # the async fixtures need pytest-asyncio, which the SDK itself does not depend on
     import pytest_asyncio
-except ImportError:  # pragma: no cover
-    pass
+except ImportError:
+    # Same names, so a test asking for them gets this message instead of "fixture not found".
+
+    @pytest.fixture(name="rtm_async_client")
+    def _rtm_async_client_unavailable() -> NoReturn:
+        pytest.fail(NEEDS_PYTEST_ASYNCIO.format(name="rtm_async_client"), pytrace=False)
+
+    @pytest.fixture(name="rtm_enduser")
+    def _rtm_enduser_unavailable() -> NoReturn:
+        pytest.fail(NEEDS_PYTEST_ASYNCIO.format(name="rtm_enduser"), pytrace=False)
+
 else:
 
     @pytest_asyncio.fixture

@@ -59,10 +59,13 @@ def project_env(project: RTMProject, home: Path) -> dict[str, str]:
     }
 
 
-def invoke(env: Mapping[str, str], *args: object, input: str = "") -> Result:
+def invoke(env: Mapping[str, str], *args: object, input: str | bytes = "") -> Result:
+    """Run ``rtm *args`` in-process; ``input`` is stdin (bytes: a binary stream with a
+    ``.buffer``, like the real one)."""
     out, err = io.StringIO(), io.StringIO()
-    code = run([str(a) for a in args], stdout=out, stderr=err, stdin=io.StringIO(input),
-               env=env)
+    stdin = (io.TextIOWrapper(io.BytesIO(input), encoding="utf-8") if isinstance(input, bytes)
+             else io.StringIO(input))
+    code = run([str(a) for a in args], stdout=out, stderr=err, stdin=stdin, env=env)
     return Result(code, out.getvalue(), err.getvalue())
 
 
@@ -75,7 +78,8 @@ def env(rtm_project: RTMProject, tmp_path: Path) -> dict[str, str]:
 def cli(env: dict[str, str]) -> Cli:
     """``cli("send", "p2p", 1, 2, "hi")`` -> Result (in-process, this test's project)."""
 
-    def call(*args: object, input: str = "", extra_env: Mapping[str, str] | None = None) -> Result:
+    def call(*args: object, input: str | bytes = "",
+             extra_env: Mapping[str, str] | None = None) -> Result:
         return invoke({**env, **(extra_env or {})}, *args, input=input)
 
     return call

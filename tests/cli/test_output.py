@@ -47,7 +47,7 @@ def test_progress_only_on_a_tty(cli: Cli, env: dict[str, str], tmp_path: Path) -
 
     assert run(["history", "group", "3", "--all", "--num", "2"], stdout=out, stderr=tty,
                env=env) == 0
-    assert "\rfetching history: 2 messages, 1 pages" in tty.getvalue()
+    assert "\rfetching history: 2 messages, 1 page" in tty.getvalue()
     assert "\rfetching history: 5 messages, 3 pages" in tty.getvalue()
     assert tty.getvalue().endswith("5 messages\n")  # the progress line was cleared first
     assert "\r" not in out.getvalue()

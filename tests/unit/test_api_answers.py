@@ -10,7 +10,13 @@ import pytest
 from typing_check_api import FakeAsyncClient, FakeSyncClient
 
 from rtm.api import HistoryMessageResult, HistoryMessageUnit, MalformedAnswerError
-from rtm.api.errors import InvalidPidOrSignError, NotGroupMemberError, RTMError
+from rtm.api.errors import (
+    InvalidPidOrSignError,
+    NotGroupMemberError,
+    RTMAnswerError,
+    RTMError,
+    RTMTimeoutError,
+)
 from rtm.fpnn.errors import FPNNAnswerError, FPNNError, FPNNTimeoutError
 
 HIST = {"num": 2, "lastid": 42, "begin": 1563789452010, "end": 1563789460000}
@@ -162,17 +168,19 @@ def test_rtm_error_answer_maps_to_subclass() -> None:
     assert "200041" in str(info.value) and "NOT_GROUP_MEMBER" in str(info.value)
 
 
-def test_fpnn_error_answer_stays_fpnn() -> None:
+def test_fpnn_error_answer_is_an_rtm_answer_error() -> None:
     c = FakeSyncClient({"getfriends": FPNNAnswerError("Unknow method:getfriends", 20004)})
-    with pytest.raises(FPNNAnswerError) as info:
+    with pytest.raises(RTMAnswerError) as info:
         c.get_friends(1)
-    assert type(info.value) is FPNNAnswerError and info.value.code == 20004
+    assert type(info.value) is RTMAnswerError and info.value.code == 20004
+    assert isinstance(info.value, FPNNAnswerError)
 
 
-def test_timeout_passes_through() -> None:
+def test_timeout_becomes_rtm_timeout_error() -> None:
     c = FakeSyncClient({"getfriends": FPNNTimeoutError("no answer")})
-    with pytest.raises(FPNNTimeoutError):
+    with pytest.raises(RTMTimeoutError) as info:
         c.get_friends(1)
+    assert isinstance(info.value, FPNNTimeoutError) and isinstance(info.value, TimeoutError)
 
 
 def test_file_error_at_step_one_sends_no_file() -> None:

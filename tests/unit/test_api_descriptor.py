@@ -119,7 +119,7 @@ def test_the_45_methods_of_0_1_0_are_still_there() -> None:
 def test_mypy_strict_accepts_the_typing_checks() -> None:
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "mypy"), "--strict", "src/rtm/api",
-         "tests/unit/typing_check_api.py"],
+         "tests/unit/typing_check_api.py", "tests/unit/typing_check_client.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=110,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

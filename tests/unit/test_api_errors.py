@@ -12,11 +12,24 @@ from rtm.api.errors import (
     BannedInGroupError,
     InvalidPidOrSignError,
     NotGroupMemberError,
+    RTMAnswerError,
+    RTMConnectionError,
+    RTMCryptoError,
     RTMError,
+    RTMProtocolError,
+    RTMTimeoutError,
     UnknownRTMError,
     error_from_answer,
+    to_rtm_error,
 )
-from rtm.fpnn.errors import FPNNAnswerError, FPNNError
+from rtm.fpnn.errors import (
+    FPNNAnswerError,
+    FPNNConnectionError,
+    FPNNCryptoError,
+    FPNNError,
+    FPNNProtocolError,
+    FPNNTimeoutError,
+)
 
 SPEC_CODES = [
     200001, 200002, 200003, 200004, 200005, 200006, 200007, 200008, 200010, 200011, 200012,
@@ -30,7 +43,7 @@ SPEC_CODES = [
 @pytest.mark.parametrize("code", SPEC_CODES)
 def test_every_named_code_has_a_class(code: int) -> None:
     exc = error_from_answer(code, "text", "raiser-x")
-    assert isinstance(exc, RTMError) and type(exc) is not RTMError
+    assert isinstance(exc, RTMAnswerError) and type(exc) is not RTMAnswerError
     assert isinstance(exc, FPNNAnswerError) and isinstance(exc, FPNNError)
     assert exc.code == code and exc.message == "text" and exc.raiser == "raiser-x"
     assert code in RTM_ERROR_NAMES
@@ -52,16 +65,44 @@ def test_names() -> None:
     assert RTM_ERROR_NAMES[200041] == "NOT_GROUP_MEMBER"
 
 
-def test_unnamed_rtm_code_is_rtm_error() -> None:
+def test_unnamed_rtm_code_is_rtm_answer_error() -> None:
     exc = error_from_answer(200777, "new code")
-    assert type(exc) is RTMError and exc.code == 200777
+    assert type(exc) is RTMAnswerError and exc.code == 200777
     assert str(exc) == "[200777 RTM_ERROR] new code"
 
 
 @pytest.mark.parametrize("code", [10009, 20004, 20001, 30001, 0, 199999, 300000])
-def test_fpnn_codes_stay_fpnn(code: int) -> None:
+def test_fpnn_codes_are_plain_answer_errors(code: int) -> None:
     exc = error_from_answer(code, "x", "r")
-    assert type(exc) is FPNNAnswerError and exc.code == code and exc.raiser == "r"
+    assert type(exc) is RTMAnswerError and exc.code == code and exc.raiser == "r"
+    assert isinstance(exc, FPNNAnswerError) and isinstance(exc, RTMError)
+
+
+@pytest.mark.parametrize(("fpnn_cls", "rtm_cls", "builtin"), [
+    (FPNNTimeoutError, RTMTimeoutError, TimeoutError),
+    (FPNNConnectionError, RTMConnectionError, ConnectionError),
+    (FPNNProtocolError, RTMProtocolError, None),
+    (FPNNCryptoError, RTMCryptoError, None),
+    (FPNNError, RTMError, None),
+])  # fmt: skip
+def test_one_root_for_transport_errors(fpnn_cls: type[FPNNError], rtm_cls: type[RTMError],
+                                       builtin: type[Exception] | None) -> None:
+    source = fpnn_cls("went wrong", 20099)
+    exc = to_rtm_error(source)
+    assert type(exc) is rtm_cls and isinstance(exc, fpnn_cls) and isinstance(exc, RTMError)
+    assert (exc.code, exc.message) == (20099, "went wrong")
+    if builtin is not None:
+        assert isinstance(exc, builtin)
+    copy = pickle.loads(pickle.dumps(exc))
+    assert type(copy) is rtm_cls and copy.code == 20099 and copy.message == "went wrong"
+    assert to_rtm_error(exc) is exc
+
+
+def test_answer_errors_map_to_their_class() -> None:
+    exc = to_rtm_error(FPNNAnswerError("not a member", 200041, "rtm-gate"))
+    assert type(exc) is NotGroupMemberError and exc.raiser == "rtm-gate"
+    assert str(exc) == "[200041 NOT_GROUP_MEMBER] not a member (raiser: rtm-gate)"
+    assert str(to_rtm_error(FPNNTimeoutError("no answer"))) == "[20003 CORE_TIMEOUT] no answer"
 
 
 def test_str_is_readable() -> None:

@@ -11,6 +11,7 @@ import pytest
 from typing_check_api import FakeAsyncClient, FakeSyncClient
 
 from rtm.api import MessageType
+from rtm.api.errors import InvalidMtypeError, LargeFileOrAttrsError, LargeMessageOrAttrsError
 
 I64 = 2**63
 OK_MSG = (1, 2, 3, "m")
@@ -18,10 +19,14 @@ OK_MSG = (1, 2, 3, "m")
 # (method, args, kwargs, exception, fragments that must appear in the message)
 CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], type[Exception], tuple[str, ...]]] = [
     # ints: type, bool, range
-    ("send_message", (1, 2, 300, "m"), {}, ValueError,
-     ("send_message(): 'mtype' must be an int in [-128, 127] (int8), got 300",)),
-    ("send_message", (1, 2, -129, "m"), {}, ValueError, ("'mtype'", "int8")),
+    # mtype: outside 1..127 is the server's 200005 whatever the int (also a ValueError)
+    ("send_message", (1, 2, 300, "m"), {}, InvalidMtypeError,
+     ("send_message(): 'mtype' must be in [1, 127], got 300", "[200005 INVALID_MTYPE]")),
+    ("send_message", (1, 2, 128, "m"), {}, InvalidMtypeError, ("'mtype'", "got 128")),
+    ("send_message", (1, 2, 0, "m"), {}, InvalidMtypeError, ("'mtype'", "got 0")),
+    ("send_message", (1, 2, -129, "m"), {}, InvalidMtypeError, ("'mtype'", "[1, 127]")),
     ("send_message", (1, 2, "3", "m"), {}, TypeError, ("'mtype'", "got str")),
+    ("send_message", (1, 2, True, "m"), {}, TypeError, ("'mtype'", "got bool")),
     ("send_message", (True, 2, 3, "m"), {}, TypeError, ("'from_uid'", "got bool")),
     ("send_message", (1.0, 2, 3, "m"), {}, TypeError, ("'from_uid'", "got float")),
     ("send_message", (I64, 2, 3, "m"), {}, ValueError, ("'from_uid'", "int64")),
@@ -34,7 +39,20 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], type[Exception], tuple[s
     ("send_message", (1, 2, 3, None), {}, TypeError, ("'message'",)),
     ("send_message", OK_MSG, {"attrs": None}, TypeError, ("'attrs'", "str")),
     ("send_message", OK_MSG, {"attrs": b"x"}, TypeError, ("'attrs'", "str")),
-    # timeout / callback (every method)
+    # sizes: the server's 200030, before anything is encoded (a 10 MB one too)
+    ("send_message", (1, 2, 3, "x" * 20481), {}, LargeMessageOrAttrsError,
+     ("send_message(): 'message' is 20481 bytes, the server accepts at most 20480",
+      "[200030 LARGE_MESSAGE_OR_ATTRS]")),
+    ("send_message", (1, 2, 3, "\u00e9" * 10241), {}, LargeMessageOrAttrsError,
+     ("'message' is 20482 bytes",)),
+    ("send_message", (1, 2, 3, b"\xff" * 10_000_000), {}, LargeMessageOrAttrsError,
+     ("'message' is 10000000 bytes",)),
+    ("send_message", OK_MSG, {"attrs": "a" * 2049}, LargeMessageOrAttrsError,
+     ("'attrs' is 2049 bytes, the server accepts at most 2048",)),
+    ("send_group_message", (1, 2, 3, bytearray(20481)), {}, LargeMessageOrAttrsError,
+     ("send_group_message()", "'message'")),
+    ("send_messages", (1, [2], 3, "m"), {"attrs": "\U0001f600" * 513}, LargeMessageOrAttrsError,
+     ("send_messages()", "'attrs' is 2052 bytes")),    # timeout / callback (every method)
     ("send_message", OK_MSG, {"timeout": 0}, ValueError, ("'timeout'", "> 0")),
     ("send_message", OK_MSG, {"timeout": -1.0}, ValueError, ("'timeout'",)),
     ("send_message", OK_MSG, {"timeout": float("inf")}, ValueError, ("'timeout'",)),
@@ -47,7 +65,7 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], type[Exception], tuple[s
     # target ids of the other sends
     ("send_group_message", (1, "g", 3, "m"), {}, TypeError, ("send_group_message()", "'group_id'")),
     ("send_room_message", (1, I64, 3, "m"), {}, ValueError, ("send_room_message()", "'room_id'")),
-    ("send_broadcast_message", (1, 128, "m"), {}, ValueError,
+    ("send_broadcast_message", (1, 128, "m"), {}, InvalidMtypeError,
      ("send_broadcast_message()", "'mtype'")),
     ("send_boradcast_message", (1, 3, 4), {}, TypeError, ("'message'",)),
     # lists
@@ -127,7 +145,12 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], type[Exception], tuple[s
     ("send_file", (1, 2, "text", "f"), {}, TypeError, ("send_file()", "'file_content'", "bytes")),
     ("send_file", (1, 2, b"", "f"), {}, ValueError, ("'file_content'", "empty")),
     ("send_file", (1, 2, b"x", None), {}, TypeError, ("'filename'",)),
-    ("send_file", (1, 2, b"x", "f"), {"mtype": 200}, ValueError, ("'mtype'", "int8")),
+    ("send_file", (1, 2, b"x", "f"), {"mtype": 200}, InvalidMtypeError, ("'mtype'", "[1, 127]")),
+    ("send_file", (1, 2, b"x" * 5_242_881, "f"), {}, LargeFileOrAttrsError,
+     ("send_file()", "'file_content' is 5242881 bytes, the server accepts at most 5242880",
+      "[200031 LARGE_FILE_OR_ATTRS]")),
+    ("send_room_file", (1, 2, bytes(10_000_000), "f"), {}, LargeFileOrAttrsError,
+     ("send_room_file()", "'file_content'")),
     ("send_file", (1, 2, b"x", "f"), {"extension": 5}, TypeError, ("'extension'",)),
     ("send_file", (1, 2, b"x", "f"), {"attrs": 5}, TypeError, ("'attrs'",)),
     ("send_file", (1, 2, b"x", "f"), {"mid": "5"}, TypeError, ("'mid'",)),
@@ -154,7 +177,8 @@ def test_sync_validation(
     with pytest.raises(exc) as info:
         getattr(client, method)(*args, **kwargs)
     text = str(info.value)
-    assert text.startswith(f"{method}(") or method == "send_boradcast_message"
+    head = getattr(info.value, "message", text)  # RTM errors: str() starts with [code NAME]
+    assert head.startswith(f"{method}(") or method == "send_boradcast_message"
     for fragment in fragments:
         assert fragment in text
     assert client.sent == [] and client.calls == []
@@ -179,7 +203,7 @@ def test_accepted_edge_values() -> None:
     class Kind(IntEnum):
         X = 7
 
-    c.send_message(-(2**63), 2**63 - 1, -128, "", attrs="", mid=0)
+    c.send_message(-(2**63), 2**63 - 1, 1, "", attrs="", mid=0)
     c.send_message(1, 2, 127, b"")
     c.send_message(1, 2, Kind.X, bytearray(b"ab"))
     c.send_messages(1, tuple(range(2000)), 3, "m")
@@ -197,6 +221,16 @@ def test_accepted_edge_values() -> None:
     assert type(sent[2].params["mtype"]) is int and sent[2].params["msg"] == b"ab"
     assert type(sent[3].params["tos"]) is list
     assert sent[-1].timeout == 2.0 and type(sent[-1].params["file"]) is bytes
+
+
+def test_the_size_limits_themselves_are_accepted() -> None:
+    c = FakeSyncClient()
+    c.send_message(1, 2, 3, "x" * 20480, attrs="a" * 2048)
+    c.send_message(1, 2, 3, "\U0001f600" * 5120, attrs="\u00e9" * 1024)  # 20480 / 2048 bytes
+    c.send_message(1, 2, 3, bytes(20480))
+    c.send_file(1, 2, bytes(5_242_880), "big.bin")
+    assert [len(s.params.get("msg", s.params.get("file", b""))) for s in c.sent] == [
+        20480, 5120, 20480, 0, 5_242_880]  # 5120 code points of 4 bytes; filetoken; the file
 
 
 def test_lists_are_copied_at_build_time() -> None:

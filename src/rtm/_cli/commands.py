@@ -4,13 +4,14 @@ arguments, calls the SDK and prints through :class:`~rtm._cli.output.Output`."""
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import contextlib
 import dataclasses
 import importlib
 import inspect
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from rtm._cli.argtypes import flatten
-from rtm._cli.config import Settings, resolve_settings
+from rtm._cli.config import ConfigError, Settings, resolve_settings
 from rtm._cli.output import Output, fmt_ms, fmt_s, one_line
 from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
 from rtm.api.monitor import RTMServerMonitor
@@ -31,6 +32,13 @@ Walk = Callable[[bool, int, int, int, int], Iterator[HistoryMessageUnit]]
 #: history page size of ``--all`` (the server maximum)
 ALL_PAGE_SIZE = 20
 DEFAULT_PAGE_SIZE = 10
+#: push services a device token may belong to (``rtm device add``)
+APP_TYPES = ("apns", "fcm")
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 message``, ``2 messages`` (``words``: an irregular plural)."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 class Context:
@@ -64,18 +72,27 @@ class Context:
             self._settings = resolve_settings(flags, self.env, getattr(self.args, "config", None))
         return self._settings
 
+    def settings_or_none(self) -> Settings | None:
+        """The settings, or ``None`` if they cannot be resolved (for error hints)."""
+        try:
+            return self.settings
+        except ConfigError:
+            return None
+
     def client(self, monitor: RTMServerMonitor | None = None) -> RTMServerClient:
         if self._client is None:
-            s = self.settings
-            options: dict[str, Any] = {}
-            if s.timeout is not None:
-                options["connect_timeout"] = options["quest_timeout"] = s.timeout
-            client = RTMServerClient(s.pid, s.secret, s.endpoint, monitor=monitor,
-                                     protocol=s.protocol, **options)
-            if s.pem is not None:
-                client.enable_encryptor(s.pem)
-            self._client = client
+            # The same path as RTMServerClient.from_env(): a missing --pem file is a
+            # settings error (exit 2), like any other bad setting.
+            self._client = RTMServerClient.from_settings(self.settings, monitor=monitor)
         return self._client
+
+    def stdin_bytes(self) -> bytes:
+        """All of stdin, as bytes (the real stream's buffer when there is one)."""
+        buffer = getattr(self.stdin, "buffer", None)
+        if buffer is not None:
+            data: bytes = buffer.read()
+            return data
+        return self.stdin.read().encode("utf-8", "surrogateescape")
 
     def mid(self, given: int | None) -> int:
         """``given``, or a fresh id from the client's generator (the profile's layout)."""
@@ -91,11 +108,55 @@ def _ok(ctx: Context, text: str) -> None:
     ctx.out.result({"ok": True}, text)
 
 
-def _message_text(ctx: Context, text: str) -> str:
+def _decode(text: str, a: argparse.Namespace) -> bytes:
+    """The bytes ``--base64`` / ``--hex`` text stands for (whitespace ignored)."""
+    compact = "".join(text.split())
+    try:
+        if a.base64:
+            return base64.b64decode(compact, validate=True)
+        return bytes.fromhex(compact)
+    except (binascii.Error, ValueError):
+        kind = "base64" if a.base64 else "hex"
+        raise CommandError(f"MESSAGE is not valid {kind}: {text[:40]!r}", usage=True) from None
+
+
+def _message_text(ctx: Context, a: argparse.Namespace) -> str | bytes:
+    """The message body of a send: text, or bytes (a binary message) with ``--base64``,
+    ``--hex``, ``--binary``, or stdin that is not UTF-8."""
+    encoded = a.base64 or a.hex
+    if a.message != "-":
+        if encoded:
+            return _decode(a.message, a)
+        raw_arg = os.fsencode(a.message)  # undecodable argv bytes come back as they were
+        if a.binary:
+            return raw_arg
+        try:
+            return raw_arg.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw_arg
+    raw = ctx.stdin_bytes()
+    if a.binary:
+        return raw  # byte for byte
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if encoded:
+            raise CommandError("stdin is not base64/hex text", usage=True) from None
+        return raw
+    if encoded:
+        return _decode(text, a)
+    return text[:-1] if text.endswith("\n") else text  # the newline echo adds
+
+
+def _text_arg(ctx: Context, text: str) -> str:
+    """A text argument; ``-`` reads it from stdin (UTF-8, without the final newline)."""
     if text != "-":
         return text
-    data = ctx.stdin.read()
-    return data[:-1] if data.endswith("\n") else data
+    try:
+        text = ctx.stdin_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise CommandError("stdin is not UTF-8 text", usage=True) from None
+    return text[:-1] if text.endswith("\n") else text
 
 
 def _sent(ctx: Context, mid: int, mtime: int, what: str) -> None:
@@ -108,7 +169,7 @@ def _sent(ctx: Context, mid: int, mtime: int, what: str) -> None:
 
 def send_p2p(ctx: Context, a: argparse.Namespace) -> None:
     mid = ctx.mid(a.mid)
-    mtime = ctx.client().send_message(a.from_uid, a.to_uid, a.mtype, _message_text(ctx, a.message),
+    mtime = ctx.client().send_message(a.from_uid, a.to_uid, a.mtype, _message_text(ctx, a),
                                       attrs=a.attrs, mid=mid)
     _sent(ctx, mid, mtime, f"{a.from_uid} -> {a.to_uid}")
 
@@ -116,7 +177,7 @@ def send_p2p(ctx: Context, a: argparse.Namespace) -> None:
 def send_multi(ctx: Context, a: argparse.Namespace) -> None:
     mid = ctx.mid(a.mid)
     tos = flatten([a.to_uids])
-    mtime = ctx.client().send_messages(a.from_uid, tos, a.mtype, _message_text(ctx, a.message),
+    mtime = ctx.client().send_messages(a.from_uid, tos, a.mtype, _message_text(ctx, a),
                                        attrs=a.attrs, mid=mid)
     _sent(ctx, mid, mtime, f"{a.from_uid} -> {len(tos)} users")
 
@@ -124,21 +185,21 @@ def send_multi(ctx: Context, a: argparse.Namespace) -> None:
 def send_group(ctx: Context, a: argparse.Namespace) -> None:
     mid = ctx.mid(a.mid)
     mtime = ctx.client().send_group_message(a.from_uid, a.group_id, a.mtype,
-                                            _message_text(ctx, a.message), attrs=a.attrs, mid=mid)
+                                            _message_text(ctx, a), attrs=a.attrs, mid=mid)
     _sent(ctx, mid, mtime, f"{a.from_uid} -> group {a.group_id}")
 
 
 def send_room(ctx: Context, a: argparse.Namespace) -> None:
     mid = ctx.mid(a.mid)
     mtime = ctx.client().send_room_message(a.from_uid, a.room_id, a.mtype,
-                                           _message_text(ctx, a.message), attrs=a.attrs, mid=mid)
+                                           _message_text(ctx, a), attrs=a.attrs, mid=mid)
     _sent(ctx, mid, mtime, f"{a.from_uid} -> room {a.room_id}")
 
 
 def send_broadcast(ctx: Context, a: argparse.Namespace) -> None:
     mid = ctx.mid(a.mid)
     mtime = ctx.client().send_broadcast_message(a.from_uid, a.mtype,
-                                                _message_text(ctx, a.message), attrs=a.attrs,
+                                                _message_text(ctx, a), attrs=a.attrs,
                                                 mid=mid)
     _sent(ctx, mid, mtime, f"{a.from_uid} -> everybody")
 
@@ -202,14 +263,15 @@ def _history(ctx: Context, a: argparse.Namespace, fetch: Fetch, walk: Walk,
             else:
                 collected.append(unit)
             if count % num == 0:  # a page boundary
-                progress.update(f"{count} messages, {count // num} pages")
-        progress.update(f"{count} messages, {-(-count // num)} pages")
+                progress.update(f"{plural(count, 'message')}, "
+                                f"{plural(count // num, 'page')}")
+        progress.update(f"{plural(count, 'message')}, {plural(-(-count // num), 'page')}")
     finally:
         progress.clear()
     if not out.json:
         if collected:
             _history_table(out, collected)
-        out.note(f"{count} messages")
+        out.note(plural(count, "message"))
 
 
 def history_p2p(ctx: Context, a: argparse.Namespace) -> None:
@@ -273,14 +335,34 @@ def history_broadcast(ctx: Context, a: argparse.Namespace) -> None:
 
 def friends_add(ctx: Context, a: argparse.Namespace) -> None:
     uids = flatten(a.friend_uids)
-    ctx.client().add_friends(a.uid, uids)
-    _ok(ctx, f"{a.uid}: added {len(uids)} friend(s)")
+    if a.uid in uids:
+        raise CommandError(f"user {a.uid} cannot be their own friend: leave {a.uid} out of "
+                           "the FRIEND list", usage=True)
+    client = ctx.client()
+    before = set(client.get_friends(a.uid))
+    client.add_friends(a.uid, uids)
+    # What changed, not what was asked: the server ignores pairs that already exist.
+    after = set(client.get_friends(a.uid))
+    added = [u for u in uids if u in after and u not in before]
+    already = [u for u in uids if u in before]
+    text = f"{a.uid}: added {plural(len(added), 'friend')}"
+    if already:
+        text += f" ({plural(len(already), 'was', 'were')} already)"
+    ctx.out.result({"ok": True, "uid": a.uid, "added": added, "already": already}, text)
 
 
 def friends_del(ctx: Context, a: argparse.Namespace) -> None:
     uids = flatten(a.friend_uids)
-    ctx.client().del_friends(a.uid, uids)
-    _ok(ctx, f"{a.uid}: removed {len(uids)} friend(s)")
+    client = ctx.client()
+    before = set(client.get_friends(a.uid))
+    client.del_friends(a.uid, uids)
+    removed = [u for u in uids if u in before]
+    not_friends = [u for u in uids if u not in before]
+    text = f"{a.uid}: removed {plural(len(removed), 'friend')}"
+    if not_friends:
+        text += f" ({plural(len(not_friends), 'was', 'were')} not a friend)"
+    ctx.out.result({"ok": True, "uid": a.uid, "removed": removed, "not_friends": not_friends},
+                   text)
 
 
 def friends_list(ctx: Context, a: argparse.Namespace) -> None:
@@ -308,13 +390,13 @@ def friends_check(ctx: Context, a: argparse.Namespace) -> None:
 def group_add(ctx: Context, a: argparse.Namespace) -> None:
     uids = flatten(a.uids)
     ctx.client().add_group_members(a.group_id, uids)
-    _ok(ctx, f"group {a.group_id}: added {len(uids)} member(s)")
+    _ok(ctx, f"group {a.group_id}: added {plural(len(uids), 'member')}")
 
 
 def group_del(ctx: Context, a: argparse.Namespace) -> None:
     uids = flatten(a.uids)
     ctx.client().del_group_members(a.group_id, uids)
-    _ok(ctx, f"group {a.group_id}: removed {len(uids)} member(s)")
+    _ok(ctx, f"group {a.group_id}: removed {plural(len(uids), 'member')}")
 
 
 def group_members(ctx: Context, a: argparse.Namespace) -> None:
@@ -347,14 +429,14 @@ def room_add(ctx: Context, a: argparse.Namespace) -> None:
     uids = flatten(a.uids)
     for uid in uids:
         ctx.client().add_room_member(a.room_id, uid)
-    _ok(ctx, f"room {a.room_id}: added {len(uids)} member(s)")
+    _ok(ctx, f"room {a.room_id}: added {plural(len(uids), 'member')}")
 
 
 def room_del(ctx: Context, a: argparse.Namespace) -> None:
     uids = flatten(a.uids)
     for uid in uids:
         ctx.client().del_room_member(a.room_id, uid)
-    _ok(ctx, f"room {a.room_id}: removed {len(uids)} member(s)")
+    _ok(ctx, f"room {a.room_id}: removed {plural(len(uids), 'member')}")
 
 
 # ------------------------------------------------------------------------------ bans
@@ -465,8 +547,12 @@ def device_remove(ctx: Context, a: argparse.Namespace) -> None:
 
 def _read_file(ctx: Context, a: argparse.Namespace) -> tuple[bytes, str]:
     if a.path == "-":
-        data = sys.stdin.buffer.read() if ctx.stdin is sys.stdin else ctx.stdin.read().encode()
-        name = a.name or "stdin"
+        if not a.name:
+            raise CommandError("a file read from stdin has no name: give it with --name "
+                               "(e.g. --name report.pdf; receivers see it, and its extension "
+                               "tells them the file type)", usage=True)
+        data = ctx.stdin_bytes()
+        name = a.name
     else:
         path = Path(a.path)
         try:
@@ -611,11 +697,11 @@ def _listen_description(a: argparse.Namespace, groups: list[int], rooms: list[in
     if a.p2p:
         parts.append("all P2P messages")
     if groups:
-        parts.append("groups " + ",".join(map(str, groups)))
+        parts.append(("group " if len(groups) == 1 else "groups ") + ",".join(map(str, groups)))
     if rooms:
-        parts.append("rooms " + ",".join(map(str, rooms)))
+        parts.append(("room " if len(rooms) == 1 else "rooms ") + ",".join(map(str, rooms)))
     if events:
-        parts.append("events " + ",".join(events))
+        parts.append(("event " if len(events) == 1 else "events ") + ",".join(events))
     return ", ".join(parts)
 
 
@@ -647,18 +733,25 @@ def listen(ctx: Context, a: argparse.Namespace) -> int:
         if connections > 1:
             ctx.out.note("reconnected")
 
+    def lost(conn_id: int) -> None:
+        if not stop.is_set():  # a deliberate stop (Ctrl-C, SIGTERM, --count) loses nothing
+            ctx.out.note("connection lost; reconnecting in the background")
+
     # A listening client reconnects by itself after a drop and re-applies its listen
     # settings; these callbacks only report it.
     client.set_on_connected_callback(connected)
-    client.set_on_closed_callback(
-        lambda conn_id: ctx.out.note("connection lost; reconnecting in the background"))
-    apply()
-    what = _listen_description(a, groups, rooms, events)
-    ctx.out.note(f"listening to {what} on {ctx.settings.endpoint} (Ctrl-C to stop)")
-
-    with _stop_on_signals(stop):
-        while not stop.wait(1.0):  # a timed wait keeps the main thread responsive to signals
-            pass
+    client.set_on_closed_callback(lost)
+    try:
+        apply()
+        what = _listen_description(a, groups, rooms, events)
+        ctx.out.note(f"listening to {what} on {ctx.settings.endpoint} (Ctrl-C to stop)")
+        with _stop_on_signals(stop):
+            while not stop.wait(1.0):  # a timed wait keeps the main thread responsive
+                pass
+    finally:
+        stop.set()  # the close that follows is ours, not a lost connection
+        client.set_on_closed_callback(None)
+        client.set_on_connected_callback(None)
     if monitor.broken_pipe:
         raise BrokenPipeError
     return 0

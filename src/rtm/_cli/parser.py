@@ -17,12 +17,14 @@ from rtm._cli import areas as area_commands
 from rtm._cli import commands as c
 from rtm._cli.argtypes import id_list, int64, int_range, positive_float, time_ms
 from rtm._cli.config import DEFAULT_ENDPOINT, ENV_VARS, ConfigError
+from rtm._cli.hints import describe_error
 from rtm._cli.output import Output
 from rtm._version import __version__
+from rtm._wirelog import TRACE
 from rtm.api.core import PROTOCOLS
 from rtm.api.models import AudioInfo
 from rtm.fpnn.crypto import SUPPORTED_CURVES
-from rtm.fpnn.errors import FPNNConnectionError, FPNNError
+from rtm.fpnn.errors import FPNNError
 from rtm.server.config import DEV_PID
 
 __all__ = ["build_parser", "run"]
@@ -84,8 +86,9 @@ def _common(top: bool) -> argparse.ArgumentParser:
     o = p.add_argument_group("output")
     o.add_argument("--json", action="store_true", default=False if top else sup,
                    help="one JSON object per line (per result, message or push)")
-    o.add_argument("-v", "--verbose", action="store_true", default=False if top else sup,
-                   help="log SDK activity and show tracebacks on stderr")
+    o.add_argument("-v", "--verbose", action="count", default=0 if top else sup,
+                   help="log on stderr: -v connections and tracebacks, -vv one line per "
+                        "request and answer, -vvv with their params (secrets masked)")
     return p
 
 
@@ -114,7 +117,17 @@ class _Tree:
 
 
 def _message_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("message", metavar="MESSAGE", help="message text; '-' reads it from stdin")
+    p.add_argument("message", metavar="MESSAGE",
+                   help="message text; '-' reads stdin as raw bytes (sent as text when it is "
+                        "UTF-8, else as a binary message: rtm send p2p 1 2 - < file.bin)")
+    enc = p.add_mutually_exclusive_group()
+    enc.add_argument("--base64", action="store_true",
+                     help="MESSAGE (or stdin) is base64: send the decoded bytes as binary")
+    enc.add_argument("--hex", action="store_true",
+                     help="MESSAGE (or stdin) is hex: send the decoded bytes as binary")
+    enc.add_argument("--binary", action="store_true",
+                     help="send MESSAGE (or stdin, byte for byte) as binary even if it is "
+                          "UTF-8 text")
     p.add_argument("--mtype", type=_mtype, default=MESSAGE_MTYPE,
                    help=f"message type 1..127 (default {MESSAGE_MTYPE})")
     p.add_argument("--attrs", default="", help="message attributes (a JSON string by convention)")
@@ -123,8 +136,9 @@ def _message_options(p: argparse.ArgumentParser) -> None:
 
 
 def _file_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", metavar="PATH", help="file to send; '-' reads stdin")
-    p.add_argument("--name", default=None, help="file name shown to receivers (default: PATH's)")
+    p.add_argument("path", metavar="PATH", help="file to send; '-' reads stdin (then give --name)")
+    p.add_argument("--name", default=None,
+                   help="file name shown to receivers (default: PATH's; required with '-')")
     p.add_argument("--extension", default=None,
                    help="file extension (default: the part of the name after its last dot)")
     p.add_argument("--mtype", type=_mtype, default=FILE_MTYPE,
@@ -208,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     # --- send
     send = t.group(top, "send", "send a message (p2p, multi, group, room, broadcast)",
                    "rtm send p2p 1 2 hello", "rtm send group 1 5 'hello group' --mtype 31",
-                   "echo hi | rtm send multi 1 2,3,4 -")
+                   "echo hi | rtm send multi 1 2,3,4 -", "rtm send p2p 1 2 AP8= --base64",
+                   "rtm send p2p 1 2 - < payload.bin")
     p = t.leaf(send, "p2p", "send a P2P message (send_message / Go SendMessage)", c.send_p2p,
                "rtm send p2p 1 2 hello --attrs '{\"lang\": \"en\"}'")
     p.add_argument("from_uid", metavar="FROM", type=int64, help="sender uid")
@@ -371,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = t.leaf(dev, "add", "register a device token (add_device)", c.device_add,
                "rtm device add 1 fcm dGVzdC10b2tlbg")
     p.add_argument("uid", metavar="UID", type=int64, help="user")
-    p.add_argument("app_type", metavar="APPTYPE", help="apns or fcm")
+    p.add_argument("app_type", metavar="APPTYPE", choices=c.APP_TYPES, type=str.lower,
+                   help=f"{' or '.join(c.APP_TYPES)}")
     p.add_argument("device_token", metavar="TOKEN", help="device token")
     p = t.leaf(dev, "remove", "unregister a device token (remove_device)", c.device_remove,
                "rtm device remove 1 dGVzdC10b2tlbg")
@@ -526,17 +542,25 @@ def _exit_code(exc: SystemExit) -> int:
     return exc.code if isinstance(exc.code, int) else 2
 
 
+_LEVELS = (logging.INFO, logging.DEBUG, TRACE)  # -v, -vv, -vvv
+
+
 @contextlib.contextmanager
-def _verbose_logging(enabled: bool, stderr: TextIO) -> Iterator[None]:
-    if not enabled:
-        yield
-        return
+def _verbose_logging(verbosity: int, stderr: TextIO) -> Iterator[None]:
+    """``-v``: the SDK's log on stderr (INFO, DEBUG, TRACE). Without it nothing is logged:
+    the command reports failures itself, in one ``error:`` line."""
     log = logging.getLogger("rtm")
-    handler = logging.StreamHandler(stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler: logging.Handler
+    if verbosity <= 0:
+        handler = logging.NullHandler()  # keeps logging's last-resort stderr handler away
+    else:
+        handler = logging.StreamHandler(stderr)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     old_level = log.level
     log.addHandler(handler)
-    log.setLevel(logging.DEBUG)
+    if verbosity > 0:
+        log.setLevel(_LEVELS[min(verbosity, len(_LEVELS)) - 1])
     try:
         yield
     finally:
@@ -587,8 +611,9 @@ def run(
             return _exit_code(exc)
     out = Output(bool(getattr(args, "json", False)), stdout, stderr)
     ctx = c.Context(args, out, env, stdin)
-    verbose = bool(getattr(args, "verbose", False))
-    with _verbose_logging(verbose, stderr):
+    verbosity = int(getattr(args, "verbose", 0) or 0)
+    verbose = verbosity > 0
+    with _verbose_logging(verbosity, stderr):
         try:
             code = args.handler(ctx, args)
             return int(code or 0)
@@ -600,7 +625,7 @@ def run(
             return 2 if exc.usage else 1
         except FPNNError as exc:
             _log_exception(verbose, exc)
-            out.error(_describe(exc, ctx))
+            out.error(describe_error(exc, ctx.settings_or_none()))
             return 1
         except (TypeError, ValueError) as exc:  # SDK argument validation
             _log_exception(verbose, exc)
@@ -623,18 +648,6 @@ def run(
 def _log_exception(verbose: bool, exc: BaseException) -> None:
     if verbose:
         logging.getLogger("rtm.cli").error("command failed", exc_info=exc)
-
-
-def _describe(exc: FPNNError, ctx: c.Context) -> str:
-    text = str(exc)
-    if isinstance(exc, FPNNConnectionError):
-        try:
-            local = ctx.settings.is_local_default
-        except ConfigError:  # pragma: no cover - settings were resolved before connecting
-            local = False
-        if local:
-            text += f" (is a local server running? start one with: {PROG} server)"
-    return text
 
 
 def _silence_stdout(stdout: TextIO) -> None:

@@ -17,7 +17,14 @@ from rtm.api.call import (
     run_call_sync,
 )
 from rtm.api.core import RTMCore
-from rtm.api.errors import RTM_ERROR_NAMES, MalformedAnswerError, RTMError, error_from_answer
+from rtm.api.errors import (
+    RTM_ERROR_NAMES,
+    MalformedAnswerError,
+    RTMAnswerError,
+    RTMError,
+    error_from_answer,
+    to_rtm_error,
+)
 from rtm.api.files import file_attrs, file_sign
 from rtm.api.methods import RTMMethods
 from rtm.api.models import (
@@ -56,6 +63,7 @@ __all__ = [
     "ObjectInfo",
     "PushOptionType",
     "PushRouter",
+    "RTMAnswerError",
     "RTMCore",
     "RTMError",
     "RTMMethods",
@@ -74,4 +82,5 @@ __all__ = [
     "run_call_sync",
     "sign_v1",
     "sign_v2",
+    "to_rtm_error",
 ]

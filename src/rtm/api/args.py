@@ -3,13 +3,21 @@
 Integers must be ``int`` (not ``bool``) within the wire type's range; lists are lists or tuples;
 strings ``str``. Errors are ``TypeError`` / ``ValueError`` naming the method, the argument and
 the rule. Hot path: the fast checks are inline, error text is built only on failure.
+
+Limits the server enforces with an RTM code are checked here too, and raise the error class of
+that code before anything is encoded or sent: an ``mtype`` outside 1..127 is
+``InvalidMtypeError`` (200005), a message or attrs over the size limit
+``LargeMessageOrAttrsError`` (200030), a file over 5 MiB ``LargeFileOrAttrsError`` (200031).
+So a 10 MB message fails like a 20 KB + 1 one, not with a frame-size error of the transport.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, Final
+
+from rtm.api.errors import InvalidMtypeError, LargeFileOrAttrsError, LargeMessageOrAttrsError
 
 _I8 = (-(2**7), 2**7 - 1, "int8")
 _I16 = (-(2**15), 2**15 - 1, "int16")
@@ -19,6 +27,16 @@ _I64_MAX = 2**63 - 1
 _I64 = (_I64_MIN, _I64_MAX, "int64")
 
 HISTORY_MAX_NUM = 20
+#: Server limits (spec 0.1.0 §5.3, current §5.5/§10), in bytes (UTF-8 for text).
+MAX_MSG_BYTES: Final = 20480
+MAX_ATTRS_BYTES: Final = 2048
+MAX_FILE_BYTES: Final = 5_242_880
+MTYPE_MIN: Final = 1
+MTYPE_MAX: Final = 127
+# A str of at most this many code points is at most MAX_MSG_BYTES in UTF-8 (4 bytes each):
+# the common case needs no encoding to know its size.
+_MSG_SAFE_CHARS: Final = MAX_MSG_BYTES // 4
+_ATTRS_SAFE_CHARS: Final = MAX_ATTRS_BYTES // 4
 FRIENDS_MAX = 100
 MEMBERS_MAX = 100
 ONLINE_MAX = 200
@@ -81,14 +99,53 @@ def _str(fn: str, name: str, value: Any) -> str:
     raise TypeError(f"{fn}(): {name!r} must be a str, got {type(value).__name__}")
 
 
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _too_large(fn: str, name: str, size: int, limit: int, cls: type[Exception]) -> Exception:
+    return cls(f"{fn}(): {name!r} is {size} bytes, the server accepts at most {limit}")
+
+
 def _msg(fn: str, value: Any) -> str | bytes:
-    if type(value) is str or type(value) is bytes:
+    """A message body: ``str`` or ``bytes``, at most MAX_MSG_BYTES (LargeMessageOrAttrsError)."""
+    if type(value) is str:
+        if len(value) <= _MSG_SAFE_CHARS or _utf8_len(value) <= MAX_MSG_BYTES:
+            return value
+        raise _too_large(fn, "message", _utf8_len(value), MAX_MSG_BYTES,
+                         LargeMessageOrAttrsError)
+    if type(value) is bytes:
+        data: bytes = value
+    elif isinstance(value, str):
+        return _msg(fn, str(value))
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+    else:
+        raise TypeError(f"{fn}(): 'message' must be a str or bytes, got {type(value).__name__}")
+    if len(data) > MAX_MSG_BYTES:
+        raise _too_large(fn, "message", len(data), MAX_MSG_BYTES, LargeMessageOrAttrsError)
+    return data
+
+
+def _attrs(fn: str, value: Any) -> str:
+    """Message attrs: a ``str`` of at most MAX_ATTRS_BYTES (LargeMessageOrAttrsError)."""
+    text: str = value if type(value) is str else _str(fn, "attrs", value)
+    if len(text) <= _ATTRS_SAFE_CHARS or _utf8_len(text) <= MAX_ATTRS_BYTES:
+        return text
+    raise _too_large(fn, "attrs", _utf8_len(text), MAX_ATTRS_BYTES, LargeMessageOrAttrsError)
+
+
+def _mtype(fn: str, value: Any) -> int:
+    """A message type: an int in 1..127, else InvalidMtypeError (the server's 200005)."""
+    if type(value) is int and MTYPE_MIN <= value <= MTYPE_MAX:
         return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    raise TypeError(f"{fn}(): 'message' must be a str or bytes, got {type(value).__name__}")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{fn}(): 'mtype' must be an int in [{MTYPE_MIN}, {MTYPE_MAX}], "
+                        f"got {type(value).__name__}")
+    if MTYPE_MIN <= value <= MTYPE_MAX:
+        return int(value)  # IntEnum & co.: send a plain int
+    raise InvalidMtypeError(
+        f"{fn}(): 'mtype' must be in [{MTYPE_MIN}, {MTYPE_MAX}], got {value!r}")
 
 
 def _ids(fn: str, name: str, value: Any, limit: int | None, *, required: bool) -> list[int]:
@@ -152,6 +209,8 @@ def _file_bytes(fn: str, value: Any) -> bytes:
         raise TypeError(f"{fn}(): 'file_content' must be bytes, got {type(value).__name__}")
     if not data:
         raise ValueError(f"{fn}(): 'file_content' must not be empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(fn, "file_content", len(data), MAX_FILE_BYTES, LargeFileOrAttrsError)
     return data
 
 

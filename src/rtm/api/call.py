@@ -14,7 +14,8 @@ How an executor runs a :class:`Call` (the contract; :func:`run_call_sync` /
    delays, so the salt/ts are fresh. ``endpoint is None`` means the main connection, else a
    plain (unencrypted) connection to that ``"host:port"`` file gate.
 2. The answer payload goes through ``parse``; an error answer becomes
-   ``errors.error_from_answer(code, ex)``.
+   ``errors.error_from_answer(code, ex)``, any other transport error its
+   :class:`~rtm.api.errors.RTMError` counterpart (``errors.to_rtm_error``).
 3. If ``then`` is set, ``then(parsed)`` returns the next step's :class:`Call` (same rules);
    the last step's parsed value is the result.
 4. ``on_success(result)`` (if set) runs once with the final result.
@@ -33,7 +34,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-from rtm.fpnn.errors import CORE_UNKNOWN_ERROR, FPNNAnswerError, FPNNError
+from rtm.fpnn.errors import CORE_UNKNOWN_ERROR, FPNNError
 
 __all__ = [
     "AsyncExecutor",
@@ -90,22 +91,20 @@ class Call(Generic[R]):
             self.notify(self.zero, CORE_UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}")
 
 
-def _map_error(exc: FPNNAnswerError) -> FPNNError:
+def _map_error(exc: FPNNError) -> FPNNError:
     # Imported lazily: errors.py imports nothing from here, but keep the module light.
-    from rtm.api.errors import RTMError, error_from_answer
+    from rtm.api.errors import to_rtm_error
 
-    if isinstance(exc, RTMError) or type(exc) is not FPNNAnswerError:
-        return exc
-    mapped = error_from_answer(exc.code, exc.message, exc.raiser)
-    return exc if type(mapped) is FPNNAnswerError else mapped
+    return to_rtm_error(exc)
 
 
 def run_call_sync(call: Call[R], send: Callable[[Call[Any]], dict[str, Any]]) -> R:
     """Run ``call`` and its ``then`` chain with a blocking ``send(step) -> answer payload``.
 
-    ``send`` signs the step itself when ``step.signed`` (see the module doc). Plain
-    :class:`FPNNAnswerError` raised by ``send`` with an RTM code is re-raised as the matching
-    :class:`~rtm.api.errors.RTMError` subclass. Callbacks are not handled here.
+    ``send`` signs the step itself when ``step.signed`` (see the module doc). A transport
+    :class:`FPNNError` raised by ``send`` is re-raised as its
+    :class:`~rtm.api.errors.RTMError` counterpart (an error answer as the class of its code).
+    Callbacks are not handled here.
     """
     step: Call[Any] = call
     try:
@@ -114,11 +113,11 @@ def run_call_sync(call: Call[R], send: Callable[[Call[Any]], dict[str, Any]]) ->
             if step.then is None:
                 break
             step = step.then(result)
-    except FPNNAnswerError as exc:
+    except FPNNError as exc:
         mapped = _map_error(exc)
         if mapped is exc:
             raise
-        raise mapped from None
+        raise mapped from exc.__cause__
     if call.on_success is not None:
         call.on_success(result)
     return result  # type: ignore[no-any-return]
@@ -135,11 +134,11 @@ async def run_call_async(
             if step.then is None:
                 break
             step = step.then(result)
-    except FPNNAnswerError as exc:
+    except FPNNError as exc:
         mapped = _map_error(exc)
         if mapped is exc:
             raise
-        raise mapped from None
+        raise mapped from exc.__cause__
     if call.on_success is not None:
         call.on_success(result)
     return result  # type: ignore[no-any-return]

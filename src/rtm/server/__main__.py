@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from rtm._wirelog import TRACE
 from rtm.server.app import RTMServer
 from rtm.server.config import (
     DEFAULT_CLIENT_PORT,
@@ -174,8 +175,10 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
                      help="editmsg sets the edited message's mtime to now")
 
     parser.add_argument("--log-level", default="INFO",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
-                        type=str.upper, help="log level (default INFO)")
+                        choices=["TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+                        type=str.upper,
+                        help="log level (default INFO): DEBUG logs one line per quest, TRACE "
+                             "adds its params and answer (signatures and tokens masked)")
     return parser
 
 
@@ -273,8 +276,8 @@ async def serve(config: ServerConfig) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
-    logging.basicConfig(level=args.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = TRACE if args.log_level == "TRACE" else args.log_level
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = config_from_args(args)
     except OSError as exc:

@@ -12,14 +12,14 @@ from typing import Final, Literal
 from rtm.fpnn.crypto import ServerPrivateKey
 from rtm.server.services import ServicesSettings
 
-#: The development project served when no project is configured. Documented and fixed so that
-#: examples and tests can use it without configuration; never use it outside a local machine.
-DEV_PID: Final = 1000001
-DEV_SECRET: Final = "rtm-local-dev-secret"
+# The development project and the default ports are defined with the client settings (the
+# SDK's from_env() and the CLI default to them): one definition.
+from rtm.settings import DEFAULT_CLIENT_PORT as DEFAULT_CLIENT_PORT
+from rtm.settings import DEFAULT_FILE_PORT as DEFAULT_FILE_PORT
+from rtm.settings import DEFAULT_PORT as DEFAULT_PORT
+from rtm.settings import DEV_PID as DEV_PID
+from rtm.settings import DEV_SECRET as DEV_SECRET
 
-DEFAULT_PORT: Final = 13315
-DEFAULT_CLIENT_PORT: Final = 13316
-DEFAULT_FILE_PORT: Final = 13317
 #: Port of the HTTP listener that serves stored files (``GET /file/<pid>/<mid>``).
 DEFAULT_HTTP_PORT: Final = 13318
 

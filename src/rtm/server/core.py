@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Literal, TypeVar
 
+from rtm import _wirelog
 from rtm.fpnn.connection import FPNNConnection, HandlerResult
 from rtm.fpnn.errors import FPNNError
 from rtm.fpnn.server import ServerConnection
@@ -14,7 +16,7 @@ from rtm.server import codes
 from rtm.server.auth import Authenticator
 from rtm.server.config import ServerConfig
 from rtm.server.params import Params
-from rtm.server.pushes import Delivery, Hub
+from rtm.server.pushes import Delivery, Hub, client_pid
 from rtm.server.services import ServicesRegistry
 from rtm.server.store import Kind, SendResult, Store, StoreError
 
@@ -81,11 +83,13 @@ class ServerCore:
     def wrap(self, method: str, fn: GateHandler) -> Callable[[FPNNConnection, Any],
                                                                Awaitable[HandlerResult]]:
         """FPNN handler around ``fn``: every failure becomes an error answer — FPNN/RTM codes
-        as raised, store business errors with their code, anything else 200999 (logged)."""
+        as raised, store business errors with their code, anything else 200999 (logged).
+
+        At DEBUG every quest logs one line (method, pid, seq, peer, sizes, outcome, elapsed
+        time); at TRACE with its params and answer, secrets masked (``rtm._wirelog``)."""
         logger = self.logger
 
-        async def handler(conn: FPNNConnection, quest: Any) -> HandlerResult:
-            assert isinstance(conn, ServerConnection)
+        async def answer(conn: ServerConnection, quest: Any) -> HandlerResult:
             try:
                 return await fn(conn, Params(quest.payload, method))
             except FPNNError:
@@ -95,6 +99,19 @@ class ServerCore:
             except Exception:
                 logger.exception("internal error while handling %s", method)
                 raise codes.rtm_error(codes.UNKNOWN_ERROR, "internal server error") from None
+
+        async def handler(conn: FPNNConnection, quest: Any) -> HandlerResult:
+            assert isinstance(conn, ServerConnection)
+            if not logger.isEnabledFor(logging.DEBUG):
+                return await answer(conn, quest)
+            started = time.perf_counter()
+            try:
+                result = await answer(conn, quest)
+            except BaseException as exc:
+                _log_quest(logger, conn, method, quest, started, None, exc)
+                raise
+            _log_quest(logger, conn, method, quest, started, result, None)
+            return result
 
         return handler
 
@@ -170,3 +187,22 @@ class ServerCore:
                     Delivery(pid, kind, from_uid, tgt, mid, mtype, msg, attrs, mtime, ftype),
                     to_servers=to_servers)
         return result.mtime
+
+
+def _log_quest(logger: logging.Logger, conn: ServerConnection, method: str, quest: Any,
+               started: float, result: HandlerResult | None,
+               error: BaseException | None) -> None:
+    """The DEBUG line of one handled quest (the caller checked that DEBUG is on)."""
+    ms = (time.perf_counter() - started) * 1000
+    payload = quest.payload
+    pid = payload.get("pid") if isinstance(payload, Mapping) else None
+    if not isinstance(pid, int):
+        pid = client_pid(conn)
+    quest_text = _wirelog.describe(method, payload, logger)
+    if error is not None:
+        outcome = f"{_wirelog.error_label(error)} in {ms:.2f} ms"
+    else:
+        body = result if isinstance(result, Mapping) else None
+        outcome = f"ok in {ms:.2f} ms, {_wirelog.describe(None, body, logger)}"
+    logger.debug("%s pid %s seq %s from %s: %s -> %s", method, pid if pid is not None else "-",
+                 quest.seq, conn.peer, quest_text, outcome)

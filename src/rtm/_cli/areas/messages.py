@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rtm._cli.argtypes import flatten, id_list, int64, time_ms
-from rtm._cli.commands import Context, _message_text, _ok, _sent, unit_dict
+from rtm._cli.commands import Context, _ok, _sent, _text_arg, unit_dict
 from rtm._cli.output import fmt_ms, one_line
 from rtm.api.models import ClearType, MessageType
 from rtm.client import RTMServerClient
@@ -42,7 +42,7 @@ def _send(kind: str, what: str) -> Callable[[Context, argparse.Namespace], None]
     def handler(ctx: Context, a: argparse.Namespace) -> None:
         client: RTMServerClient = ctx.client()
         mid = ctx.mid(a.mid)
-        text = _message_text(ctx, a.message)
+        text = _text_arg(ctx, a.message)
         options: dict[str, Any] = {"attrs": a.attrs, "mid": mid}
         if kind == "p2p":
             mtime = getattr(client, f"send_{what}")(a.from_uid, a.to_uid, text, **options)
@@ -119,7 +119,7 @@ def message_get(ctx: Context, a: argparse.Namespace) -> None:
 
 def message_edit(ctx: Context, a: argparse.Namespace) -> None:
     mid, from_uid, xid, kind = _ref(a)
-    ctx.client().edit_message(mid, from_uid, xid, kind, _message_text(ctx, a.message), a.attrs,
+    ctx.client().edit_message(mid, from_uid, xid, kind, _text_arg(ctx, a.message), a.attrs,
                               a.time_limit)
     _ok(ctx, f"message {mid} edited")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rtm._cli.argtypes import int64, int_range
-from rtm._cli.commands import CommandError, Context, _message_text
+from rtm._cli.commands import CommandError, Context, _text_arg
 from rtm.api.models import CheckResult, MediaSource
 
 _srate = int_range(0, 2**31 - 1, "srate")
@@ -40,7 +40,7 @@ def _verdict(ctx: Context, what: str, res: CheckResult) -> None:
 
 
 def translate(ctx: Context, a: argparse.Namespace) -> None:
-    res = ctx.client().translate(_message_text(ctx, a.text), a.source_lang or "", a.to,
+    res = ctx.client().translate(_text_arg(ctx, a.text), a.source_lang or "", a.to,
                                  a.type or "", a.profanity or "", a.post_profanity, a.uid)
     ctx.out.result(dataclasses.asdict(res), res.target_text)
     if not ctx.out.json and a.source_lang is None:
@@ -48,14 +48,14 @@ def translate(ctx: Context, a: argparse.Namespace) -> None:
 
 
 def profanity(ctx: Context, a: argparse.Namespace) -> None:
-    res = ctx.client().profanity(_message_text(ctx, a.text), a.classify, a.uid)
+    res = ctx.client().profanity(_text_arg(ctx, a.text), a.classify, a.uid)
     ctx.out.result(dataclasses.asdict(res), res.text)
     if a.classify and not ctx.out.json:
         ctx.out.note("classes: " + (", ".join(res.classification) or "none"))
 
 
 def check_text(ctx: Context, a: argparse.Namespace) -> None:
-    res = ctx.client().text_check(_message_text(ctx, a.text), a.uid)
+    res = ctx.client().text_check(_text_arg(ctx, a.text), a.uid)
     obj: dict[str, Any] = dataclasses.asdict(res)
     obj["passed"] = res.passed
     if res.passed:

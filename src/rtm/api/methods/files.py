@@ -10,7 +10,6 @@ from rtm.api.answers import (
     _PARSE_FILETOKEN,
 )
 from rtm.api.args import (
-    _I8,
     _I32,
     TOS_MAX,
     _callback,
@@ -18,6 +17,7 @@ from rtm.api.args import (
     _i64,
     _ids,
     _int,
+    _mtype,
     _str,
     _timeout,
 )
@@ -64,7 +64,7 @@ class FilesMethods(AreaBase):
         from_uid = _i64(fn, "from_uid", from_uid)
         content = _file_bytes(fn, file_content)
         filename = _str(fn, "filename", filename)
-        mtype = _int(fn, "mtype", mtype, _I8)
+        mtype = _mtype(fn, mtype)
         if extension is not None:
             extension = _str(fn, "extension", extension)
         custom = _str(fn, "attrs", attrs)

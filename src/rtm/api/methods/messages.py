@@ -9,14 +9,13 @@ from rtm.api.answers import (
     _MTIME,
 )
 from rtm.api.args import (
-    _I8,
     TOS_MAX,
+    _attrs,
     _callback,
     _i64,
     _ids,
-    _int,
     _msg,
-    _str,
+    _mtype,
     _timeout,
 )
 from rtm.api.call import Call, ResultCallback, api_method
@@ -42,14 +41,14 @@ class MessagesMethods(AreaBase):
         callback: Any,
     ) -> Call[int]:
         params: dict[str, Any] = {
-            "mtype": _int(fn, "mtype", mtype, _I8),
+            "mtype": _mtype(fn, mtype),
             "from": _i64(fn, "from_uid", from_uid),
         }
         if target_key is not None:
             params[target_key] = target
         params["mid"] = self._mids.next() if mid is None else _i64(fn, "mid", mid)
         params["msg"] = _msg(fn, message)
-        params["attrs"] = attrs if type(attrs) is str else _str(fn, "attrs", attrs)
+        params["attrs"] = _attrs(fn, attrs)
         if timeout is not None or callback is not None:
             timeout = _timeout(fn, timeout)
             callback = _callback(fn, callback)

@@ -1,0 +1,43 @@
+"""The ``[testing]`` extra and what the pytest plugin says when pytest-asyncio is missing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_testing_extra_pulls_pytest_and_pytest_asyncio() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extra = project["optional-dependencies"]["testing"]
+    names = {req.split(">")[0].split("=")[0].split("[")[0].strip() for req in extra}
+    assert names == {"pytest", "pytest-asyncio"}
+    assert project["entry-points"]["pytest11"] == {"rtm": "rtm.testing"}
+
+
+def test_async_fixture_without_pytest_asyncio_says_what_to_install(tmp_path: Path) -> None:
+    # A project without pytest-asyncio: the import fails as it would if it were not installed.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "import sys\n"
+        "sys.modules['pytest_asyncio'] = None  # import pytest_asyncio -> ImportError\n"
+        "pytest_plugins = ['rtm.testing']\n")
+    (tmp_path / "test_backend.py").write_text(
+        "def test_uses_the_async_client(rtm_async_client):\n    pass\n\n"
+        "def test_uses_an_end_user(rtm_enduser):\n    pass\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:asyncio", "-p", "no:rtm",
+         "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    assert "2 errors" in out, out  # both fail at setup, with the message, not "not found"
+    assert "fixture 'rtm_async_client' not found" not in out
+    assert ("the rtm_async_client fixture needs pytest-asyncio, which is not installed: "
+            "pip install 'rtm-server-sdk[testing]'") in out
+    assert "the rtm_enduser fixture needs pytest-asyncio" in out
