@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol, TypedDict, TypeVar
 
 from rtm import _wirelog
 from rtm.api.call import AsyncExecutor, Call, SyncExecutor, run_call_async, run_call_sync
@@ -164,7 +164,7 @@ class _ClientBase(RTMCore, RTMMethods):
         protocol: Literal["current", "0.1.0"] = "current",
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
-        **removed: Any,
+        **removed: NoReturn,  # typed as nothing: any other keyword is a type error
     ) -> None:
         for name in removed:
             hint = REMOVED_OPTIONS.get(name)
@@ -227,7 +227,9 @@ class _ClientBase(RTMCore, RTMMethods):
             options.setdefault("connect_timeout", settings.timeout)
             options.setdefault("quest_timeout", settings.timeout)
         options.setdefault("protocol", settings.protocol)
-        client = cls(settings.pid, settings.secret, settings.endpoint, **options)
+        # mypy matches an unpacked TypedDict against **removed too, hence the ignore
+        client = cls(settings.pid, settings.secret, settings.endpoint,
+                     **options)  # type: ignore[arg-type]
         if pem is not None:
             client.enable_encryptor(pem_key_data=pem)
         return client

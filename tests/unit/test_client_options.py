@@ -18,7 +18,10 @@ def test_client_options_match_the_constructor(cls: type[RTMServerClient]) -> Non
     assert [p.name for p in params.values() if p.kind is p.POSITIONAL_OR_KEYWORD] == [
         "pid", "secret_key", "endpoint"]
     keywords = {p.name: p for p in params.values() if p.kind is p.KEYWORD_ONLY}
-    assert not [p for p in params.values() if p.kind is p.VAR_KEYWORD]  # no **options: Any
+    # no **options: Any; only **removed, typed NoReturn (any keyword there is a type error),
+    # which names the option to use instead of a removed one at run time
+    var = [p for p in params.values() if p.kind is p.VAR_KEYWORD]
+    assert [(p.name, p.annotation) for p in var] == [("removed", "NoReturn")]
     assert set(keywords) == set(ClientOptions.__annotations__)
     hints = typing.get_type_hints(ClientOptions)
     ctor_hints = typing.get_type_hints(cls.__init__)
