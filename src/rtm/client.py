@@ -63,8 +63,6 @@ class ClientOptions(TypedDict, total=False):
     on_connected: ConnectionCallback | None
     on_closed: ConnectionCallback | None
     protocol: Literal["current", "0.1.0"]
-    sign_version: int | None
-    legacy_file_attrs: bool | None
     keepalive: bool
     keepalive_interval: float
 
