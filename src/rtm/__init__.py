@@ -6,7 +6,8 @@
 
 Errors: every failure is an :class:`FPNNError` (``.code``, ``.message``); RTM business
 errors are :class:`RTMError` subclasses, timeouts :class:`FPNNTimeoutError` (also a builtin
-``TimeoutError``), connection failures :class:`FPNNConnectionError`.
+``TimeoutError``), connection failures :class:`FPNNConnectionError` (a call on a closed
+client: :class:`ClientClosedError`).
 """
 
 from rtm._version import __version__
@@ -64,6 +65,7 @@ from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
 from rtm.api.monitor import RTMServerMonitor
 from rtm.client import AsyncRTMServerClient, RTMServerClient
 from rtm.fpnn.errors import (
+    ClientClosedError,
     FPNNAnswerError,
     FPNNConnectionError,
     FPNNCryptoError,
@@ -81,6 +83,7 @@ __all__ = [
     "BannedInGroupError",
     "BannedInRoomError",
     "BlockedUserError",
+    "ClientClosedError",
     "DuplicatedAuthError",
     "DuplicatedMidError",
     "EmptyGroupError",
