@@ -580,12 +580,14 @@ class FPNNSession(Generic[T]):
         events: list[Event[T]] = self._expire(now) if now >= self._earliest else []
         ka = self.keepalive
         if ka is not None:
-            silent = now - self.last_received
-            if silent >= ka.lost_after:
+            # The same sums as next_deadline(): a difference compared instead could miss
+            # by one ulp the deadline it reported, and the transport would wake in a loop.
+            last = self.last_received
+            if now >= last + ka.lost_after:
                 return events + self._shutdown(FPNNConnectionError(
-                    f"keep-alive lost: no traffic for {silent:.1f} s",
+                    f"keep-alive lost: no traffic for {now - last:.1f} s",
                     ec.CORE_INVALID_CONNECTION))
-            if silent >= ka.interval and now >= self._last_ping + ka.ping_timeout:
+            if now >= last + ka.interval and now >= self._last_ping + ka.ping_timeout:
                 self._last_ping = now
                 seq = self._next_seq()
                 self._pending[seq] = (_PING, now + ka.ping_timeout, "*ping", ka.ping_timeout)
