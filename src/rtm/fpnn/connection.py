@@ -15,7 +15,7 @@ import inspect
 import itertools
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from rtm.fpnn import codec
@@ -103,12 +103,17 @@ class FPNNConnection(asyncio.Protocol):
             self._tick_open = False
         session = self.session
         events = session.receive_data(data, self._loop.time())
-        if events:
-            self._dispatch(events)
+        for event in events:
+            if type(event) is Answered:  # the common case, inline
+                fut = event.token
+                if not fut.done():
+                    fut.set_result(event.payload)
+            else:
+                self._dispatch((event,))
         if session.has_output and not self._closed:  # answers to unknown methods, *key
             self._output_ready()
 
-    def _dispatch(self, events: list[Event[AnswerFuture]]) -> None:
+    def _dispatch(self, events: Sequence[Event[AnswerFuture]]) -> None:
         for event in events:
             kind = type(event)
             if kind is Answered:
@@ -284,10 +289,18 @@ class FPNNConnection(asyncio.Protocol):
         loop = self._loop
         fut: AnswerFuture = loop.create_future()
         now = loop.time()
-        self.session.send_quest(method, payload, fut, timeout, now)
+        session = self.session
+        session.send_quest(method, payload, fut, timeout, now)
         if now + timeout < self._timer_at:
             self._arm(now + timeout)
-        self._output_ready()
+        transport = self._transport
+        if self._tick_open or self._paused or transport is None:
+            self._output_ready()
+        else:  # the first frame of a loop tick, as _output_ready() does, inline
+            self._tick_open = True
+            self._batch = min(_FIRST_BATCH, self.coalesce_limit)
+            self._nbuf = 0
+            transport.write(session.data_to_send())
         return fut
 
     def send_oneway(self, method: str, payload: Mapping[str, Any] | None = None) -> None:

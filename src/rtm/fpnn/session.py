@@ -297,8 +297,11 @@ class FPNNSession(Generic[T]):
             self._seq = seq
         frame = codec.encode_quest(method, payload, seq,  # type: ignore[arg-type]
                                    max_frame_size=self.max_frame_size)
-        if self.max_write_buffer is not None and not self._room_for(len(frame)):
-            raise WriteBufferFull(method)
+        cap = self.max_write_buffer
+        if cap is not None:  # _room_for(), inline: this is the hot path
+            queued = self._out_bytes + self.transport_buffered
+            if queued and queued + len(frame) > cap:
+                raise WriteBufferFull(method)
         deadline = now + timeout
         pending[seq] = (token, deadline, method, timeout)
         if deadline < self._earliest:
