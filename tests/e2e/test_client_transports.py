@@ -749,3 +749,17 @@ def test_connection_setup_goes_before_any_other_quest(transport: str, make_clien
         first.result(5)
         second.result(5)
     assert order[0] == "restore", order
+
+
+def test_a_burst_over_the_limit_waits_for_room_not_for_its_deadline(
+    make_client: MakeClient, server: FPNNServer
+) -> None:
+    """More bytes at once than max_write_buffer, to a peer that reads them all: the quests
+    over the limit wait for room, which comes as soon as the first ones are written."""
+    client = make_client(server.endpoint, max_write_buffer=MiB)
+    client.connect()
+    blob = b"b" * (MiB // 4)
+    start = time.monotonic()
+    answers = client.quests([("echo", {"i": i, "blob": blob}) for i in range(24)], timeout=5)
+    assert [a["i"] for a in answers] == list(range(24)), [type(a) for a in answers]
+    assert time.monotonic() - start < 5  # no quest waited for its deadline

@@ -221,6 +221,15 @@ class AsyncDriver(ClientDriver):
                     timeout: float | None = None) -> concurrent.futures.Future[dict[str, Any]]:
         return self.lt.submit(self.client.quest(method, payload, timeout=timeout))
 
+    def quests(self, calls: list[tuple[str, dict[str, Any] | None]], *,
+               timeout: float | None = None) -> list[Any]:
+        # All sent in one loop tick, as an application gathering them does.
+        async def gather() -> list[Any]:
+            return await asyncio.gather(*(self.client.quest(m, p, timeout=timeout)
+                                          for m, p in calls), return_exceptions=True)
+
+        return self.lt.run(gather(), 60)
+
     def send_oneway(self, method: str, payload: dict[str, Any] | None = None) -> None:
         self.lt.run(self.client.send_oneway(method, payload))
 

@@ -270,6 +270,8 @@ class FPNNConnection(asyncio.Protocol):
         data = self.session.data_to_send()
         if data and self._transport is not None:
             self._transport.write(data)  # may call pause_writing() at once
+        if self._room_waiters and not self._paused:
+            self._wake_room_waiters()  # the queue is empty again (a burst within one tick)
 
     def _flush(self) -> None:
         self._tick_open = self._flush_queued = False
