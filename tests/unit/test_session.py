@@ -475,3 +475,16 @@ def test_no_event_loop_and_no_clock_are_needed() -> None:
     s = session()
     s.send_quest("q", None, "A", 1.0, now=1e9)
     assert s.next_deadline() == 1e9 + 1.0
+
+
+def test_the_key_quest_stays_first_even_when_it_times_out_unsent() -> None:
+    # Dropping it would send what follows as plaintext-looking garbage: it always goes first.
+    s = session()
+    kx = ClientKeyExchange(generate_private_key().public_key())
+    seq = s.start_handshake(kx, "K", 1.0, now=0.0)
+    s.send_quest("q", {"secret": 1}, "Q", 5.0, now=0.0)
+    failed = s.expire(seq)
+    assert failed is not None and failed.token == "K"
+    wire = s.data_to_send()
+    key_frame = encode_quest("*key", kx.key_quest_payload(), seq)
+    assert wire.startswith(key_frame) and b"secret" not in wire[len(key_frame):]

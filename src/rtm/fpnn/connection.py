@@ -110,7 +110,7 @@ class FPNNConnection(asyncio.Protocol):
                     fut.set_result(event.payload)
             else:
                 self._dispatch((event,))
-        if session.has_output and not self._closed:  # answers to unknown methods, *key
+        if session.outbox and not self._closed:  # answers to unknown methods, *key
             self._output_ready()
 
     def _dispatch(self, events: Sequence[Event[AnswerFuture]]) -> None:

@@ -160,11 +160,10 @@ class FPNNSession(Generic[T]):
         "_head",
         "_key_seq",
         "_last_ping",
-        "_out",
         "_out_bytes",
         "_pending",
         "_private_key",
-        "_raw",
+        "_raw_frames",
         "_seq",
         "_server",
         "_stalled_since",
@@ -174,6 +173,7 @@ class FPNNSession(Generic[T]):
         "logger",
         "max_frame_size",
         "max_write_buffer",
+        "outbox",
         "transport_buffered",
         "write_timeout",
     )
@@ -209,9 +209,12 @@ class FPNNSession(Generic[T]):
         self._pending: dict[int, tuple[Any, float, str, float]] = {}  # token, deadline...
         self._seq = 0
         self._earliest = _INF  # no pending deadline is earlier (it may be later: stale)
-        self._out: list[bytes] = []  # plaintext frames, encrypted in order by data_to_send
+        #: The frames queued for sending, in order (read-only for transports: truthy when
+        #: ``data_to_send()`` has something). Encrypted by ``data_to_send``, except the first
+        #: ``_raw_frames`` (the plaintext ``*key`` quest).
+        self.outbox: list[bytes] = []
         self._out_bytes = 0
-        self._raw = b""  # bytes sent as they are, before _out (the plaintext *key quest)
+        self._raw_frames = 0
         #: Bytes the transport holds below the session (accepted, not yet taken by the OS).
         self.transport_buffered = 0
         self._stalled_since: float | None = None
@@ -241,12 +244,12 @@ class FPNNSession(Generic[T]):
 
     @property
     def has_output(self) -> bool:
-        return bool(self._out) or bool(self._raw)
+        return bool(self.outbox)
 
     @property
     def output_size(self) -> int:
         """Bytes queued in the session (not counting ``transport_buffered``)."""
-        return self._out_bytes + len(self._raw)
+        return self._out_bytes
 
     def is_pending(self, seq: int) -> bool:
         return seq in self._pending
@@ -306,7 +309,7 @@ class FPNNSession(Generic[T]):
         pending[seq] = (token, deadline, method, timeout)
         if deadline < self._earliest:
             self._earliest = deadline
-        self._out.append(frame)
+        self.outbox.append(frame)
         self._out_bytes += len(frame)
         return seq
 
@@ -317,7 +320,7 @@ class FPNNSession(Generic[T]):
                                    max_frame_size=self.max_frame_size)
         if not self._room_for(len(frame)):
             raise WriteBufferFull(method)
-        self._out.append(frame)
+        self.outbox.append(frame)
         self._out_bytes += len(frame)
 
     def write_buffer_full_error(self, method: str, timeout: float) -> FPNNTimeoutError:
@@ -334,10 +337,13 @@ class FPNNSession(Generic[T]):
         the connection; everything queued after it, and everything received, is encrypted.
         Its answer is reported for ``token``."""
         self.check_open()
-        if self._raw or self._out or self._seq:
+        if self.outbox or self._seq:
             raise RuntimeError("the *key quest must be the first frame of the connection")
         seq = self._next_seq()
-        self._raw = codec.encode_quest("*key", kx.key_quest_payload(), seq)
+        frame = codec.encode_quest("*key", kx.key_quest_payload(), seq)
+        self.outbox.append(frame)
+        self._out_bytes += len(frame)
+        self._raw_frames = 1
         self._encryptor, self._decryptor = kx.make_ciphers(self.max_frame_size)
         self._pending[seq] = (token, now + timeout, "*key", timeout)
         self._earliest = min(self._earliest, now + timeout)
@@ -347,12 +353,17 @@ class FPNNSession(Generic[T]):
     def data_to_send(self) -> bytes:
         """Everything queued, in wire form (encrypted when the connection is); the caller
         must write these bytes before any later call's."""
-        out = self._out
+        out = self.outbox
         if not out:
-            raw, self._raw = self._raw, b""
-            return raw
+            return b""
         enc = self._encryptor
-        if enc is not None:
+        if self._raw_frames:  # the plaintext *key quest goes first, as it is
+            raw = b"".join(out[:self._raw_frames])
+            del out[:self._raw_frames]
+            self._raw_frames = 0
+            rest = enc.encrypt_frames(out) if enc is not None and out else b"".join(out)
+            data = raw + rest
+        elif enc is not None:
             data = enc.encrypt_frames(out)
         elif len(out) == 1:
             data = out[0]
@@ -360,9 +371,6 @@ class FPNNSession(Generic[T]):
             data = b"".join(out)
         out.clear()
         self._out_bytes = 0
-        if self._raw:
-            data = self._raw + data
-            self._raw = b""
         return data
 
     def cancel(self, seq: int) -> Any:
@@ -392,10 +400,11 @@ class FPNNSession(Generic[T]):
 
     def _drop_unsent(self, seq: int) -> bool:
         """Remove the twoway quest ``seq`` from the outbound queue if it is still there."""
-        out = self._out
+        out = self.outbox
         if not out:
             return False
-        for i, frame in enumerate(out):
+        for i in range(self._raw_frames, len(out)):  # never the *key quest: it must go first
+            frame = out[i]
             if frame[6] == codec.MTYPE_TWOWAY and _unpack_u32(frame, _SEQ_AT)[0] == seq:
                 del out[i]
                 self._out_bytes -= len(frame)
@@ -448,7 +457,7 @@ class FPNNSession(Generic[T]):
         cap = self.max_write_buffer
         if cap is not None and self._out_bytes + self.transport_buffered + len(frame) > 2 * cap:
             return self._shutdown(self._not_reading())
-        self._out.append(frame)
+        self.outbox.append(frame)
         self._out_bytes += len(frame)
         return []
 
@@ -554,7 +563,7 @@ class FPNNSession(Generic[T]):
         self._encryptor, self._decryptor = encryptor, decryptor
         # The answer to *key is the first encrypted thing the server sends.
         frame = codec.encode_answer(quest.seq, None, flag=quest.flag, version=quest.version)
-        self._out.append(frame)
+        self.outbox.append(frame)
         self._out_bytes += len(frame)
         return None
 
@@ -596,7 +605,7 @@ class FPNNSession(Generic[T]):
                 self._pending[seq] = (_PING, now + ka.ping_timeout, "*ping", ka.ping_timeout)
                 self._earliest = min(self._earliest, now + ka.ping_timeout)
                 frame = codec.encode_quest("*ping", None, seq)
-                self._out.append(frame)
+                self.outbox.append(frame)
                 self._out_bytes += len(frame)
         stalled = self._stalled_since
         if (stalled is not None and self.write_timeout is not None
@@ -676,9 +685,9 @@ class FPNNSession(Generic[T]):
         """The connection is closed (by us or the peer): every pending quest fails with a
         connection error (the events returned), queued output is dropped, later sends
         raise. Idempotent."""
-        self._out.clear()
+        self.outbox.clear()
         self._out_bytes = 0
-        self._raw = b""
+        self._raw_frames = 0
         if self._closed:
             return []
         return self._fail_all(error)

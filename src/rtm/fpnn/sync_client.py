@@ -217,7 +217,7 @@ class _Connection:
             finally:
                 self.send_lock.release()
             # A thread that found the lock taken left its frame to us: look again.
-            if not drained or self.closed or not (session.has_output or self.unsent):
+            if not drained or self.closed or not (session.outbox or self.unsent):
                 return True
 
     def _send(self, deadline: float | None) -> bool:
@@ -248,6 +248,8 @@ class _Connection:
                 self.unsent = b""
                 if self.blocked or self.room_waiters:
                     self._progress(blocked=False)
+                if not session.outbox:  # nothing queued meanwhile: no need for the lock
+                    return True
                 continue
             data = memoryview(data)[sent:]
             self.unsent = data
@@ -283,7 +285,12 @@ class _Connection:
 
     def wait(self, seq: int, waiter: _Waiter, deadline: float) -> dict[str, Any]:
         """Block until ``waiter`` completes or its deadline passes."""
-        if not waiter.lock.acquire(True, _clamp_wait(deadline - _MONOTONIC())):
+        timeout = deadline - _MONOTONIC()
+        if timeout > threading.TIMEOUT_MAX:
+            timeout = -1
+        elif timeout < 0:
+            timeout = 0
+        if not waiter.lock.acquire(True, timeout):
             with self.lock:
                 failed = self.session.expire(seq)
             if failed is not None:
@@ -382,7 +389,8 @@ class _Connection:
         session = self.session
         lock = self.lock
         use_select = not _USE_RCVTIMEO
-        next_tick = 0.0
+        next_tick = 0.0  # the session's next deadline, or the next periodic look
+        when: float | None = None
         try:
             while not self.closed:
                 now = _MONOTONIC()
@@ -392,13 +400,17 @@ class _Connection:
                         when = session.next_deadline()
                     if events:
                         self.dispatch(events)
+                    # Also periodically: a caller may have added an earlier deadline since.
                     next_tick = now + _SWEEP_INTERVAL if when is None else min(
                         when, now + _SWEEP_INTERVAL)
-                    if session.has_output:  # a keep-alive ping
-                        self.flush(None)
-                if session.has_output and not self.send_lock.locked():
-                    self.flush(None)  # held writes whose thread has not flushed yet
-                wait = max(next_tick - now, _MIN_WAIT)
+                    if session.has_output and not self.send_lock.locked():
+                        self.flush(None)  # a keep-alive ping, held writes not flushed yet
+                # Wait the sweep interval, or less before a close deadline: the periodic look
+                # needs no precision (waking late by less than the interval is fine), so the
+                # timeout rarely changes, and each change costs a syscall.
+                wait = _SWEEP_INTERVAL
+                if when is not None and when - now < _SWEEP_INTERVAL:
+                    wait = max(when - now, _MIN_WAIT)
                 # Bytes left by a sender whose deadline passed (or by us): nobody else will
                 # send them, so wait for the socket to take them as well as for data.
                 want_write = bool(self.unsent) and not self.send_lock.locked()
@@ -416,7 +428,7 @@ class _Connection:
                         timeo = self._rcvtimeo
                         if wait < timeo - 0.001 or (wait > 2 * timeo
                                                      and timeo < _SWEEP_INTERVAL):
-                            self._set_rcvtimeo(min(wait, _SWEEP_INTERVAL))
+                            self._set_rcvtimeo(wait)
                         data = recv(_RECV_SIZE)
                 except (BlockingIOError, TimeoutError, InterruptedError):
                     data = None  # the wait expired: time to look at the deadlines
@@ -435,7 +447,7 @@ class _Connection:
                     events = session.receive_data(data, _MONOTONIC())
                 if events:
                     self.dispatch(events)
-                if session.has_output and not self.closed:  # answers the session wrote
+                if session.outbox and not self.closed:  # answers the session wrote
                     self.flush(None)
         except BaseException as exc:  # pragma: no cover - a bug: never leave quests hanging
             self.logger.exception("reader of connection %s failed", self.id)
