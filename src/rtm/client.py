@@ -162,6 +162,7 @@ class _Workers:
     def _start(self) -> None:  # holding _cond
         self._threads += 1
         self._active += 1
+        self._busy_since = time.monotonic()  # not "slow" before it has started
         threading.Thread(target=self._work, name=f"{self._name}-{self._threads}",
                          daemon=True).start()
 
@@ -197,6 +198,7 @@ class _Workers:
                         cond.wait()
                         self._idle -= 1
                     self._active += 1
+                    self._busy_since = monotonic()  # an idle spell is not a slow callback
                 done = 0
                 while True:
                     try:
