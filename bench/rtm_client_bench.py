@@ -4,7 +4,8 @@ Against bench/answer_server.py in another process (canned answers of the right s
 the figures are the SDK's own cost: argument validation, mid, signing, encoding, decoding,
 answer parsing. Calls: ``send_message``, ``get_token``, ``get_group_message`` (a 20-message
 page) through the asyncio client (1 and 100 in flight), the blocking client (1 and 32
-threads) and the blocking client's callback mode (100 outstanding). Push handling: the
+threads) and the blocking client's callback mode (100 outstanding); the rounds of the cases
+take turns, so their ratios compare like with like. Push handling: the
 answer server floods ``pushmsg`` quests (100 unanswered at most); reported are pushes
 answered per second and monitor deliveries per second.
 
@@ -148,8 +149,14 @@ def run(calls: int = 20000, rounds: int = 3, pushes: int = 20000) -> list[dict[s
                               lambda m=method, n=n, t=threads: _sync_case(port, m, n, t)))
             cases.append(("sync callback", "100 in flight", 100,
                           lambda m=method: _callback_case(port, m, calls, 100)))
-            for client, load, level, fn in cases:
-                stats = median_stats([fn() for _ in range(rounds)])
+            # Rounds take turns across the cases, so that every case sees the same machine
+            # conditions and their ratios (callback vs asyncio) hold on a shared machine.
+            runs: list[list[Stats]] = [[] for _ in cases]
+            for _ in range(rounds):
+                for i, (_client, _load, _level, fn) in enumerate(cases):
+                    runs[i].append(fn())
+            for (client, load, level, _fn), case_runs in zip(cases, runs, strict=True):
+                stats = median_stats(case_runs)
                 row = {"layer": "rtm", "call": method, "client": client, "load": load,
                        "level": level, **stats}
                 rows.append(row)

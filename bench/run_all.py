@@ -99,6 +99,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
           "/s", True)
     check("RTM send_message, async client, 100 in flight: client CPU per call",
           send["cpu_us"], 18.0, "µs", False)
+    callback = _row(rt, call="send_message", client="sync callback", level=100)
+    check("RTM send_message, blocking client callback= vs async client, 100 in flight: calls/s",
+          callback["qps"] / send["qps"], 0.8, "×", True)
     one = _row(srv["sendmsg"], connections=1)
     check("local server: persisted sendmsg/s on one SDK connection", one["qps"], 10_000,
           "/s", True)
@@ -141,6 +144,13 @@ def table(results: dict[str, Any]) -> str:
     for r in results["rtm"]:
         add(f"{r['call']:<18} {r['client']:<14} {r['load']:>13} | {r['qps']:>8,.0f} | "
             f"{r['p50_us']:>8.1f} | {r['p99_us']:>8.1f} | {r['cpu_us']:>6.2f}")
+    ratios = []
+    for call in dict.fromkeys(r["call"] for r in results["rtm"]):
+        a = _row(results["rtm"], call=call, client="async", level=100)
+        c = _row(results["rtm"], call=call, client="sync callback", level=100)
+        ratios.append(f"{call} {c['qps'] / a['qps']:.2f}×")
+    add("blocking client callback= vs async client, 100 in flight (calls/s): "
+        + ", ".join(ratios))
     add("push handling (the answer server floods pushmsg, 100 unanswered at most):")
     add(f"{'client / monitor':<34} | {'answered/s':>10} | {'delivered/s':>11} | {'CPU µs':>6}")
     for r in results["push"]:

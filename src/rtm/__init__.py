@@ -8,7 +8,8 @@ Errors: ``except rtm.RTMError`` catches every failed call (``.code``, ``.message
 answers are :class:`RTMAnswerError` (one subclass per RTM code, e.g. ``NotGroupMemberError``),
 timeouts :class:`RTMTimeoutError` (also a builtin ``TimeoutError``), connection failures
 :class:`RTMConnectionError` (also a ``ConnectionError``), then :class:`RTMProtocolError` and
-:class:`RTMCryptoError`. Logging: logger ``rtm`` (see docs/api.md, "Logging").
+:class:`RTMCryptoError`. A call on a closed client raises :class:`RTMClientClosedError` (an
+:class:`RTMConnectionError`). Logging: logger ``rtm`` (see docs/api.md, "Logging").
 """
 
 from rtm._version import __version__
@@ -53,6 +54,7 @@ from rtm.api.errors import (
     ProfanityStopError,
     RefreshScreenLimitedError,
     RTMAnswerError,
+    RTMClientClosedError,
     RTMConnectionError,
     RTMCryptoError,
     RTMError,
@@ -99,6 +101,7 @@ from rtm.api.models import (
 from rtm.api.monitor import RTMServerMonitor
 from rtm.client import AsyncRTMServerClient, RTMServerClient
 from rtm.fpnn.errors import (
+    ClientClosedError,
     FPNNAnswerError,
     FPNNConnectionError,
     FPNNCryptoError,
@@ -121,6 +124,7 @@ __all__ = [
     "BlockedUserError",
     "CheckResult",
     "ClearType",
+    "ClientClosedError",
     "DevicePushOptions",
     "DuplicatedAuthError",
     "DuplicatedMidError",
@@ -175,6 +179,7 @@ __all__ = [
     "RTCRoomMembers",
     "RTCRoomType",
     "RTMAnswerError",
+    "RTMClientClosedError",
     "RTMConnectionError",
     "RTMCryptoError",
     "RTMError",

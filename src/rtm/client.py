@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import functools
 import inspect
 import logging
 import os
@@ -24,14 +23,14 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol, TypedDict, T
 from rtm import _wirelog
 from rtm.api.call import AsyncExecutor, Call, SyncExecutor, run_call_async, run_call_sync
 from rtm.api.core import REMOVED_OPTIONS, RTMCore
-from rtm.api.errors import to_rtm_error
+from rtm.api.errors import RTMClientClosedError, to_rtm_error
 from rtm.api.helpers import AsyncHelpers, SyncHelpers
 from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
-from rtm.fpnn.errors import FPNNAnswerError, FPNNError
+from rtm.fpnn.errors import ClientClosedError, FPNNAnswerError, FPNNError
 from rtm.fpnn.sync_client import SyncFPNNClient
 from rtm.settings import Settings, read_pem, resolve_settings
 
@@ -63,6 +62,7 @@ class ClientOptions(TypedDict, total=False):
     on_connected: ConnectionCallback | None
     on_closed: ConnectionCallback | None
     protocol: Literal["current", "0.1.0"]
+    close_timeout: float
     keepalive: bool
     keepalive_interval: float
 
@@ -132,14 +132,119 @@ class _SerialCalls:
                 raise
 
 
-def _restore_steps(step: Call[Any]) -> list[Call[Any]]:
-    """The quests of a listen-restore chain (its steps do not depend on the answers)."""
-    steps = [step]
-    while steps[-1].then is not None:
-        then = steps[-1].then
-        assert then is not None
-        steps.append(then(None))
-    return steps
+class _Workers:
+    """Runs the blocking client's user callbacks off the reader thread, cheaply.
+
+    Calls queue on a deque and one worker drains it: a burst of answers costs one wake-up,
+    not a thread hand-off per call. The quests the callbacks send (often the next call) are
+    held on the worker thread and sent together after each batch (``flush``), so that a
+    burst also costs one write. A callback that takes longer than ``ASSIST_AFTER`` seconds
+    does not hold the queue up for long: the next call queued meanwhile wakes another worker
+    (at most ``max_workers``). After ``close()`` calls run on the thread that queues them.
+    """
+
+    ASSIST_AFTER = 0.05
+    BATCH = 32  # callbacks between two flushes of the held writes
+
+    def __init__(self, name: str, max_workers: int, hold: Callable[[bool], None],
+                 flush: Callable[[], None], logger: logging.Logger) -> None:
+        self._name = name
+        self._max = max_workers
+        self._hold = hold
+        self._flush = flush
+        self._logger = logger
+        self._items: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = (
+            collections.deque())
+        self._cond = threading.Condition(threading.Lock())
+        self._threads = 0
+        self._active = 0  # workers draining the queue (not waiting)
+        self._idle = 0  # workers waiting for calls
+        self._busy_since = 0.0  # when the callback running now started
+        self._closed = False
+
+    def add(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        if self._closed:
+            self._call(fn, args)
+            return
+        self._items.append((fn, args))
+        if not self._active:
+            with self._cond:
+                if self._idle:
+                    self._cond.notify()
+                elif self._threads < self._max:
+                    self._start()
+        elif time.monotonic() - self._busy_since > self.ASSIST_AFTER:
+            with self._cond:  # the callback running now is slow: help with the rest
+                if self._idle:
+                    self._cond.notify()
+                elif self._threads < self._max:
+                    self._start()
+        if self._closed:  # close() ran meanwhile: leave nothing behind
+            self._drain_here()
+
+    def _start(self) -> None:  # holding _cond
+        self._threads += 1
+        self._active += 1
+        self._busy_since = time.monotonic()  # not "slow" before it has started
+        threading.Thread(target=self._work, name=f"{self._name}-{self._threads}",
+                         daemon=True).start()
+
+    def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            self._logger.exception("callback %r failed", fn)
+
+    def _drain_here(self) -> None:
+        items = self._items
+        while True:
+            try:
+                fn, args = items.popleft()
+            except IndexError:
+                return
+            self._call(fn, args)
+
+    def _work(self) -> None:
+        items = self._items
+        cond = self._cond
+        monotonic = time.monotonic
+        self._hold(True)
+        try:
+            while True:
+                with cond:
+                    self._active -= 1
+                    while not items:
+                        if self._closed:
+                            self._threads -= 1
+                            return
+                        self._idle += 1
+                        cond.wait()
+                        self._idle -= 1
+                    self._active += 1
+                    self._busy_since = monotonic()  # an idle spell is not a slow callback
+                done = 0
+                while True:
+                    try:
+                        fn, args = items.popleft()
+                    except IndexError:
+                        break
+                    self._busy_since = monotonic()
+                    try:
+                        fn(*args)
+                    except Exception:
+                        self._logger.exception("callback %r failed", fn)
+                    done += 1
+                    if done % self.BATCH == 0:
+                        self._flush()
+                self._flush()
+        finally:
+            self._hold(False)
+
+    def close(self) -> None:
+        """Workers finish what is queued, then exit; later calls run inline."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
 
 
 class _ClientBase(RTMCore, RTMMethods):
@@ -162,6 +267,7 @@ class _ClientBase(RTMCore, RTMMethods):
         protocol: Literal["current", "0.1.0"] = "current",
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
+        close_timeout: float = 5.0,
         **removed: NoReturn,  # typed as nothing: any other keyword is a type error
     ) -> None:
         for name in removed:
@@ -184,8 +290,10 @@ class _ClientBase(RTMCore, RTMMethods):
         self._on_connected_cb = on_connected
         self._on_closed_cb = on_closed
         self._encryption: dict[str, Any] | None = None
+        # close() waits this long for monitor and callback coroutines (asyncio client)
+        self._close_timeout = _check_seconds("close_timeout", close_timeout)
         self._connections = 0
-        self._closing = False  # close() was called: a drop is not to be repaired
+        self._closed = False  # close() was called: final, nothing reopens the client
         if monitor is not None:
             self.set_monitor(monitor)
         self._setup()
@@ -227,7 +335,7 @@ class _ClientBase(RTMCore, RTMMethods):
         options.setdefault("protocol", settings.protocol)
         # mypy matches an unpacked TypedDict against **removed too, hence the ignore
         client = cls(settings.pid, settings.secret, settings.endpoint,
-                     **options)  # type: ignore[arg-type]
+                     **options)  # type: ignore[arg-type,unused-ignore]
         if pem is not None:
             client.enable_encryptor(pem_key_data=pem)
         return client
@@ -320,19 +428,18 @@ class _ClientBase(RTMCore, RTMMethods):
     def _deliver(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         raise NotImplementedError
 
-    def _note_connected(self, conn_id: int) -> Call[Any] | None:
-        """Count connections; the listen-restore call a reconnection must send first."""
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RTMClientClosedError(f"{type(self).__name__} is closed")
+
+    def _note_connected(self, conn_id: int) -> None:
+        """The transport's on_connected, once the listen settings are re-applied: count the
+        connection and tell the user. Nothing here can reopen a closed client."""
+        if self._closed:
+            return
         self._connections += 1
         self._logger.info("connected to %s (connection %s%s)", self.endpoint, conn_id,
                           ", encrypted" if self._encryption else "")
-        self._closing = False
-        restore = self._listen_restore_call() if self._connections > 1 else None
-        if restore is None:
-            self._announce_connected(conn_id)
-        return restore
-
-    def _announce_connected(self, conn_id: int) -> None:
-        """The user's on_connected: once the connection is ready, listen settings included."""
         if self._on_connected_cb is not None:
             self._deliver(self._on_connected_cb, (conn_id,))
 
@@ -340,7 +447,7 @@ class _ClientBase(RTMCore, RTMMethods):
         self._logger.info("connection %s to %s closed", conn_id, self.endpoint)
         if self._on_closed_cb is not None:
             self._deliver(self._on_closed_cb, (conn_id,))
-        if not self._closing and self._listen_restore_call() is not None:
+        if not self._closed and self._listen_restore_call() is not None:
             # A client that only listens makes no calls that would reconnect it lazily:
             # reconnect in the background so pushes resume once the server is back.
             self._start_reconnect()
@@ -354,14 +461,17 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
 
     ``async with AsyncRTMServerClient(pid, secret_key, "host:port") as client:
     mtime = await client.send_message(1, 2, 30, "hi")``
+
+    Every task it starts is its own and ends with ``close()``: monitor and callback
+    coroutines get ``close_timeout`` seconds (default 5) to finish, then are cancelled.
     """
 
     def _setup(self) -> None:
         self._transport = self._fpnn = FPNNClient(
-            self.endpoint, connect_timeout=self._connect_timeout,
-            quest_timeout=self._quest_timeout, keepalive=self._keepalive,
-            keepalive_interval=self._keepalive_interval, logger=self._transport_logger,
-            on_connected=self._connected, on_closed=self._note_closed)
+            self.endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
+            keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
+            logger=self._transport_logger, on_connected=self._note_connected,
+            on_closed=self._note_closed, on_open=self._restore_listen)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, FPNNClient] = {}
@@ -371,7 +481,9 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         self._serial = _SerialCalls()  # monitor/callback functions, run on self._pool
 
     async def connect(self) -> None:
-        """Connect now instead of on the first call (raises an RTMError on failure)."""
+        """Connect now instead of on the first call (raises an RTMError on failure;
+        ClientClosedError after ``close()``)."""
+        self._check_open()
         try:
             await self._fpnn.connect()
         except FPNNError as exc:
@@ -382,6 +494,8 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         return self._fpnn.connected
 
     async def _execute(self, call: Call[R]) -> R:
+        if self._closed:
+            self._check_open()
         if call.callback is not None:
             self._keep(asyncio.get_running_loop().create_task(self._run_with_callback(call)))
             return call.zero
@@ -433,7 +547,7 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         a one-thread pool (which keeps pushes in order)."""
         loop = asyncio.get_running_loop()
         if inspect.iscoroutinefunction(fn):
-            self._keep(loop.create_task(self._guard(fn(*args))))
+            self._keep(loop.create_task(self._guard(fn, args)))
             return
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rtm-cb")
@@ -445,9 +559,11 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
                 raise
             self._keep(drain)
 
-    async def _guard(self, coro: Any) -> None:
+    async def _guard(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        # The coroutine is made here, not by the caller: a task cancelled before it starts
+        # (close() after its grace period) then leaves no coroutine that was never awaited.
         try:
-            await coro
+            await fn(*args)
         except Exception:
             self._logger.exception("monitor or callback coroutine failed")
 
@@ -457,51 +573,34 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         except Exception:
             self._logger.exception("monitor or callback %r failed", fn)
 
-    def _connected(self, conn_id: int) -> None:
-        restore = self._note_connected(conn_id)
-        conn = self._fpnn.connection
-        if restore is not None and conn is not None:
-            # Written before anything else on the new connection (spec 2.9: listen state
-            # belongs to the connection, so a reconnect must re-apply it).
-            self._send_restore(conn, restore)
-
-    def _send_restore(self, conn: FPNNConnection, step: Call[Any]) -> None:
-        # A restore may take two quests (the lists, then the flags; 0.1.0: setlisten
-        # all=True, then removelisten p2p=True). They are written back to back, before
-        # anything else on this connection, so the server applies them in order and before
-        # any later call (waiting for the first answer would let a call slip in between).
-        futures = []
-        for quest in _restore_steps(step):
+    async def _restore_listen(self, conn: FPNNConnection) -> None:
+        """On a new connection, before anything else is sent on it: re-apply the listen
+        settings (spec 2.9: listen state belongs to the connection). A restore may take
+        two steps (setlisten all=True, then removelisten p2p=True): the chain runs to its
+        end, on this connection only."""
+        step = self._listen_restore_call()
+        while step is not None and not conn.closed and not self._closed:
             try:
-                fut = conn.send_quest(quest.method, self._quest_params(quest),
-                                      self._timeout(quest))
+                answer = await conn.quest(step.method, self._quest_params(step),
+                                          self._timeout(step))
             except FPNNError as exc:  # closed meanwhile: the next connection restores itself
                 self._logger.warning("re-applying listen settings failed: %s", exc)
                 return
-            futures.append(fut)
-        for fut in futures[:-1]:
-            fut.add_done_callback(self._restore_logged)
-        futures[-1].add_done_callback(functools.partial(self._restore_done, conn))
-
-    def _restore_logged(self, fut: asyncio.Future[dict[str, Any]]) -> None:
-        if not fut.cancelled() and fut.exception() is not None:
-            self._logger.warning("re-applying listen settings failed: %s", fut.exception())
-
-    def _restore_done(self, conn: FPNNConnection, fut: asyncio.Future[dict[str, Any]]) -> None:
-        if fut.cancelled():
-            return
-        self._restore_logged(fut)
-        self._announce_connected(conn.id)
+            step = None if step.then is None else step.then(step.parse(answer))
 
     def _start_reconnect(self) -> None:
+        if self._closed:
+            return
         if self._reconnect_task is None or self._reconnect_task.done():
             self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
         delay = RECONNECT_FIRST_DELAY
-        while not self._closing and not self._fpnn.connected:
+        while not self._closed and not self._fpnn.connected:
             try:
-                await self._fpnn.connect()  # on_connected re-applies the listen settings
+                await self._fpnn.connect()  # on_open re-applies the listen settings
+            except ClientClosedError:
+                return
             except FPNNError as exc:
                 self._logger.info("reconnect to %s failed (%s); next try in %.1f s",
                                   self.endpoint, exc.message, delay)
@@ -509,20 +608,44 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
                 delay = min(delay * 2, RECONNECT_MAX_DELAY)
 
     async def close(self) -> None:
-        """Close the connection(s); idempotent. Pending calls fail with connection-closed."""
-        self._closing = True
-        if self._reconnect_task is not None:
-            self._reconnect_task.cancel()
-            self._reconnect_task = None
-        await self._fpnn.close()
-        for client in self._file_clients.values():
+        """Close for good; idempotent. Pending calls fail with connection-closed, every
+        later call raises ClientClosedError. Monitor and callback coroutines still running
+        get ``close_timeout`` seconds, then are cancelled; nothing the client started
+        outlives this."""
+        if self._closed and not self._tasks and self._reconnect_task is None:
+            return
+        self._closed = True
+        reconnect, self._reconnect_task = self._reconnect_task, None
+        if reconnect is not None:
+            reconnect.cancel()
+        await self._fpnn.close()  # pending calls fail now: their callbacks are delivered
+        for client in list(self._file_clients.values()):
             await client.close()
         self._file_clients.clear()
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if reconnect is not None:
+            await asyncio.gather(reconnect, return_exceptions=True)
+        await self._finish_tasks()
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
+
+    async def _finish_tasks(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._close_timeout
+        current = asyncio.current_task()
+        while True:
+            # Tasks may start others (a failing call delivers its error): look again.
+            pending = {t for t in self._tasks if not t.done() and t is not current}
+            if not pending or loop.time() >= deadline:
+                break
+            await asyncio.wait(pending, timeout=deadline - loop.time())
+        stuck = [t for t in pending if isinstance(t, asyncio.Task)]
+        if stuck:
+            self._logger.warning("close(): cancelling %d monitor or callback coroutine(s) "
+                                 "still running after %g s", len(stuck), self._close_timeout)
+            for task in stuck:
+                task.cancel()
+            await asyncio.wait(stuck, timeout=1.0)  # a coroutine may not honour it at once
 
     async def __aenter__(self) -> AsyncRTMServerClient:
         return self
@@ -541,10 +664,9 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
 
     def _setup(self) -> None:
         self._transport = self._fpnn = SyncFPNNClient(
-            self.endpoint, connect_timeout=self._connect_timeout,
-            quest_timeout=self._quest_timeout, keepalive=self._keepalive,
-            keepalive_interval=self._keepalive_interval, logger=self._transport_logger,
-            on_connected=self._connected, on_closed=self._note_closed)
+            self.endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
+            keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
+            logger=self._transport_logger, on_connected=self._opened, on_closed=self._note_closed)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, SyncFPNNClient] = {}
@@ -552,11 +674,14 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
         self._closed_event = threading.Event()
         self._lock = threading.Lock()
         self._monitor_pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._callback_pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._callbacks = _Workers("rtm-callback", 4, self._fpnn.hold_writes, self._fpnn.flush,
+                                   self._logger)
         self._serial = _SerialCalls()  # monitor calls, run on self._monitor_pool
 
     def connect(self) -> None:
-        """Connect now instead of on the first call (raises an RTMError on failure)."""
+        """Connect now instead of on the first call (raises an RTMError on failure;
+        ClientClosedError after ``close()``)."""
+        self._check_open()
         try:
             self._fpnn.connect()
         except FPNNError as exc:
@@ -567,6 +692,8 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
         return self._fpnn.connected
 
     def _execute(self, call: Call[R]) -> R:
+        if self._closed:
+            self._check_open()
         if call.callback is not None:
             self._start_with_callback(call)
             return call.zero
@@ -595,9 +722,9 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
     def _start_with_callback(self, call: Call[Any]) -> None:
         if call.then is not None or call.endpoint is not None:
             # Multi-step (file) calls may connect to a file gate: run them on a worker.
-            self._callbacks().submit(self._run_blocking_for_callback, call)
+            self._callbacks.add(self._run_blocking_for_callback, (call,))
             return
-
+        add = self._callbacks.add
         params = self._quest_params(call)
         started = self._log_quest(call, params) if self._logger.isEnabledFor(_DEBUG) else None
         retried = False
@@ -612,8 +739,7 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                     self._fpnn.quest_callback(call.method, params, done,
                                               timeout=self._timeout(call))
                 except FPNNError as exc:
-                    self._callbacks().submit(self._call_logged, call.notify_error,
-                                             (to_rtm_error(exc),))
+                    add(call.notify_error, (to_rtm_error(exc),))
                 return
             if started is not None:
                 self._log_answer(call, answer, error, started)
@@ -624,12 +750,11 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                     if call.on_success is not None:
                         call.on_success(result)
                 except Exception as exc:
-                    self._callbacks().submit(self._call_logged, call.notify_error, (exc,))
+                    add(call.notify_error, (exc,))
                     return
-                self._callbacks().submit(self._call_logged, call.notify, (result,))
+                add(call.notify, (result,))
                 return
-            self._callbacks().submit(self._call_logged, call.notify_error,
-                                     (to_rtm_error(error),))
+            add(call.notify_error, (to_rtm_error(error),))
 
         try:
             self._fpnn.quest_callback(call.method, params, done, timeout=self._timeout(call))
@@ -650,18 +775,12 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
         except Exception:
             self._logger.exception("monitor or callback %r failed", fn)
 
-    def _callbacks(self) -> concurrent.futures.ThreadPoolExecutor:
-        pool = self._callback_pool
-        if pool is None:
-            with self._lock:
-                if self._callback_pool is None:
-                    self._callback_pool = concurrent.futures.ThreadPoolExecutor(
-                        4, thread_name_prefix="rtm-callback")
-                pool = self._callback_pool
-        return pool
-
     def _deliver(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        """Monitor calls and connection callbacks: one worker thread, in arrival order."""
+        """Monitor calls and connection callbacks: one worker thread, in arrival order
+        (after close(): on the calling thread, so that no pool starts again)."""
+        if self._closed and self._monitor_pool is None:
+            self._call_logged(fn, args)
+            return
         pool = self._monitor_pool
         if pool is None:
             with self._lock:
@@ -686,30 +805,27 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                 self._file_clients[endpoint] = client
         return client
 
-    def _connected(self, conn_id: int) -> None:
-        restore = self._note_connected(conn_id)
-        if restore is not None:
-            self._send_restore(conn_id, restore)
-
-    def _send_restore(self, conn_id: int, step: Call[Any]) -> None:
-        # Every step written back to back, in order (see AsyncRTMServerClient._send_restore).
-        quests = _restore_steps(step)
-
-        def logged(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
-            if error is not None:
-                self._logger.warning("re-applying listen settings failed: %s", error)
-
-        def restored(answer: Mapping[str, Any] | None, error: FPNNError | None) -> None:
-            logged(answer, error)
-            self._announce_connected(conn_id)
-
-        for i, quest in enumerate(quests):
-            self._fpnn.quest_callback(quest.method, self._quest_params(quest),
-                                      restored if i == len(quests) - 1 else logged,
-                                      timeout=self._timeout(quest))
+    def _opened(self, conn_id: int) -> None:
+        """The transport's on_connected: it runs on the thread that opened the connection,
+        before any other thread may use it, so the listen settings are re-applied (spec 2.9:
+        they belong to the connection) before anything else is sent on it. A restore may
+        take two steps (setlisten all=True, then removelisten p2p=True): the chain runs to
+        its end, on this connection."""
+        step = self._listen_restore_call()
+        while step is not None and not self._closed:
+            try:
+                answer = self._fpnn.quest(step.method, self._quest_params(step),
+                                          timeout=self._timeout(step))
+            except FPNNError as exc:  # closed meanwhile: the next connection restores itself
+                self._logger.warning("re-applying listen settings failed: %s", exc)
+                break
+            step = None if step.then is None else step.then(step.parse(answer))
+        self._note_connected(conn_id)
 
     def _start_reconnect(self) -> None:
         with self._lock:
+            if self._closed:
+                return
             if self._reconnect_thread is not None and self._reconnect_thread.is_alive():
                 return
             self._closed_event = threading.Event()
@@ -720,9 +836,11 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
 
     def _reconnect(self, closed: threading.Event) -> None:
         delay = RECONNECT_FIRST_DELAY
-        while not self._closing and not self._fpnn.connected:
+        while not self._closed and not self._fpnn.connected:
             try:
                 self._fpnn.connect()  # on_connected re-applies the listen settings
+            except ClientClosedError:
+                return
             except FPNNError as exc:
                 self._logger.info("reconnect to %s failed (%s); next try in %.1f s",
                                   self.endpoint, exc.message, delay)
@@ -731,8 +849,11 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                 delay = min(delay * 2, RECONNECT_MAX_DELAY)
 
     def close(self) -> None:
-        """Close the connection(s); idempotent. Pending calls fail with connection-closed."""
-        self._closing = True
+        """Close for good; idempotent. Pending calls fail with connection-closed, every
+        later call raises ClientClosedError, the background reconnect stops."""
+        with self._lock:
+            self._closed = True
+            reconnect = self._reconnect_thread
         self._closed_event.set()
         self._fpnn.close()
         with self._lock:
@@ -740,10 +861,12 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
             self._file_clients.clear()
         for client in clients:
             client.close()
-        for pool in (self._callback_pool, self._monitor_pool):
-            if pool is not None:
-                pool.shutdown(wait=False)  # may be called from a callback thread
-        self._callback_pool = self._monitor_pool = None
+        if reconnect is not None and reconnect is not threading.current_thread():
+            reconnect.join(self._connect_timeout + 1.0)
+        self._callbacks.close()
+        pool, self._monitor_pool = self._monitor_pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)  # may be called from a callback thread
 
     def __enter__(self) -> RTMServerClient:
         return self

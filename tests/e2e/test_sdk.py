@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from helpers import wait_until
 from rtm import (
     AsyncRTMServerClient,
     BannedInGroupError,
@@ -51,11 +52,7 @@ class RecordingMonitor(RTMServerMonitor):
 
 
 def wait_for(predicate: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
+    wait_until(predicate, timeout)
 
 
 # ----------------------------------------------------------------------------- sync client
@@ -414,10 +411,11 @@ def test_listening_clients_reconnect_by_themselves() -> None:
         server.add_project(project.pid, project.secret)
         wait_for(lambda: sync_client.connected and async_client.connected, timeout=10)
         with RTMServerClient(project.pid, project.secret, project.endpoint) as sender:
-            deadline = time.monotonic() + 5
-            while not (monitor.calls and got) and time.monotonic() < deadline:
-                sender.send_message(1, 2, 30, "after restart")  # until both listen again
-                time.sleep(0.1)
+            def both_listen_again() -> bool:
+                sender.send_message(1, 2, 30, "after restart")
+                return bool(monitor.calls and got)
+
+            wait_until(both_listen_again, 5, "both clients listening again")
         assert monitor.calls and monitor.calls[-1][5] == "after restart"
         assert got and got[-1][4] == "after restart"
     finally:

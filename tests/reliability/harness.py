@@ -27,12 +27,17 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rtm import AsyncRTMServerClient, FPNNError, RTMServerClient, RTMServerMonitor
+
+# tests/ holds the helpers shared by every suite (also when make soak runs this as a script)
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers import wait_until as wait_until  # re-exported for the scenarios and tests
 
 PID = 31000001
 SECRET = "reliability-secret-Zq8w"  # distinctive, so a leak is easy to spot
@@ -89,14 +94,6 @@ def signed(params: dict[str, Any], pid: int = PID, secret: str = SECRET, *,
         out["ts"] = ts
         out["sign"] = sign_v2(pid, secret, salt, cmd, ts)
     return out
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        time.sleep(0.01)
 
 
 def p2p_history(client: RTMServerClient, uid: int, ouid: int) -> list[Any]:

@@ -124,6 +124,12 @@ class API:
             return exc.code
         raise AssertionError(f"{method} succeeded: {answer}")
 
+    async def drop(self) -> None:
+        """Close the current connection only: the next call opens a new one."""
+        conn = self.client.connection
+        if conn is not None:
+            conn.close()
+
     async def close(self) -> None:
         await self.client.close()
 

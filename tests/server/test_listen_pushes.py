@@ -147,7 +147,7 @@ async def test_listen_state_is_per_connection(server: RTMServer, api: API) -> No
         assert (await listener.pushes.next())[0] == "pushmsg"
         await silent.pushes.nothing()
         # closing the connection drops its listen state; a new connection starts empty
-        await listener.close()
+        await listener.drop()
         await listener("getfriends", uid=1)
         await api("sendmsg", MSG, mid=2, to=2, **{F: 1})
         await listener.pushes.nothing()

@@ -147,15 +147,19 @@ def test_purge_only_above_limit_and_only_old() -> None:
     assert _deliver(router, "pushmsg", {**P2P, "mid": 1})  # forgotten, delivered again
 
 
-def test_no_purge_when_entries_are_recent() -> None:
+def test_the_limit_is_a_bound() -> None:
+    """Fault 7: PushRouter(limit=1000) held 50,000 entries after 50,000 recent pushes."""
     now = [1000.0]
-    router = PushRouter(Recorder(), clock=lambda: now[0])
-    for mid in range(1100):
+    router = PushRouter(Recorder(), limit=1000, clock=lambda: now[0])
+    for mid in range(50_000):
         _deliver(router, "pushmsg", {**P2P, "mid": mid})
-    now[0] += 299
-    _deliver(router, "pushmsg", {**P2P, "mid": 9999})
-    assert router.cache_size("pushmsg") == 1101
-    assert not _deliver(router, "pushmsg", {**P2P, "mid": 0})
+        now[0] += 0.001  # all well within the ttl
+    assert router.cache_size("pushmsg") == 1000
+    # the newest 1,000 are still recognised as duplicates, the oldest were evicted
+    assert not _deliver(router, "pushmsg", {**P2P, "mid": 49_999})
+    assert not _deliver(router, "pushmsg", {**P2P, "mid": 49_000})
+    assert _deliver(router, "pushmsg", {**P2P, "mid": 0})
+    assert router.cache_size("pushmsg") == 1000
 
 
 def test_small_cache_is_never_purged() -> None:
@@ -168,7 +172,7 @@ def test_small_cache_is_never_purged() -> None:
 
 def test_thread_safe_dedup() -> None:
     mon = Recorder()
-    router = PushRouter(mon)
+    router = PushRouter(mon, limit=10_000)  # every mid stays cached: only threads interfere
     delivered: list[int] = []
     lock = threading.Lock()
 

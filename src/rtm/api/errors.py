@@ -24,6 +24,7 @@ from rtm.api.codes import RTM_CODES
 from rtm.fpnn.errors import (
     CORE_UNKNOWN_ERROR,
     ERROR_NAMES,
+    ClientClosedError,
     FPNNAnswerError,
     FPNNConnectionError,
     FPNNCryptoError,
@@ -73,6 +74,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProfanityStopError",
     "RTMAnswerError",
+    "RTMClientClosedError",
     "RTMConnectionError",
     "RTMCryptoError",
     "RTMError",
@@ -154,6 +156,12 @@ class RTMConnectionError(RTMError, FPNNConnectionError):
     """The connection is closed, broken or could not be made. Also a ``ConnectionError``."""
 
     default_code = FPNNConnectionError.default_code
+
+
+class RTMClientClosedError(RTMConnectionError, ClientClosedError):
+    """A call on a client after its ``close()``: closing is final, nothing reconnects it."""
+
+    default_code = ClientClosedError.default_code
 
 
 class RTMProtocolError(RTMError, FPNNProtocolError):
@@ -474,6 +482,7 @@ def error_from_answer(code: int, message: str, raiser: str | None = None) -> RTM
 # Most specific first: an FPNN class -> its RTM counterpart (answers are handled apart).
 _TRANSPORT: tuple[tuple[type[FPNNError], type[RTMError]], ...] = (
     (FPNNTimeoutError, RTMTimeoutError),
+    (ClientClosedError, RTMClientClosedError),
     (FPNNConnectionError, RTMConnectionError),
     (FPNNProtocolError, RTMProtocolError),
     (FPNNCryptoError, RTMCryptoError),

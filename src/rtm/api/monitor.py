@@ -255,9 +255,9 @@ class PushRouter:
     10009 / 10010 for a missing key / a wrong type. Thread-safe.
 
     De-duplication (spec §4.2): three caches keyed ``(from, to, mid)``, ``(from, gid, mid)``
-    and ``(from, rid, mid)`` with the time first seen; whenever a cache holds more than
-    ``limit`` entries, entries older than ``ttl`` seconds are purged. Events are never
-    de-duplicated.
+    and ``(from, rid, mid)`` with the time first seen. Each holds at most ``limit`` entries:
+    beyond that the oldest is evicted, and the entries older than ``ttl`` seconds go with
+    it. Events are never de-duplicated.
     """
 
     _TARGETS: ClassVar[dict[str, str]] = {
@@ -306,6 +306,9 @@ class PushRouter:
                 return False
             cache[key] = now
             if len(cache) > self.limit:
+                # Fix: this only purged expired entries, so a burst of recent pushes grew the
+                # cache without bound (50,000 entries after 50,000 pushes at limit=1000).
+                cache.popitem(last=False)
                 horizon = now - self.ttl
                 while cache:
                     oldest, seen = next(iter(cache.items()))

@@ -1,10 +1,11 @@
-"""asyncio FPNN client: lazy connect, optional encryption and keep-alive, push handlers."""
+"""asyncio FPNN client: lazy connect, optional encryption and keep-alive, push handlers,
+bounded writes (the protocol itself is the session's: :mod:`rtm.fpnn.session`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from rtm.fpnn import codec
@@ -16,7 +17,13 @@ from rtm.fpnn.client_config import (
     parse_endpoint,
 )
 from rtm.fpnn.connection import FPNNConnection, Handler
-from rtm.fpnn.errors import FPNNConnectionError, FPNNError, FPNNTimeoutError
+from rtm.fpnn.errors import (
+    ClientClosedError,
+    FPNNConnectionError,
+    FPNNError,
+    FPNNTimeoutError,
+)
+from rtm.fpnn.session import DEFAULT_MAX_WRITE_BUFFER, WriteBufferFull
 
 __all__ = ["ConnectionCallback", "FPNNClient", "parse_endpoint"]
 
@@ -25,7 +32,11 @@ class FPNNClient(ClientConfig[Handler]):
     """One long-lived FPNN connection to ``endpoint``, opened on first use.
 
     Quests fail at once with FPNNConnectionError when the connection drops; the next quest
-    reconnects. Timeouts raise FPNNTimeoutError (also a builtin TimeoutError).
+    reconnects. Timeouts raise FPNNTimeoutError (also a builtin TimeoutError). After
+    ``close()`` every call raises ClientClosedError: a closed client stays closed.
+
+    ``on_open`` (internal, for the RTM client): awaited on each new connection before it is
+    used by anyone else or announced to ``on_connected``, e.g. to re-apply listen settings.
     """
 
     def __init__(
@@ -38,21 +49,26 @@ class FPNNClient(ClientConfig[Handler]):
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
         keepalive_retries: int = 3,
+        max_write_buffer: int = DEFAULT_MAX_WRITE_BUFFER,
+        write_timeout: float | None = None,
         logger: logging.Logger | None = None,
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
+        on_open: Callable[[FPNNConnection], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(
             endpoint, connect_timeout=connect_timeout, quest_timeout=quest_timeout,
             max_frame_size=max_frame_size, keepalive=keepalive,
             keepalive_interval=keepalive_interval, keepalive_retries=keepalive_retries,
+            max_write_buffer=max_write_buffer, write_timeout=write_timeout,
             logger=logger or logging.getLogger("rtm.fpnn.client"),
             on_connected=on_connected, on_closed=on_closed, ping_handler=answer_ping,
         )
+        self.on_open = on_open
         self._conn: FPNNConnection | None = None
         self._connecting: asyncio.Future[FPNNConnection] | None = None
-        self._keepalive_task: asyncio.Task[None] | None = None
-        self._epoch = 0  # bumped by close(), so a connect in flight knows it was cancelled
+        self._attempt: asyncio.Task[FPNNConnection] | None = None
+        self._closed = False
         # ids passed to on_connected; on_closed is only reported for these (see below)
         self._announced: set[int] = set()
 
@@ -66,25 +82,36 @@ class FPNNClient(ClientConfig[Handler]):
     def connection(self) -> FPNNConnection | None:
         return self._conn if self.connected else None
 
+    @property
+    def closed(self) -> bool:
+        """``close()`` was called: the client never connects again."""
+        return self._closed
+
     # ------------------------------------------------------------------ connecting
 
     async def connect(self) -> FPNNConnection:
+        if self._closed:
+            raise ClientClosedError()
         conn = self._conn
         if conn is not None and not conn.closed:
             return conn
         if self._connecting is None:
             loop = asyncio.get_running_loop()
             self._connecting = loop.create_future()
-            attempt = loop.create_task(self._open())
+            self._attempt = attempt = loop.create_task(self._open())
             attempt.add_done_callback(self._connect_done)
         return await asyncio.shield(self._connecting)
 
     def _connect_done(self, task: asyncio.Task[FPNNConnection]) -> None:
+        if self._attempt is task:
+            self._attempt = None
         waiter, self._connecting = self._connecting, None
         if waiter is None or waiter.done():
             return
         if task.cancelled():
-            waiter.set_exception(FPNNConnectionError("connect cancelled", ec.CORE_CANCELLED))
+            waiter.set_exception(ClientClosedError("client closed while connecting")
+                                 if self._closed else
+                                 FPNNConnectionError("connect cancelled", ec.CORE_CANCELLED))
         elif task.exception() is not None:
             waiter.set_exception(task.exception())  # type: ignore[arg-type]
         else:
@@ -94,12 +121,14 @@ class FPNNClient(ClientConfig[Handler]):
 
     async def _open(self) -> FPNNConnection:
         loop = asyncio.get_running_loop()
-        epoch = self._epoch
         deadline = loop.time() + self.connect_timeout
 
         def factory() -> FPNNConnection:
             return FPNNConnection(self._handlers, max_frame_size=self.max_frame_size,
-                                  logger=self.logger, on_close=self._connection_closed)
+                                  logger=self.logger, on_close=self._connection_closed,
+                                  max_write_buffer=self.max_write_buffer,
+                                  write_timeout=self._write_timeout(),
+                                  keepalive=self._keepalive())
 
         try:
             _transport, conn = await asyncio.wait_for(
@@ -113,27 +142,31 @@ class FPNNClient(ClientConfig[Handler]):
             raise FPNNConnectionError(
                 f"cannot connect to {self.endpoint}: {exc.strerror or exc}",
                 ec.CORE_INVALID_CONNECTION) from exc
+        try:
+            return await self._prepare(conn, deadline)
+        except BaseException:
+            conn.close()  # never leave an unpublished connection open (cancelled by close())
+            raise
+
+    async def _prepare(self, conn: FPNNConnection, deadline: float) -> FPNNConnection:
+        loop = asyncio.get_running_loop()
         kx = self._key_exchange()
         if kx is not None:
-            encryptor, decryptor = kx.make_ciphers(self.max_frame_size)
             remaining = max(deadline - loop.time(), 0.001)
             try:
-                await conn.send_key_quest(kx.key_quest_payload(), encryptor, decryptor, remaining)
+                await conn.start_handshake(kx, remaining)
             except FPNNError as exc:
-                conn.close()
                 raise FPNNConnectionError(
                     f"encryption handshake with {self.endpoint} failed: {exc.message}",
                     ec.CORE_CONNECTION_CLOSED) from exc
+        if self.on_open is not None and not conn.closed and not self._closed:
+            await self.on_open(conn)  # first on the connection: nothing else is sent yet
         if conn.closed:  # dropped right after connecting: never announce a dead connection
             raise FPNNConnectionError(f"connection to {self.endpoint} closed while opening",
                                       ec.CORE_CONNECTION_CLOSED)
-        if epoch != self._epoch:
-            # close() ran while we were connecting: do not leave this connection open.
-            conn.close()
-            raise FPNNConnectionError("client closed while connecting", ec.CORE_CONNECTION_CLOSED)
+        if self._closed:  # close() ran while we were connecting
+            raise ClientClosedError("client closed while connecting")
         self._conn = conn
-        if self.keepalive and (self._keepalive_task is None or self._keepalive_task.done()):
-            self._keepalive_task = loop.create_task(self._keepalive_loop())
         self._announced.add(conn.id)
         if self.on_connected is not None:
             try:
@@ -156,63 +189,51 @@ class FPNNClient(ClientConfig[Handler]):
             except Exception:
                 self.logger.exception("on_closed callback failed")
 
-    async def _keepalive_loop(self) -> None:
-        """Spec 9.2: ping when idle; declare the connection lost when nothing comes back."""
-        loop = asyncio.get_running_loop()
-        last_ping = 0.0
-        ping_timeout = self.quest_timeout
-        # Fix: a fixed 1 s tick let an interval + ping timeout shorter than 1 s declare the
-        # connection lost before any ping went out; tick at least twice per interval/timeout.
-        tick = max(min(1.0, self.keepalive_interval / 2, ping_timeout / 2), 0.01)
-        while True:
-            await asyncio.sleep(tick)
-            conn = self._conn
-            if conn is None or conn.closed:
-                return
-            now = loop.time()
-            lost_after = ping_timeout * self.keepalive_retries + self.keepalive_interval
-            if now > conn.last_received + lost_after:
-                self.logger.warning("connection %s lost (no traffic for %.1f s)", conn.id,
-                                    now - conn.last_received)
-                conn._abort(FPNNConnectionError("keep-alive lost", ec.CORE_INVALID_CONNECTION))
-                return
-            if (now >= conn.last_received + self.keepalive_interval
-                    and now >= last_ping + ping_timeout):
-                last_ping = now
-                fut = conn.send_quest("*ping", None, ping_timeout)
-                fut.add_done_callback(lambda f: f.exception())
-
     # ------------------------------------------------------------------ quests
 
     async def quest(
         self, method: str, payload: Mapping[str, Any] | None = None, *,
         timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Send a twoway quest and return the answer payload (raises FPNNError)."""
+        """Send a twoway quest and return the answer payload (raises FPNNError).
+
+        When the connection's write buffer is full the quest waits for room, within its
+        timeout (back-pressure).
+        """
         conn = self._conn
         if conn is None or conn.closed:
             conn = await self.connect()
-        return await conn.send_quest(method, payload,
-                                     self.quest_timeout if timeout is None else timeout)
+        quest_timeout = self.quest_timeout if timeout is None else timeout
+        try:
+            fut = conn.send_quest(method, payload, quest_timeout)
+        except WriteBufferFull:
+            fut = await conn.send_quest_when_room(method, payload, quest_timeout)
+        return await fut
 
     async def send_oneway(self, method: str, payload: Mapping[str, Any] | None = None) -> None:
         conn = self._conn
         if conn is None or conn.closed:
             conn = await self.connect()
-        conn.send_oneway(method, payload)
+        try:
+            conn.send_oneway(method, payload)
+        except WriteBufferFull:
+            await conn.send_oneway_when_room(method, payload, self.quest_timeout)
 
     # ------------------------------------------------------------------ closing
 
     async def close(self) -> None:
-        """Close the connection (idempotent). A later quest opens a new one."""
-        self._epoch += 1
-        if self._keepalive_task is not None:
-            self._keepalive_task.cancel()
-            self._keepalive_task = None
+        """Close for good (idempotent): pending quests fail with connection-closed, a
+        connect in progress is cancelled, and every later call raises ClientClosedError."""
+        self._closed = True
+        attempt = self._attempt
+        if attempt is not None and not attempt.done():
+            attempt.cancel()
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.close()
-            await asyncio.sleep(0)  # let the transport run its close callbacks
+        if attempt is not None and attempt is not asyncio.current_task():
+            await asyncio.gather(attempt, return_exceptions=True)
+        await asyncio.sleep(0)  # let the transport run its close callbacks
 
     async def __aenter__(self) -> FPNNClient:
         return self

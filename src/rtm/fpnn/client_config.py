@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from rtm.fpnn import codec
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.crypto import ClientKeyExchange, ServerPublicKey, load_public_key
+from rtm.fpnn.session import DEFAULT_MAX_WRITE_BUFFER, KeepAlive
 
 H = TypeVar("H")
 ConnectionCallback = Callable[[int], None]
@@ -36,7 +37,13 @@ def answer_ping(conn: Any, quest: Quest) -> dict[str, Any]:
 
 
 class ClientConfig(Generic[H]):
-    """Endpoint, timeouts, keep-alive, callbacks, push handlers and encryption settings."""
+    """Endpoint, timeouts, keep-alive, write limits, callbacks, push handlers, encryption.
+
+    ``max_write_buffer``: bytes a connection queues for sending; a quest that does not fit
+    waits for room until its timeout. ``write_timeout`` (default: ``quest_timeout``): a
+    peer that takes none of the queued bytes for that long is given up, failing every
+    pending quest with FPNNConnectionError.
+    """
 
     def __init__(
         self,
@@ -48,6 +55,8 @@ class ClientConfig(Generic[H]):
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
         keepalive_retries: int = 3,
+        max_write_buffer: int = DEFAULT_MAX_WRITE_BUFFER,
+        write_timeout: float | None = None,
         logger: logging.Logger,
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
@@ -61,6 +70,10 @@ class ClientConfig(Generic[H]):
         self.keepalive = keepalive
         self.keepalive_interval = keepalive_interval
         self.keepalive_retries = keepalive_retries
+        if max_write_buffer <= 0:
+            raise ValueError(f"max_write_buffer must be > 0, got {max_write_buffer!r}")
+        self.max_write_buffer = max_write_buffer
+        self.write_timeout = write_timeout
         self.logger = logger
         self.on_connected = on_connected
         self.on_closed = on_closed
@@ -90,6 +103,15 @@ class ClientConfig(Generic[H]):
         self._server_key = server_key
         self._key_bits = bits
         self._key_stream = stream
+
+    def _keepalive(self) -> KeepAlive | None:
+        """Keep-alive settings for a new connection (pings wait ``quest_timeout``)."""
+        if not self.keepalive:
+            return None
+        return KeepAlive(self.keepalive_interval, self.quest_timeout, self.keepalive_retries)
+
+    def _write_timeout(self) -> float:
+        return self.quest_timeout if self.write_timeout is None else self.write_timeout
 
     def _key_exchange(self) -> ClientKeyExchange | None:
         """A fresh ECDH exchange for a new connection, or None when encryption is off."""

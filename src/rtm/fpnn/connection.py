@@ -1,8 +1,11 @@
-"""One FPNN connection on asyncio: the part shared by the client and the server side.
+"""One FPNN connection on asyncio: the transport of :class:`rtm.fpnn.session.FPNNSession`.
 
-Both peers may send quests at any time, so a connection is symmetric: it numbers and tracks
-its own twoway quests (seq -> future), answers the quests it receives through handlers, and
-coalesces everything written in one loop tick into a single ``transport.write``.
+The session decides (seqs, deadlines, answers, keep-alive, handshake, what to answer); this
+class only moves bytes and wakes callers: it feeds what it reads to the session, resolves
+futures from the session's events, runs handlers, arms one timer at the session's next
+deadline, and writes what the session queued, coalescing a loop tick's frames into few
+``transport.write`` calls. Client and server side share it (the server subclass in
+:mod:`rtm.fpnn.server`).
 """
 
 from __future__ import annotations
@@ -11,21 +14,32 @@ import asyncio
 import inspect
 import itertools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from rtm.fpnn import codec
 from rtm.fpnn import errors as ec
-from rtm.fpnn.codec import Answer, FrameDecoder, Quest
-from rtm.fpnn.crypto import Decryptor, Encryptor
-from rtm.fpnn.errors import FPNNAnswerError, FPNNConnectionError, FPNNError, FPNNTimeoutError
+from rtm.fpnn.codec import Quest
+from rtm.fpnn.crypto import ClientKeyExchange, ServerPrivateKey
+from rtm.fpnn.errors import FPNNConnectionError, FPNNError
+from rtm.fpnn.session import (
+    DEFAULT_MAX_WRITE_BUFFER,
+    Answered,
+    Event,
+    Failed,
+    FPNNSession,
+    KeepAlive,
+    WriteBufferFull,
+)
 
 HandlerResult = Mapping[str, Any] | None
 Handler = Callable[["FPNNConnection", Quest], HandlerResult | Awaitable[HandlerResult]]
+AnswerFuture = asyncio.Future[dict[str, Any]]
 
 _connection_ids = itertools.count(1)
-_MAX_SEQ = 0xFFFFFFFF
 _FIRST_BATCH = 4
+_INF = math.inf
 
 
 class FPNNConnection(asyncio.Protocol):
@@ -38,6 +52,11 @@ class FPNNConnection(asyncio.Protocol):
         max_frame_size: int = codec.DEFAULT_MAX_FRAME_SIZE,
         logger: logging.Logger | None = None,
         on_close: Callable[[FPNNConnection, BaseException | None], None] | None = None,
+        server: bool = False,
+        private_key: ServerPrivateKey | None = None,
+        max_write_buffer: int | None = DEFAULT_MAX_WRITE_BUFFER,
+        write_timeout: float | None = None,
+        keepalive: KeepAlive | None = None,
     ) -> None:
         self.id: int = next(_connection_ids)
         self.peer: str = ""
@@ -47,24 +66,25 @@ class FPNNConnection(asyncio.Protocol):
         self.logger = logger or logging.getLogger("rtm.fpnn")
         self._on_close = on_close
         self._loop = asyncio.get_running_loop()
+        self.session: FPNNSession[AnswerFuture] = FPNNSession(
+            handlers, now=self._loop.time(), server=server, private_key=private_key,
+            max_frame_size=max_frame_size, max_write_buffer=max_write_buffer,
+            write_timeout=write_timeout, keepalive=keepalive, logger=self.logger)
         self._transport: asyncio.Transport | None = None
-        self._decoder = FrameDecoder(max_frame_size)
-        self._encryptor: Encryptor | None = None
-        self._decryptor: Decryptor | None = None
-        self._pending: dict[int, tuple[asyncio.Future[dict[str, Any]], float]] = {}
-        self._seq = 0
-        self._wbuf: list[bytes] = []
-        self._tick_open = False  # a frame went out this loop tick; later ones are coalesced
-        self._flush_queued = False  # a _flush is scheduled (frames are buffered)
+        self._tick_open = False  # a write went out this loop tick; later frames are coalesced
+        self._flush_queued = False  # a _flush is scheduled (frames wait in the session)
+        self._nbuf = 0  # outputs queued since the last write of this tick
         self.coalesce_limit = 32
-        self._batch = _FIRST_BATCH  # frames buffered before the next write of this tick
-        self._sweeper: asyncio.TimerHandle | None = None
+        self._batch = _FIRST_BATCH  # outputs queued before the next write of this tick
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = _INF
+        self._paused = False  # the transport asked us to stop writing (its buffer is full)
+        self._seen_buffered = 0  # the transport's buffer size when last looked at, paused
+        self._room_waiters: list[asyncio.Future[None]] = []
         self._tasks: dict[asyncio.Task[None], Awaitable[HandlerResult]] = {}
         self._closed = False
         self._close_exc: BaseException | None = None
         self.closed_future: asyncio.Future[None] = self._loop.create_future()
-        self.last_received = self._loop.time()
-        self.sweep_interval = 0.25
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
@@ -75,52 +95,75 @@ class FPNNConnection(asyncio.Protocol):
         if isinstance(peer, tuple) and len(peer) >= 2:
             host = f"[{peer[0]}]" if ":" in str(peer[0]) else str(peer[0])
             self.peer = f"{host}:{peer[1]}"
+        if self.session.keepalive is not None:
+            self._rearm()
 
     def data_received(self, data: bytes) -> None:
-        self.last_received = self._loop.time()
         if not self._flush_queued:  # nothing buffered: what this data wakes starts a new tick
             self._tick_open = False
-        try:
-            if self._decryptor is not None:
-                data = self._decryptor.feed(data)
-                if not data:
-                    return
-            messages = self._decoder.feed(data)
-        except FPNNError as exc:
-            self.logger.warning("closing connection %s (%s): %s", self.id, self.peer, exc)
-            self._abort(exc)
-            return
-        self._dispatch_messages(messages)
-
-    def _dispatch_messages(self, messages: list[codec.Message]) -> None:
-        pending = self._pending
-        for msg in messages:
-            if type(msg) is Answer:
-                entry = pending.pop(msg.seq, None)
-                if entry is None:
-                    self.logger.debug("dropping answer with unknown seq %d", msg.seq)
-                    continue
-                fut = entry[0]
-                if fut.done():
-                    continue
-                if msg.status == codec.STATUS_OK:
-                    fut.set_result(msg.payload)
-                else:
-                    fut.set_exception(
-                        FPNNAnswerError(msg.error_message, msg.error_code, msg.raiser)
-                    )
+        session = self.session
+        events = session.receive_data(data, self._loop.time())
+        for event in events:
+            if type(event) is Answered:  # the common case, inline
+                fut = event.token
+                if not fut.done():
+                    fut.set_result(event.payload)
             else:
-                assert isinstance(msg, Quest)
-                self._handle_quest(msg)
+                self._dispatch((event,))
+        if session.outbox and not self._closed:  # answers to unknown methods, *key
+            self._output_ready()
+
+    def _dispatch(self, events: Sequence[Event[AnswerFuture]]) -> None:
+        for event in events:
+            kind = type(event)
+            if kind is Answered:
+                fut = event.token  # type: ignore[union-attr]
+                if not fut.done():
+                    fut.set_result(event.payload)  # type: ignore[union-attr]
+            elif kind is Failed:
+                fut = event.token  # type: ignore[union-attr]
+                if not fut.done():
+                    fut.set_exception(event.error)  # type: ignore[union-attr]
+            elif kind is Quest:
+                self._handle_quest(event)  # type: ignore[arg-type]
+            else:  # Closed: a protocol error, keep-alive lost, a peer not reading
+                error = event.error  # type: ignore[union-attr]
+                self.logger.warning("closing connection %s (%s): %s", self.id, self.peer,
+                                    error)
+                transport = self._transport
+                if transport is not None:
+                    data = self.session.data_to_send()  # answers to what came before
+                    if data and not self._paused:
+                        transport.write(data)
+                    transport.abort()
+                self._finish(error)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._finish(exc)
 
-    def pause_writing(self) -> None:  # the transport buffers for us; nothing to throttle here
-        pass
+    def pause_writing(self) -> None:
+        # Back-pressure: from now on frames wait in the session (bounded by its
+        # max_write_buffer, then quests wait for room), and the stall clock runs.
+        self._paused = True
+        transport = self._transport
+        if transport is None or self._closed:
+            return
+        self._seen_buffered = transport.get_write_buffer_size()
+        self.session.transport_buffered = self._seen_buffered
+        self.session.write_blocked(self._loop.time())
+        self._rearm()
 
     def resume_writing(self) -> None:
-        pass
+        self._paused = False
+        transport = self._transport
+        if transport is None or self._closed:
+            return
+        session = self.session
+        session.transport_buffered = transport.get_write_buffer_size()
+        session.write_progress(self._loop.time(), blocked=False)
+        if session.has_output:
+            self._write_out()
+        self._wake_room_waiters()
 
     # ------------------------------------------------------------------ state
 
@@ -130,50 +173,89 @@ class FPNNConnection(asyncio.Protocol):
 
     @property
     def encrypted(self) -> bool:
-        return self._encryptor is not None
+        return self.session.encrypted
 
     @property
     def pending_count(self) -> int:
-        return len(self._pending)
+        return self.session.pending_count
 
-    def set_ciphers(self, encryptor: Encryptor | None, decryptor: Decryptor | None) -> None:
-        """Switch to encrypted mode; everything written or read from now on is encrypted."""
-        self._encryptor = encryptor
-        self._decryptor = decryptor
+    @property
+    def last_received(self) -> float:
+        """Loop time of the last bytes received (or of the connection's start)."""
+        return self.session.last_received
+
+    @property
+    def write_buffer_size(self) -> int:
+        """Bytes accepted for sending and not yet taken by the OS."""
+        transport = self._transport
+        below = transport.get_write_buffer_size() if transport is not None else 0
+        return below + self.session.output_size
+
+    # ------------------------------------------------------------------ timer
+
+    def _rearm(self) -> None:
+        """Make the timer fire by the session's next deadline (earlier is harmless)."""
+        when = self.session.next_deadline()
+        if when is None:
+            return  # the armed timer, if any, finds nothing to do and is not re-armed
+        if when < self._timer_at:
+            self._arm(when)
+
+    def _arm(self, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = when
+        self._timer = self._loop.call_at(when, self._on_timer)
+
+    def _on_timer(self) -> None:
+        target = self._timer_at
+        self._timer = None
+        self._timer_at = _INF
+        if self._closed:
+            return
+        now = max(self._loop.time(), target)  # call_at may fire a hair early
+        session = self.session
+        if self._paused and self._transport is not None:
+            size = self._transport.get_write_buffer_size()
+            if size < self._seen_buffered:  # the peer took some: not stalled
+                session.write_progress(now, blocked=True)
+            self._seen_buffered = session.transport_buffered = size
+        had_output = session.output_size
+        events = session.tick(now)
+        if events:
+            self._dispatch(events)
+        if self._closed:
+            return
+        if session.has_output:
+            self._output_ready()
+        if session.output_size < had_output:  # expired frames left the queue: room
+            self._wake_room_waiters()
+        self._rearm()
 
     # ------------------------------------------------------------------ sending
 
-    def _next_seq(self) -> int:
-        seq = self._seq
-        while True:
-            seq = seq + 1 if seq < _MAX_SEQ else 1
-            if seq not in self._pending:  # skip values still in flight after a wrap
-                self._seq = seq
-                return seq
+    def _output_ready(self) -> None:
+        """The session queued something: write it now, or coalesce it with what follows.
 
-    def write_frame(self, frame: bytes) -> None:
-        """Queue one encoded frame.
-
-        The first frame of a loop tick is written at once (a lone quest pays no extra loop
-        hop, and light pipelines keep both peers busy); the frames that follow it in the same
-        tick are coalesced into writes of 4, 8, 16... up to ``coalesce_limit`` frames, the
-        last one at the end of the tick.
+        The first output of a loop tick is written at once (a lone quest pays no extra loop
+        hop, and light pipelines keep both peers busy); what follows in the same tick is
+        coalesced into writes of 4, 8, 16... up to ``coalesce_limit`` outputs, the last
+        one at the end of the tick. While the transport is paused, output waits in the
+        session.
         """
-        if self._closed:
-            raise FPNNConnectionError("connection is closed", ec.CORE_CONNECTION_CLOSED)
+        if self._paused or self._transport is None:
+            return
         if self._tick_open:
-            wbuf = self._wbuf
-            wbuf.append(frame)
+            self._nbuf += 1
             if not self._flush_queued:
                 self._flush_queued = True
                 self._loop.call_soon(self._flush)
-            if len(wbuf) >= self._batch:
+            if self._nbuf >= self._batch:
                 # Bounded batches keep the peer busy while we produce the rest of the tick;
-                # they grow (4, 8, 16... coalesce_limit) so that a short burst is split too:
-                # with one frame then all the rest, client and peer would take turns instead
-                # of working at the same time (10 in flight ran at 0.6x the QPS of one write
-                # per frame).
-                self._write_buffered()
+                # they grow so that a short burst is split too: with one write then all the
+                # rest, client and peer would take turns instead of working at once (10 in
+                # flight ran at 0.6x the QPS of one write per frame).
+                self._write_out()
                 self._batch = min(self._batch * 2, self.coalesce_limit)
             return
         # No flush is scheduled for a lone frame (one quest at a time pays no callback and no
@@ -181,111 +263,134 @@ class FPNNConnection(asyncio.Protocol):
         # next frame schedules, so frames are never reordered and wait at most one loop pass.
         self._tick_open = True
         self._batch = min(_FIRST_BATCH, self.coalesce_limit)
-        if self._transport is not None:
-            enc = self._encryptor
-            self._transport.write(enc.encrypt_frames([frame]) if enc is not None else frame)
+        self._write_out()
 
-    def write_raw(self, data: bytes) -> None:
-        """Write bytes immediately, bypassing coalescing and encryption (the ``*key`` frame)."""
-        assert self._transport is not None
-        self._flush()
-        self._transport.write(data)
+    def _write_out(self) -> None:
+        self._nbuf = 0
+        data = self.session.data_to_send()
+        if data and self._transport is not None:
+            self._transport.write(data)  # may call pause_writing() at once
+        if self._room_waiters and not self._paused:
+            self._wake_room_waiters()  # the queue is empty again (a burst within one tick)
 
     def _flush(self) -> None:
         self._tick_open = self._flush_queued = False
-        self._write_buffered()
-
-    def _write_buffered(self) -> None:
-        wbuf = self._wbuf
-        if not wbuf:
-            return
-        if self._transport is None or self._closed:
-            wbuf.clear()
-            return
-        if self._encryptor is not None:
-            data = self._encryptor.encrypt_frames(wbuf)
-        elif len(wbuf) == 1:
-            data = wbuf[0]
-        else:
-            data = b"".join(wbuf)
-        wbuf.clear()
-        self._transport.write(data)
+        if not self._paused and not self._closed:
+            self._write_out()
 
     def send_quest(
         self, method: str, payload: Mapping[str, Any] | None, timeout: float
-    ) -> asyncio.Future[dict[str, Any]]:
-        """Send a twoway quest; the future gets the answer payload or an FPNNError."""
+    ) -> AnswerFuture:
+        """Send a twoway quest; the future gets the answer payload or an FPNNError.
+
+        Raises :class:`WriteBufferFull` when the outbound buffer has no room for it
+        (``quest()`` waits for room instead).
+        """
         if self._closed:
-            raise FPNNConnectionError("connection is closed", ec.CORE_CONNECTION_CLOSED)
-        seq = self._seq + 1
-        if seq > _MAX_SEQ or seq in self._pending:
-            seq = self._next_seq()  # wrap-around, or skip values still in flight
-        else:
-            self._seq = seq
-        frame = codec.encode_quest(method, payload, seq,  # type: ignore[arg-type]
-                                   max_frame_size=self.max_frame_size)
+            self.session.check_open()
         loop = self._loop
-        fut: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self._pending[seq] = (fut, loop.time() + timeout)
-        if self._sweeper is None:
-            self._sweeper = loop.call_later(self.sweep_interval, self._sweep)
-        self.write_frame(frame)
+        fut: AnswerFuture = loop.create_future()
+        now = loop.time()
+        session = self.session
+        session.send_quest(method, payload, fut, timeout, now)
+        if now + timeout < self._timer_at:
+            self._arm(now + timeout)
+        transport = self._transport
+        if self._tick_open or self._paused or transport is None:
+            self._output_ready()
+        else:  # the first frame of a loop tick, as _output_ready() does, inline
+            self._tick_open = True
+            self._batch = min(_FIRST_BATCH, self.coalesce_limit)
+            self._nbuf = 0
+            transport.write(session.data_to_send())
         return fut
 
     def send_oneway(self, method: str, payload: Mapping[str, Any] | None = None) -> None:
-        self.write_frame(codec.encode_quest(method, payload, oneway=True,  # type: ignore[arg-type]
-                                            max_frame_size=self.max_frame_size))
+        """Send a oneway quest (raises WriteBufferFull when there is no room for it)."""
+        self.session.send_oneway(method, payload)
+        self._output_ready()
 
     async def quest(
         self, method: str, payload: Mapping[str, Any] | None = None, timeout: float = 5.0
     ) -> dict[str, Any]:
-        return await self.send_quest(method, payload, timeout)
+        try:
+            fut = self.send_quest(method, payload, timeout)
+        except WriteBufferFull:
+            fut = await self.send_quest_when_room(method, payload, timeout)
+        return await fut
 
-    def send_key_quest(
-        self, payload: Mapping[str, Any], encryptor: Encryptor, decryptor: Decryptor,
-        timeout: float,
-    ) -> asyncio.Future[dict[str, Any]]:
+    async def send_quest_when_room(
+        self, method: str, payload: Mapping[str, Any] | None, timeout: float
+    ) -> AnswerFuture:
+        """``send_quest`` once the outbound buffer has room; the wait counts against
+        ``timeout``, after which FPNNTimeoutError says the buffer stayed full."""
+        loop = self._loop
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise self.session.write_buffer_full_error(method, timeout)
+            await self._wait_for_room(remaining)
+            try:
+                return self.send_quest(method, payload, max(deadline - loop.time(), 0.0))
+            except WriteBufferFull:
+                continue
+
+    async def send_oneway_when_room(
+        self, method: str, payload: Mapping[str, Any] | None, timeout: float
+    ) -> None:
+        loop = self._loop
+        deadline = loop.time() + timeout
+        while True:
+            try:
+                self.send_oneway(method, payload)
+                return
+            except WriteBufferFull:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise self.session.write_buffer_full_error(method, timeout) from None
+                await self._wait_for_room(remaining)
+
+    async def _wait_for_room(self, timeout: float) -> None:
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        self._room_waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            pass  # the caller looks at the deadline
+        finally:
+            if waiter in self._room_waiters:
+                self._room_waiters.remove(waiter)
+
+    def _wake_room_waiters(self) -> None:
+        waiters, self._room_waiters = self._room_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def start_handshake(self, kx: ClientKeyExchange, timeout: float) -> AnswerFuture:
         """Client side of the handshake: ``*key`` goes out in plaintext as the first frame,
         and everything after it, in both directions, is encrypted (spec 7.4)."""
-        seq = self._next_seq()
-        frame = codec.encode_quest("*key", payload, seq)  # type: ignore[arg-type]
-        fut: asyncio.Future[dict[str, Any]] = self._loop.create_future()
-        self._pending[seq] = (fut, self._loop.time() + timeout)
-        if self._sweeper is None:
-            self._sweeper = self._loop.call_later(self.sweep_interval, self._sweep)
-        self.write_raw(frame)
-        self.set_ciphers(encryptor, decryptor)
-        return fut
-
-    def _sweep(self) -> None:
-        """The one timeout sweeper: fails expired quests; runs only while quests are pending."""
-        self._sweeper = None
-        pending = self._pending
-        if not pending or self._closed:
-            return
+        fut: AnswerFuture = self._loop.create_future()
         now = self._loop.time()
-        expired = [seq for seq, (_f, deadline) in pending.items() if deadline <= now]
-        for seq in expired:
-            fut = pending.pop(seq)[0]
-            if not fut.done():
-                fut.set_exception(FPNNTimeoutError("quest timeout", ec.CORE_TIMEOUT))
-        if pending:
-            self._sweeper = self._loop.call_later(self.sweep_interval, self._sweep)
+        self.session.start_handshake(kx, fut, timeout, now)
+        if now + timeout < self._timer_at:
+            self._arm(now + timeout)
+        self._write_out()
+        return fut
 
     # ------------------------------------------------------------------ receiving quests
 
     def _handle_quest(self, quest: Quest) -> None:
         handler = self.handlers.get(quest.method)
-        if handler is None:
-            if not quest.oneway:
-                self._answer_error(quest, ec.CORE_UNKNOWN_METHOD, f"Unknow method:{quest.method}")
-            else:
-                self.logger.debug("dropping unknown oneway quest %s", quest.method)
+        if handler is None:  # unregistered since the session looked: unknown after all
+            self._answered(self.session.answer_error(quest, FPNNError(
+                f"Unknow method:{quest.method}", ec.CORE_UNKNOWN_METHOD)))
             return
         try:
             result = handler(self, quest)
         except Exception as exc:
-            self._answer_exception(quest, exc)
+            self._answered(self.session.answer_error(quest, exc))
             return
         if inspect.isawaitable(result):
             task = self._loop.create_task(self._await_handler(quest, result))
@@ -293,7 +398,7 @@ class FPNNConnection(asyncio.Protocol):
             self._tasks[task] = result
             task.add_done_callback(self._forget_task)
         else:
-            self._answer(quest, result)
+            self._answered(self.session.answer(quest, result))
 
     def _forget_task(self, task: asyncio.Task[None]) -> None:
         self._tasks.pop(task, None)
@@ -302,36 +407,15 @@ class FPNNConnection(asyncio.Protocol):
         try:
             result = await pending
         except Exception as exc:
-            self._answer_exception(quest, exc)
+            self._answered(self.session.answer_error(quest, exc))
             return
-        self._answer(quest, result)
+        self._answered(self.session.answer(quest, result))
 
-    def _answer(self, quest: Quest, result: HandlerResult) -> None:
-        if quest.oneway or self._closed:
-            return
-        try:
-            frame = codec.encode_answer(quest.seq, result, flag=quest.flag,  # type: ignore[arg-type]
-                                        version=quest.version)
-        except FPNNError as exc:
-            self._answer_exception(quest, exc)
-            return
-        self.write_frame(frame)
-
-    def _answer_exception(self, quest: Quest, exc: Exception) -> None:
-        if isinstance(exc, FPNNError):
-            code, message = exc.code, exc.message
-        else:
-            self.logger.exception("handler for %s failed", quest.method, exc_info=exc)
-            code, message = ec.CORE_UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}"
-        if quest.oneway:
-            return
-        self._answer_error(quest, code, message)
-
-    def _answer_error(self, quest: Quest, code: int, message: str) -> None:
-        if self._closed:
-            return
-        self.write_frame(codec.encode_error_answer(quest.seq, code, message,
-                                                   flag=quest.flag, version=quest.version))
+    def _answered(self, events: list[Event[AnswerFuture]]) -> None:
+        if events:
+            self._dispatch(events)  # a peer that reads nothing was given up
+        elif not self._closed and self.session.has_output:
+            self._output_ready()
 
     # ------------------------------------------------------------------ closing
 
@@ -339,7 +423,8 @@ class FPNNConnection(asyncio.Protocol):
         """Flush what is queued and close; pending quests fail with connection-closed."""
         if self._closed:
             return
-        self._flush()
+        if not self._paused:
+            self._flush()
         if self._transport is not None:
             self._transport.close()
         self._finish(None)
@@ -354,17 +439,20 @@ class FPNNConnection(asyncio.Protocol):
             return
         self._closed = True
         self._close_exc = exc
-        self._wbuf.clear()
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            self._sweeper = None
-        pending, self._pending = self._pending, {}
-        if pending:
-            reason = f": {exc}" if exc else ""
-            for fut, _deadline in pending.values():
-                if not fut.done():
-                    fut.set_exception(FPNNConnectionError(
-                        f"connection is closed{reason}", ec.CORE_CONNECTION_CLOSED))
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = _INF
+        if exc is None or isinstance(exc, FPNNError):
+            error = exc
+        else:
+            error = FPNNConnectionError(f"{type(exc).__name__}: {exc}",
+                                        ec.CORE_CONNECTION_CLOSED)
+        events = self.session.close(error)
+        for event in events:
+            if isinstance(event, Failed) and not event.token.done():
+                event.token.set_exception(event.error)
+        self._wake_room_waiters()
         for task, handler_result in list(self._tasks.items()):
             task.cancel()
             # A task cancelled before its first step never awaits the handler's coroutine:
@@ -380,4 +468,3 @@ class FPNNConnection(asyncio.Protocol):
                 self._on_close(self, exc)
             except Exception:
                 self.logger.exception("on_close callback failed")
-

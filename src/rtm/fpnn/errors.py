@@ -87,6 +87,13 @@ class FPNNConnectionError(FPNNError, ConnectionError):
     default_code = CORE_CONNECTION_CLOSED
 
 
+class ClientClosedError(FPNNConnectionError):
+    """The client was closed by ``close()``: it never reconnects, every later call raises."""
+
+    def __init__(self, message: str = "client is closed", code: int | None = None) -> None:
+        super().__init__(message, code)
+
+
 class FPNNCryptoError(FPNNError):
     """Bad key material or a failed encryption handshake."""
 

@@ -1,4 +1,5 @@
-"""asyncio FPNN server on the same sans-IO core: handlers per method, pushes, ``*key``."""
+"""asyncio FPNN server on the same sans-IO session as the clients: handlers per method,
+pushes, ``*key``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 
 from rtm.fpnn import codec
 from rtm.fpnn import errors as ec
-from rtm.fpnn.codec import FrameDecoder, Quest
+from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection, Handler, HandlerResult
-from rtm.fpnn.crypto import ServerPrivateKey, accept_key_quest
-from rtm.fpnn.errors import FPNNConnectionError, FPNNError, FPNNProtocolError
+from rtm.fpnn.crypto import ServerPrivateKey
+from rtm.fpnn.errors import FPNNConnectionError
 
 ServerHandler = Handler
 ConnectionHook = Callable[["ServerConnection"], None]
@@ -24,18 +25,17 @@ def _star_ping(conn: FPNNConnection, quest: Quest) -> HandlerResult:
 
 
 class ServerConnection(FPNNConnection):
-    """Server side of one client connection.
-
-    Until the first frame is complete it is parsed alone: if it is ``*key`` (and the server
-    has a private key) the bytes after it are ciphertext and go through the decryptor.
-    """
+    """Server side of one client connection (its session accepts a first-frame ``*key``
+    when the server has a private key)."""
 
     def __init__(self, server: FPNNServer) -> None:
+        # No outbound limit in the session: the transport's buffer limit below aborts a
+        # peer that does not read, before the session has to queue anything.
         super().__init__(server.handlers, max_frame_size=server.max_frame_size,
-                         logger=server.logger, on_close=server._connection_closed)
+                         logger=server.logger, on_close=server._connection_closed,
+                         server=True, private_key=server.private_key,
+                         max_write_buffer=None)
         self.server = server
-        self._first_frame = True
-        self._head = bytearray()
         self._idle_timer: asyncio.TimerHandle | None = None
         self._reading_paused = False
 
@@ -60,63 +60,7 @@ class ServerConnection(FPNNConnection):
         else:
             self._idle_timer = self._loop.call_later(timeout - idle, self._check_idle)
 
-    def data_received(self, data: bytes) -> None:
-        if not self._first_frame:
-            super().data_received(data)
-            return
-        self.last_received = self._loop.time()
-        head = self._head
-        head += data
-        try:
-            size = codec.frame_size(head, self.max_frame_size)
-        except FPNNError as exc:
-            self.logger.warning("closing connection %s (%s): %s", self.id, self.peer, exc)
-            self._abort(exc)
-            return
-        if size is None or len(head) < size:
-            return
-        self._first_frame = False
-        first, rest = bytes(head[:size]), bytes(head[size:])
-        head.clear()
-        try:
-            messages = FrameDecoder(self.max_frame_size).feed(first)
-        except FPNNError as exc:
-            self.logger.warning("closing connection %s (%s): %s", self.id, self.peer, exc)
-            self._abort(exc)
-            return
-        msg = messages[0]
-        if isinstance(msg, Quest) and msg.method == "*key":
-            if not self._accept_key(msg):
-                return
-        else:
-            self._dispatch_messages(messages)
-        if rest:
-            super().data_received(rest)
-
-    def _accept_key(self, quest: Quest) -> bool:
-        key = self.server.private_key
-        if key is None or quest.oneway:
-            # Spec 7.4: a server that cannot do the handshake closes without an answer.
-            self._abort(FPNNProtocolError("*key received but encryption is not configured"))
-            return False
-        try:
-            encryptor, decryptor = accept_key_quest(key, quest.payload,
-                                                    max_package_size=self.max_frame_size)
-        except FPNNError as exc:
-            self.logger.warning("closing connection %s (%s): bad *key: %s", self.id, self.peer,
-                                exc.message)
-            self._abort(exc)
-            return False
-        self.set_ciphers(encryptor, decryptor)
-        # The answer to *key is the first encrypted thing the server sends.
-        self.write_frame(codec.encode_answer(quest.seq, None, flag=quest.flag,
-                                             version=quest.version))
-        return True
-
     def _handle_quest(self, quest: Quest) -> None:
-        if quest.method == "*key":  # only valid as the very first frame
-            self._abort(FPNNProtocolError("*key is only allowed as the first frame"))
-            return
         super()._handle_quest(quest)
         limit = self.server.max_pending_quests
         if limit and len(self._tasks) >= limit and not self._reading_paused:
@@ -132,6 +76,7 @@ class ServerConnection(FPNNConnection):
     def pause_writing(self) -> None:
         limit = self.server.max_write_buffer
         if not limit or self.closed:
+            super().pause_writing()
             return
         self.logger.warning("closing connection %s (%s): the peer does not read, over %d "
                             "bytes queued", self.id, self.peer, limit)
