@@ -125,9 +125,10 @@ def test_mutations_decode_the_same_in_any_chunking(data: bytes, cuts: list[int])
     for split in ([], cuts):
         out, failed = decode_until_error(data, split)
         assert failed == most_failed
-        assert out == most[: len(out)]
+        # repr: a mutated float may be NaN, which never equals itself
+        assert repr(out) == repr(most[: len(out)])
         if not failed:
-            assert out == most
+            assert repr(out) == repr(most)
 
 
 # ---------------------------------------------------------------------------- round trips
