@@ -19,6 +19,9 @@ DEV_SECRET: Final = "rtm-local-dev-secret"
 DEFAULT_PORT: Final = 13315
 DEFAULT_CLIENT_PORT: Final = 13316
 DEFAULT_FILE_PORT: Final = 13317
+#: ``rtm server`` serves its web console on the server-API port + 3 (13318 by default).
+CONSOLE_PORT_OFFSET: Final = 3
+DEFAULT_CONSOLE_PORT: Final = DEFAULT_PORT + CONSOLE_PORT_OFFSET
 
 FileAttrsMode = Literal["strict", "lenient"]
 
@@ -82,6 +85,13 @@ class ServerConfig:
     * ``strip_file_sign`` [§3.5]: remove ``sign`` from the attrs delivered with a file.
     * ``blank_deleted`` [§2.3]: history shows deleted messages with empty msg/attrs.
     * ``now_ms``: the clock (ms since the epoch), injectable for tests.
+
+    Web console (``rtm.server.console``, needs the ``console`` extra: aiohttp):
+
+    * ``console_port``: None = no console (the default for embedded servers and tests; the
+      ``rtm server`` command turns it on), 0 = a free port.
+    * ``console_host``: loopback by default. Any other address requires an access token:
+      ``console_token``, or a random one generated at start (printed by ``rtm server``).
     """
 
     host: str = "127.0.0.1"
@@ -120,12 +130,17 @@ class ServerConfig:
     max_file_size: int = 5_242_880
     synchronous: str = "NORMAL"
     now_ms: Callable[[], int] | None = None
+    console_port: int | None = None
+    console_host: str = "127.0.0.1"
+    console_token: str | None = None
 
     def __post_init__(self) -> None:
         if self.file_attrs not in ("strict", "lenient"):
             raise ValueError(f"file_attrs must be 'strict' or 'lenient', got {self.file_attrs!r}")
         if self.push_timeout <= 0:
             raise ValueError(f"push_timeout must be > 0, got {self.push_timeout!r}")
+        if self.console_port is not None and not 0 <= self.console_port < 65536:
+            raise ValueError(f"console_port must be in 0..65535 or None, got {self.console_port!r}")
         for pid, secret in self.projects.items():
             if int(pid) <= 0 or not secret:
                 raise ValueError(f"bad project {pid!r}: pid must be > 0, secret non-empty")

@@ -13,6 +13,7 @@ from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
 from rtm.server.auth import Authenticator
 from rtm.server.config import ServerConfig
+from rtm.server.console.live import LiveRecorder
 from rtm.server.params import Params
 from rtm.server.pushes import Delivery, Hub
 from rtm.server.store import Kind, SendResult, Store, StoreError
@@ -47,6 +48,10 @@ class ServerCore:
         )
         self.client_endpoint = ""
         self.file_endpoint = ""
+        #: The console's live stream; None (nothing recorded, nothing wrapped) without console.
+        self.live: LiveRecorder | None = (
+            LiveRecorder(self.projects) if config.console_port is not None else None)
+        self.hub.live = self.live
         self._work: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------ work tracking
@@ -88,6 +93,8 @@ class ServerCore:
                 logger.exception("internal error while handling %s", method)
                 raise codes.rtm_error(codes.UNKNOWN_ERROR, "internal server error") from None
 
+        if self.live is not None:  # the console's live stream
+            return self.live.observe(method, handler)
         return handler
 
     # ------------------------------------------------------------------ the send path

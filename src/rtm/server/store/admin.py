@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rtm.server.store.common import (
     _SCOPE_BLACK,
+    Ban,
 )
 from rtm.server.store.engine import StoreBase
 
@@ -19,3 +20,7 @@ class AdminRepo(StoreBase):
     async def is_project_black(self, pid: int, uid: int) -> bool:
         """Whether the project black-listing of ``uid`` is active now."""
         return await self._call(False, self._op_is_banned, pid, _SCOPE_BLACK, 0, uid)
+
+    async def list_project_black(self, pid: int) -> list[Ban]:
+        """The active project black list, by uid."""
+        return await self._call(False, self._op_list_bans, pid, _SCOPE_BLACK, 0)

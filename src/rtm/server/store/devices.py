@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from rtm.server.store.common import (
     Device,
 )
 from rtm.server.store.engine import StoreBase
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRow:
+    """A device registration with the time it was last added (ms)."""
+
+    uid: int
+    apptype: str
+    devicetoken: str
+    updated_ms: int
 
 
 class DevicesRepo(StoreBase):
@@ -47,3 +58,22 @@ class DevicesRepo(StoreBase):
     async def list_devices(self, pid: int, uid: int) -> list[Device]:
         """Devices of ``uid`` ordered by device token."""
         return await self._call(False, self._op_list_devices, pid, uid)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_list_project_devices(conn: sqlite3.Connection, pid: int, limit: int,
+                                 offset: int) -> list[DeviceRow]:
+        return [
+            DeviceRow(int(r[0]), r[1], r[2], int(r[3]))
+            for r in conn.execute(
+                "SELECT uid, apptype, devicetoken, updated_ms FROM devices WHERE pid=?"
+                " ORDER BY uid, devicetoken LIMIT ? OFFSET ?",
+                (pid, limit, offset),
+            )
+        ]
+
+    async def list_project_devices(self, pid: int, *, limit: int = 100,
+                                   offset: int = 0) -> list[DeviceRow]:
+        """Every device registration of the project, by uid then device token."""
+        return await self._call(False, self._op_list_project_devices, pid, limit, offset)

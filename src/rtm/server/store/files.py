@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rtm.server.store.common import (
     INVALID_FILE_OR_SIGN_OR_TOKEN,
@@ -18,6 +19,17 @@ from rtm.server.store.common import (
     _payload,
 )
 from rtm.server.store.messages import MessagesRepo
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """A stored file without its content."""
+
+    file_id: str
+    filename: str
+    ext: str
+    size: int
+    created_ms: int
 
 
 class FilesRepo(MessagesRepo):
@@ -191,3 +203,22 @@ class FilesRepo(MessagesRepo):
 
     async def get_file(self, file_id: str) -> StoredFile | None:
         return await self._call(False, self._op_get_file, file_id)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_list_files(conn: sqlite3.Connection, pid: int, limit: int,
+                       offset: int) -> list[FileInfo]:
+        return [
+            FileInfo(r[0], r[1], r[2], int(r[3]), int(r[4]))
+            for r in conn.execute(
+                "SELECT file_id, filename, ext, size, created_ms FROM files WHERE pid=?"
+                " ORDER BY created_ms DESC, rowid DESC LIMIT ? OFFSET ?",
+                (pid, limit, offset),
+            )
+        ]
+
+    async def list_files(self, pid: int, *, limit: int = 100,
+                         offset: int = 0) -> list[FileInfo]:
+        """Stored files of the project, newest first (metadata only)."""
+        return await self._call(False, self._op_list_files, pid, limit, offset)

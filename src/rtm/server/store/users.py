@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from dataclasses import dataclass
 
 from rtm.server.store.common import (
     _expiry,
 )
 from rtm.server.store.engine import StoreBase
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSummary:
+    """How many valid login tokens a user has and when the last one expires (None: one never
+    expires); never the tokens themselves."""
+
+    valid: int
+    expires_ms: int | None
 
 
 class UsersRepo(StoreBase):
@@ -44,3 +54,19 @@ class UsersRepo(StoreBase):
     async def remove_tokens(self, pid: int, uid: int) -> None:
         """Invalidate every login token of ``uid``."""
         await self._call(True, self._op_remove_tokens, pid, uid)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    def _op_token_summary(self, conn: sqlite3.Connection, pid: int, uid: int) -> TokenSummary:
+        rows = conn.execute(
+            "SELECT expires_ms FROM tokens WHERE pid=? AND uid=?"
+            " AND (expires_ms IS NULL OR expires_ms>?)",
+            (pid, uid, self._now()),
+        ).fetchall()
+        expiries = [r[0] for r in rows]
+        latest = None if not expiries or None in expiries else max(int(e) for e in expiries)
+        return TokenSummary(len(expiries), latest)
+
+    async def token_summary(self, pid: int, uid: int) -> TokenSummary:
+        """Count and latest expiry of the valid login tokens of ``uid``."""
+        return await self._call(False, self._op_token_summary, pid, uid)
