@@ -13,7 +13,6 @@ turn it on with ``ServerConfig(console_port=0)``. It needs the optional ``consol
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Final
 
 #: What to install when aiohttp is missing.
@@ -21,8 +20,12 @@ INSTALL_HINT: Final = "pip install 'rtm-server-sdk[console]'"
 
 
 def available() -> bool:
-    """Whether the console's HTTP library (aiohttp) is installed."""
-    return importlib.util.find_spec("aiohttp") is not None
+    """Whether the console's HTTP library (aiohttp) can be imported."""
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 __all__ = ["INSTALL_HINT", "available"]

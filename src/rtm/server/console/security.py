@@ -17,6 +17,7 @@ may run side by side.
 
 from __future__ import annotations
 
+import contextvars
 import hmac
 import ipaddress
 import secrets
@@ -39,6 +40,9 @@ SECURITY_HEADERS: Final = {
     "Cache-Control": "no-store",
 }
 CSRF_FIELD: Final = "_csrf"
+#: The CSRF token being issued to a browser that has none yet (set by the middleware).
+_new_csrf: contextvars.ContextVar[str] = contextvars.ContextVar("rtm_console_new_csrf",
+                                                                default="")
 
 
 def is_loopback(host: str) -> bool:
@@ -102,7 +106,7 @@ class Guard:
     def csrf_of(self, request: web.Request) -> str:
         """This browser's CSRF token (a new one is set as a cookie by the middleware)."""
         value = request.cookies.get(self.csrf_cookie, "")
-        return value if len(value) >= 16 else str(request.get("new_csrf", ""))
+        return value if len(value) >= 16 else _new_csrf.get()
 
     def middleware(self) -> Middleware:
         @web.middleware
@@ -115,7 +119,7 @@ class Guard:
                 if given and hmac.compare_digest(given.encode(), self.token.encode()):
                     query = {k: v for k, v in request.query.items() if k != "token"}
                     target = request.rel_url.with_query(query)
-                    redirect = web.HTTPSeeOther(str(target))
+                    redirect = web.Response(status=303, headers={"Location": str(target)})
                     redirect.set_cookie(self.token_cookie, self.token, httponly=True,
                                         samesite="Strict", path="/")
                     _secure(redirect)
@@ -130,7 +134,7 @@ class Guard:
             new_csrf = ""
             if len(request.cookies.get(self.csrf_cookie, "")) < 16:
                 new_csrf = secrets.token_urlsafe(24)
-                request["new_csrf"] = new_csrf
+            _new_csrf.set(new_csrf)  # the handler runs in this task: it sees the value
             try:
                 response = await handler(request)
             except web.HTTPException as exc:
