@@ -279,6 +279,7 @@ class LocalServer:
         self.extra = extra
         self.proc: subprocess.Popen[str] | None = None
         self.endpoint = self.client_endpoint = self.file_endpoint = ""
+        self.console_url = ""  # set when the server prints one
 
     @property
     def pid(self) -> int:
@@ -300,6 +301,9 @@ class LocalServer:
             if match:
                 setattr(self, {"server": "endpoint", "client": "client_endpoint",
                                "file": "file_endpoint"}[match.group(1)], match.group(2))
+            console = re.search(r"console at (\S+)", line)
+            if console:
+                self.console_url = console.group(1)
             if line.rstrip().split(": ", 1)[-1].startswith("database"):
                 break
         if not self.endpoint:

@@ -33,7 +33,7 @@ logger = logging.getLogger("rtm.server.console")
 
 #: How often a live page receives a batch (seconds), and at most how many events per batch.
 LIVE_INTERVAL: Final = 0.2
-LIVE_CAP: Final = 150
+LIVE_CAP: Final = 60
 MAX_LIVE_PAGES: Final = 32
 #: Pages whose (small) panels are laid out side by side.
 GRID_PAGES: Final = frozenset({"user", "group", "room"})

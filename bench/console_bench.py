@@ -1,0 +1,170 @@
+"""Cost of the web console: persisted ``sendmsg``/s with the console off vs on with one live
+page connected, and whether the live page keeps up.
+
+Each round starts ``python -m rtm.server`` twice on a fresh database: ``--no-console``, then
+the console on a free port with one live-page client (an aiohttp WebSocket, as the browser's
+live.js) reading batches while one SDK connection sends with 100 calls in flight. Rounds
+alternate so both modes see the same machine conditions. Reported: msg/s (median of rounds),
+the slowdown, the server's CPU per message, and for the live page: batches/s, the longest
+gap between two batches, events shown vs not shown (sampled) per second.
+
+    python bench/console_bench.py [--sends N] [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import DEV_PID, DEV_SECRET, LocalServer, async_runner, summarize
+
+from rtm import AsyncRTMServerClient
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class LivePage:
+    """One live page: reads the batches the console sends, like static/live.js."""
+
+    def __init__(self, console_url: str) -> None:
+        self.url = console_url.rstrip("/")
+        self.batches = 0
+        self.shown = 0
+        self.dropped = 0
+        self.gaps: list[float] = []
+        self._last = 0.0
+        self._task: asyncio.Task[None] | None = None
+        self._session: Any = None
+
+    async def __aenter__(self) -> LivePage:
+        import aiohttp
+
+        self._session = aiohttp.ClientSession()
+        ws = await self._session.ws_connect(f"{self.url}/p/{DEV_PID}/live/ws",
+                                            headers={"Origin": self.url})
+        hello = await ws.receive_json(timeout=10)
+        assert hello["type"] == "hello"
+        self._task = asyncio.get_running_loop().create_task(self._read(ws))
+        return self
+
+    async def _read(self, ws: Any) -> None:
+        async for msg in ws:
+            batch = msg.json()
+            if batch.get("type") != "batch":
+                continue
+            now = time.perf_counter()
+            if self._last:
+                self.gaps.append(now - self._last)
+            self._last = now
+            self.batches += 1
+            self.shown += len(batch["events"])
+            self.dropped += batch["dropped"]
+
+    def reset(self) -> None:
+        self.batches = self.shown = self.dropped = 0
+        self.gaps = []
+        self._last = 0.0
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        await self._session.close()
+
+
+async def _send(server: LocalServer, total: int, inflight: int,
+                console: bool) -> dict[str, Any]:
+    async with AsyncRTMServerClient(DEV_PID, DEV_SECRET, server.endpoint) as rtm:
+        for i in range(200):  # warm-up
+            await rtm.send_message(1, 2 + i, 30, "warm-up")
+        page = LivePage(server.console_url) if console else None
+        if page is not None:
+            await page.__aenter__()
+            await asyncio.sleep(0.5)
+            page.reset()
+        try:
+            cpu0 = _cpu_seconds(server.pid)
+            run = async_runner(lambda: rtm.send_message(1000, 1001, 30, "hello, console"),
+                               inflight)
+            latencies, wall, cpu = await run(total)
+            server_cpu = _cpu_seconds(server.pid) - cpu0
+            await asyncio.sleep(0.5)  # the last batch
+        finally:
+            if page is not None:
+                await page.__aexit__(None, None, None)
+    stats = summarize(latencies, wall, cpu)
+    row: dict[str, Any] = {"qps": stats["qps"], "p50_us": stats["p50_us"],
+                           "p99_us": stats["p99_us"],
+                           "server_cpu_us": server_cpu / total * 1e6}
+    if page is not None:
+        seconds = wall + 0.5
+        row.update({
+            "live_batches_per_s": page.batches / seconds,
+            "live_max_gap_ms": max(page.gaps, default=0.0) * 1000,
+            "live_mean_gap_ms": statistics.fmean(page.gaps) * 1000 if page.gaps else 0.0,
+            "live_shown_per_s": page.shown / seconds,
+            "live_not_shown_per_s": page.dropped / seconds,
+            "live_seen": page.shown + page.dropped,
+        })
+    return row
+
+
+def run(sends: int = 20000, rounds: int = 3, inflight: int = 100) -> dict[str, Any]:
+    modes = {"off": ("--no-console",), "on": ("--console-port", "0")}
+    runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
+    for i in range(rounds):
+        for mode in (("off", "on") if i % 2 == 0 else ("on", "off")):
+            with tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp, \
+                    LocalServer(Path(tmp) / "console.db", *modes[mode]) as server:
+                if mode == "on" and not server.console_url:
+                    raise RuntimeError("the server printed no console URL (aiohttp missing?)")
+                row = asyncio.run(_send(server, sends, inflight, mode == "on"))
+            runs[mode].append(row)
+            print(f"  round {i + 1}, console {mode:>3}: {row['qps']:>8,.0f} msg/s, "
+                  f"server CPU {row['server_cpu_us']:.1f} µs/msg", flush=True)
+    result: dict[str, Any] = {"messages": sends, "inflight": inflight, "rounds": rounds}
+    for mode, rows in runs.items():
+        result[mode] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    off, on = result["off"]["qps"], result["on"]["qps"]
+    result["slowdown"] = 1 - on / off
+    return result
+
+
+def describe(result: dict[str, Any]) -> list[str]:
+    off, on = result["off"], result["on"]
+    return [
+        f"persisted sendmsg, 1 SDK connection x {result['inflight']} in flight: console off "
+        f"{off['qps']:,.0f} msg/s, on with a live page {on['qps']:,.0f} msg/s "
+        f"(slowdown {result['slowdown'] * 100:.1f} %); server CPU {off['server_cpu_us']:.1f} "
+        f"vs {on['server_cpu_us']:.1f} µs/msg",
+        f"live page at {on['qps']:,.0f} quests/s: {on['live_batches_per_s']:.1f} batches/s "
+        f"(mean gap {on['live_mean_gap_ms']:.0f} ms, max {on['live_max_gap_ms']:.0f} ms), "
+        f"{on['live_shown_per_s']:,.0f} events/s shown, {on['live_not_shown_per_s']:,.0f}/s "
+        f"counted as not shown (sampling)",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sends", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    result = run(args.sends, args.rounds)
+    print("\n".join(describe(result)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
