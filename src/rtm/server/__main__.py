@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -218,6 +219,9 @@ async def serve(config: ServerConfig) -> int:
     """Run until SIGINT/SIGTERM (or cancellation); pending writes are committed on exit."""
     server = RTMServer(config)
     await server.start()
+    # Everything allocated so far (modules, the gates) lives as long as the process: keep it
+    # out of the garbage collector's full scans.
+    gc.freeze()
     try:
         _say(f"server gate listening on {server.endpoint}")
         _say(f"client gate listening on {server.client_endpoint}")

@@ -161,7 +161,7 @@ class ConsoleServer:
         rows = []
         for pid in sorted(self.core.projects):
             online = len(self.core.hub.clients.get(pid, {}))
-            recorded = self.live.recorded.get(pid, 0)
+            recorded = self.live.last_seq(pid)
             rows.append(tag("tr", join([
                 tag("td", link(f"/p/{pid}/live", pid)), tag("td", online),
                 tag("td", f"{recorded:,}"),
