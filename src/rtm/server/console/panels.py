@@ -222,6 +222,11 @@ class ConsoleApi:
                 live.record("in", "console", method, pid, payload, None, code, message,
                             time.perf_counter() - started, "console", None)
             raise ConsoleError(f"{method} refused: [{code}] {message}") from None
+        except Exception:  # as the gates' wrap(): an internal error, logged, not a crash
+            self.core.logger.exception("internal error while running %s from the console",
+                                       method)
+            raise ConsoleError(f"{method} failed: internal server error (see the server "
+                               "log)") from None
         result = dict(answer or {})
         if live is not None:
             live.record("in", "console", method, pid, payload, result, 0, "",
