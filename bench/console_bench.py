@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DEV_PID, DEV_SECRET, LocalServer, async_runner, summarize
 
 from rtm import AsyncRTMServerClient
+from rtm.server.console.app import LIVE_CAP, LIVE_INTERVAL
+from rtm.server.console.live import LiveRecorder, Subscription, batch_message
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -121,6 +123,52 @@ async def _send(server: LocalServer, total: int, inflight: int,
     return row
 
 
+async def _synthetic(rate: int, seconds: float) -> dict[str, Any]:
+    """The live stream alone at ``rate`` quests/s: a recorder fed sendmsg-sized events in
+    10 ms steps, one live page's batches taken and encoded every LIVE_INTERVAL."""
+    import json
+
+    rec = LiveRecorder({DEV_PID: "bench"})
+    sub = Subscription(rec, DEV_PID, cap=LIVE_CAP, backlog=0)
+    payload = {"pid": DEV_PID, "sign": "0123456789ABCDEF0123456789ABCDEF", "salt": 12345,
+               "ts": 1700000000, "mtype": 30, "from": 100, "to": 200,
+               "mid": 1700000000000123, "msg": "hello, world", "attrs": ""}
+    answer = {"mtime": 1700000000123}
+    record_cpu = tick_cpu = 0.0
+    shown = dropped = batches = 0
+    step = 0.01
+    t0 = time.perf_counter()
+    next_tick = t0 + LIVE_INTERVAL
+    while time.perf_counter() - t0 < seconds:
+        due = int(rate * (time.perf_counter() - t0)) - rec.last_seq(DEV_PID)
+        c0 = time.process_time()
+        for _ in range(max(0, due)):
+            rec.record("in", "server", "sendmsg", DEV_PID, payload, answer, 0, "", 0.0001,
+                       "127.0.0.1:1", None)
+        record_cpu += time.process_time() - c0
+        if time.perf_counter() >= next_tick:
+            next_tick += LIVE_INTERVAL
+            c0 = time.process_time()
+            batch = sub.next_batch()
+            if batch is not None:
+                json.dumps(batch_message(batch), ensure_ascii=False)
+                batches += 1
+                shown += len(batch.events)
+                dropped += batch.dropped
+            tick_cpu += time.process_time() - c0
+        await asyncio.sleep(step)
+    batch = sub.next_batch()
+    if batch is not None:
+        batches, shown, dropped = batches + 1, shown + len(batch.events), dropped + batch.dropped
+    recorded = rec.last_seq(DEV_PID)
+    wall = time.perf_counter() - t0
+    return {"rate": recorded / wall, "recorded": recorded, "batches_per_s": batches / wall,
+            "shown": shown, "not_shown": dropped, "accounted": shown + dropped == recorded,
+            "record_us": record_cpu / recorded * 1e6,
+            "tick_ms": tick_cpu / max(1, batches) * 1000,
+            "cpu_share": (record_cpu + tick_cpu) / wall}
+
+
 def run(sends: int = 20000, rounds: int = 3, inflight: int = 100) -> dict[str, Any]:
     modes = {"off": ("--no-console",), "on": ("--console-port", "0")}
     runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
@@ -139,6 +187,7 @@ def run(sends: int = 20000, rounds: int = 3, inflight: int = 100) -> dict[str, A
         result[mode] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     off, on = result["off"]["qps"], result["on"]["qps"]
     result["slowdown"] = 1 - on / off
+    result["synthetic"] = asyncio.run(_synthetic(10_000, 3.0))
     return result
 
 
@@ -153,6 +202,14 @@ def describe(result: dict[str, Any]) -> list[str]:
         f"(mean gap {on['live_mean_gap_ms']:.0f} ms, max {on['live_max_gap_ms']:.0f} ms), "
         f"{on['live_shown_per_s']:,.0f} events/s shown, {on['live_not_shown_per_s']:,.0f}/s "
         f"counted as not shown (sampling)",
+        f"live stream alone at {result['synthetic']['rate']:,.0f} quests/s: record "
+        f"{result['synthetic']['record_us']:.1f} µs/quest, one batch "
+        f"{result['synthetic']['tick_ms']:.2f} ms every {LIVE_INTERVAL * 1000:.0f} ms "
+        f"({result['synthetic']['batches_per_s']:.1f}/s), "
+        f"{result['synthetic']['shown']:,} shown + {result['synthetic']['not_shown']:,} not "
+        f"shown = {result['synthetic']['recorded']:,} recorded: "
+        f"{'all accounted for' if result['synthetic']['accounted'] else 'MISMATCH'}; "
+        f"{result['synthetic']['cpu_share'] * 100:.1f} % of one core",
     ]
 
 

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("rtm.server.console")
 
 #: How often a live page receives a batch (seconds), and at most how many events per batch.
-LIVE_INTERVAL: Final = 0.2
-LIVE_CAP: Final = 60
+LIVE_INTERVAL: Final = 0.25
+LIVE_CAP: Final = 50
 MAX_LIVE_PAGES: Final = 32
 #: Pages whose (small) panels are laid out side by side.
 GRID_PAGES: Final = frozenset({"user", "group", "room"})

@@ -1,10 +1,11 @@
 """The console's live stream: every quest the server answers and every push it sends.
 
 The server core calls :meth:`LiveRecorder.observe` around each handler and the hub reports
-each push; an event keeps references to the payload and the answer (they are not mutated
-after the handler) plus their encoded sizes, in a bounded ring per project. Nothing is
-formatted or masked at record time: that happens only for the events a live page is sent or
-opens, so recording costs a few microseconds per quest. When the console is off no recorder
+each push; an event keeps the msgpack encoding of the payload and of the answer (bytes: one
+C call, exact sizes, compact, and nothing the garbage collector has to scan) in a bounded
+ring per project. Nothing is decoded, formatted or masked at record time: that happens only
+for the events a live page is sent or opens, so recording costs a few microseconds per
+quest. When the console is off no recorder
 exists and the handlers are not wrapped at all.
 
 :class:`Subscription` turns the ring into batches for one live page: at most ``cap`` events
@@ -31,9 +32,9 @@ from rtm.fpnn.errors import FPNNError
 Direction = Literal["in", "out"]
 QuestHandler = Callable[[FPNNConnection, Any], Awaitable[HandlerResult]]
 
-#: Events kept per project (oldest dropped first): enough for a live page's 200 ms tick at
-#: 10,000 quests/s, and few long-lived objects for the garbage collector to scan.
-RING_SIZE: Final = 2048
+#: Events kept per project (oldest dropped first): more than a live page's 250 ms tick at
+#: 10,000 quests/s. One small object each (the payloads are kept encoded).
+RING_SIZE: Final = 4096
 #: Payloads/answers larger than this (encoded) are replaced by a summary in the ring, so the
 #: ring's memory stays bounded whatever the traffic (history pages, files).
 MAX_KEPT_BYTES: Final = 16384
@@ -58,9 +59,10 @@ class LiveEvent:
     """One quest answered (``direction="in"``) or push sent (``"out"``).
 
     ``status`` is 0 for success, else the error code answered / received (FPNN timeout for a
-    push without answer). ``size``/``answer_size``: msgpack sizes. ``payload``/``answer`` are
-    the raw objects (unmasked; use :func:`jsonable` to show them). ``uid``: the end user of
-    a client-gate connection.
+    push without answer). ``size``/``answer_size``: msgpack sizes. ``packed`` /
+    ``packed_answer``: the encodings kept (``b""`` for none); :attr:`payload` and
+    :attr:`answer` decode them (unmasked; use :func:`jsonable` to show them). ``uid``: the
+    end user of a client-gate connection.
     """
 
     seq: int
@@ -74,10 +76,18 @@ class LiveEvent:
     latency_us: int
     size: int
     answer_size: int
-    payload: Any
-    answer: Any
+    packed: bytes
+    packed_answer: bytes
     peer: str
     uid: int | None
+
+    @property
+    def payload(self) -> Any:
+        return _unpacked(self.packed)
+
+    @property
+    def answer(self) -> Any:
+        return _unpacked(self.packed_answer)
 
     def uids(self) -> list[int]:
         return self._ids()[0]
@@ -105,29 +115,21 @@ class LiveEvent:
             "seq": self.seq, "t": self.time_ms, "dir": self.direction, "gate": self.gate,
             "method": self.method, "pid": self.pid,
             "uids": [str(u) for u in uids], "ids": [str(i) for i in ids],
-            "size": self.sizes()[0], "status": self.status, "error": self.error,
+            "size": self.size, "status": self.status, "error": self.error,
             "latency_us": self.latency_us, "peer": self.peer,
         }
 
     def detail(self) -> dict[str, Any]:
         """The summary plus the masked params and answer."""
         return {**self.summary(), "params": jsonable(self.payload),
-                "answer": jsonable(self.answer), "answer_size": self.sizes()[1]}
-
-    def sizes(self) -> tuple[int, int]:
-        """Encoded sizes of the payload and the answer (measured once, when first asked)."""
-        if self.size < 0:
-            self.size = _encoded_size(self.payload)
-        if self.answer_size < 0:
-            self.answer_size = _encoded_size(self.answer)
-        return self.size, self.answer_size
+                "answer": jsonable(self.answer), "answer_size": self.answer_size}
 
 
-def _encoded_size(value: Any) -> int:
-    try:
-        return len(msgpack.packb(value, use_bin_type=True))
-    except Exception:  # not encodable (cannot happen for wire data)
-        return 0
+def _unpacked(data: bytes) -> Any:
+    if not data:
+        return None
+    return msgpack.unpackb(data, raw=False, strict_map_key=False,
+                           unicode_errors="surrogateescape")
 
 
 _UID_KEYS: Final = frozenset(UID_KEYS)
@@ -258,27 +260,28 @@ class LiveRecorder:
         if ring is None:
             ring = self._rings[pid] = deque(maxlen=self._ring_size)
         seq = self._seqs[pid] = self._seqs.get(pid, 0) + 1
-        payload, size = self._kept(payload)
-        answer, answer_size = self._kept(answer)
+        packed, size = self._kept(payload)
+        packed_answer, answer_size = self._kept(answer)
         event = LiveEvent(seq, time.time_ns() // 1_000_000, direction, gate, method, pid,
-                          status, error, int(seconds * 1e6), size, answer_size, payload,
-                          answer, peer, uid)
+                          status, error, int(seconds * 1e6), size, answer_size, packed,
+                          packed_answer, peer, uid)
         ring.append(event)
         return event
 
-    def _kept(self, value: Any) -> tuple[Any, int]:
-        """What the ring keeps of a payload or answer, with its encoded size (msgpack's C
-        encoder measures a sendmsg payload in about a microsecond)."""
+    def _kept(self, value: Any) -> tuple[bytes, int]:
+        """The encoding the ring keeps of a payload or answer, and its full size (a big one
+        is kept as a cut-down copy)."""
         if value is None:
-            return None, 0
+            return b"", 0
+        pack = self._packer.pack
         try:
-            size = len(self._packer.pack(value))
-        except Exception:  # not encodable (cannot happen for wire data): keep nothing
+            data = pack(value)
+            if len(data) <= MAX_KEPT_BYTES:
+                return data, len(data)
+            return pack(_shrunk(value)), len(data)
+        except Exception:  # not encodable (cannot happen for wire data): keep a note
             self._packer.reset()
-            return {"…": "not encodable"}, 0
-        if size > MAX_KEPT_BYTES:
-            return _shrunk(value), size
-        return value, size
+            return pack({"…": "not encodable"}), 0
 
     # ------------------------------------------------------------------ reading
 

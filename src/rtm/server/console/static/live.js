@@ -1,4 +1,4 @@
-// Live page: rows arrive in batches over a WebSocket (at most every 200 ms, sampled).
+// Live page: rows arrive in batches over a WebSocket (at most every 250 ms, sampled).
 // Everything is inserted with textContent: payloads never become markup.
 (function () {
   "use strict";
