@@ -3,20 +3,24 @@ page connected, and whether the live page keeps up.
 
 Each round starts ``python -m rtm.server`` twice on a fresh database: ``--no-console``, then
 the console on a free port with one live-page client (an aiohttp WebSocket, as the browser's
-live.js) reading batches while one SDK connection sends with 100 calls in flight. Rounds
+live.js, in its own process like a browser) reading batches while one SDK connection sends
+with 100 calls in flight. Rounds
 alternate so both modes see the same machine conditions. Reported: msg/s (median of rounds),
 the slowdown, the server's CPU per message, and for the live page: batches/s, the longest
 gap between two batches, events shown vs not shown (sampled) per second.
 
     python bench/console_bench.py [--sends N] [--rounds N]
+    python bench/console_bench.py --live-page CONSOLE_URL   # the live-page process
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,48 +90,67 @@ class LivePage:
         await self._session.close()
 
 
+async def _live_page_process(console_url: str) -> None:
+    """``--live-page``: read batches until stdin closes, then print the figures as JSON."""
+    loop = asyncio.get_running_loop()
+    async with LivePage(console_url) as page:
+        print("ready", flush=True)
+        await loop.run_in_executor(None, sys.stdin.readline)  # "go": count from now
+        page.reset()
+        started = time.perf_counter()
+        await loop.run_in_executor(None, sys.stdin.readline)  # EOF or "stop"
+        seconds = time.perf_counter() - started
+    print(json.dumps({
+        "live_batches_per_s": page.batches / seconds,
+        "live_max_gap_ms": max(page.gaps, default=0.0) * 1000,
+        "live_mean_gap_ms": statistics.fmean(page.gaps) * 1000 if page.gaps else 0.0,
+        "live_shown_per_s": page.shown / seconds,
+        "live_not_shown_per_s": page.dropped / seconds,
+        "live_seen": page.shown + page.dropped,
+    }), flush=True)
+
+
 async def _send(server: LocalServer, total: int, inflight: int,
                 console: bool) -> dict[str, Any]:
-    async with AsyncRTMServerClient(DEV_PID, DEV_SECRET, server.endpoint) as rtm:
-        for i in range(200):  # warm-up
-            await rtm.send_message(1, 2 + i, 30, "warm-up")
-        page = LivePage(server.console_url) if console else None
-        if page is not None:
-            await page.__aenter__()
-            await asyncio.sleep(0.5)
-            page.reset()
-        try:
+    page: subprocess.Popen[str] | None = None
+    if console:
+        page = subprocess.Popen([sys.executable, __file__, "--live-page", server.console_url],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert page.stdout is not None and page.stdin is not None
+        if page.stdout.readline().strip() != "ready":
+            raise RuntimeError("the live-page process did not connect")
+    try:
+        async with AsyncRTMServerClient(DEV_PID, DEV_SECRET, server.endpoint) as rtm:
+            for i in range(200):  # warm-up
+                await rtm.send_message(1, 2 + i, 30, "warm-up")
+            if page is not None:
+                assert page.stdin is not None
+                page.stdin.write("go\n")
+                page.stdin.flush()
             cpu0 = _cpu_seconds(server.pid)
             run = async_runner(lambda: rtm.send_message(1000, 1001, 30, "hello, console"),
                                inflight)
             latencies, wall, cpu = await run(total)
             server_cpu = _cpu_seconds(server.pid) - cpu0
-            await asyncio.sleep(0.5)  # the last batch
-        finally:
-            if page is not None:
-                await page.__aexit__(None, None, None)
-    stats = summarize(latencies, wall, cpu)
-    row: dict[str, Any] = {"qps": stats["qps"], "p50_us": stats["p50_us"],
-                           "p99_us": stats["p99_us"],
-                           "server_cpu_us": server_cpu / total * 1e6}
-    if page is not None:
-        seconds = wall + 0.5
-        row.update({
-            "live_batches_per_s": page.batches / seconds,
-            "live_max_gap_ms": max(page.gaps, default=0.0) * 1000,
-            "live_mean_gap_ms": statistics.fmean(page.gaps) * 1000 if page.gaps else 0.0,
-            "live_shown_per_s": page.shown / seconds,
-            "live_not_shown_per_s": page.dropped / seconds,
-            "live_seen": page.shown + page.dropped,
-        })
-    return row
+        stats = summarize(latencies, wall, cpu)
+        row: dict[str, Any] = {"qps": stats["qps"], "p50_us": stats["p50_us"],
+                               "p99_us": stats["p99_us"],
+                               "server_cpu_us": server_cpu / total * 1e6}
+        if page is not None:
+            await asyncio.sleep(0.3)  # the last batch
+            out, _ = page.communicate("stop\n", timeout=30)
+            row.update(json.loads(out.strip().splitlines()[-1]))
+            page = None
+        return row
+    finally:
+        if page is not None:
+            page.kill()
+            page.wait()
 
 
 async def _synthetic(rate: int, seconds: float) -> dict[str, Any]:
     """The live stream alone at ``rate`` quests/s: a recorder fed sendmsg-sized events in
     10 ms steps, one live page's batches taken and encoded every LIVE_INTERVAL."""
-    import json
-
     rec = LiveRecorder({DEV_PID: "bench"})
     sub = Subscription(rec, DEV_PID, cap=LIVE_CAP, backlog=0)
     payload = {"pid": DEV_PID, "sign": "0123456789ABCDEF0123456789ABCDEF", "salt": 12345,
@@ -217,7 +240,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sends", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--live-page", metavar="CONSOLE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.live_page:
+        asyncio.run(_live_page_process(args.live_page))
+        return 0
     result = run(args.sends, args.rounds)
     print("\n".join(describe(result)))
     return 0

@@ -202,7 +202,10 @@ class LiveRecorder:
     def __init__(self, projects: Mapping[int, str], *, ring_size: int = RING_SIZE) -> None:
         self._projects = projects  # pid -> secret: read for membership only
         self._ring_size = ring_size
-        self._rings: dict[int, deque[LiveEvent]] = {}
+        # The rings hold plain tuples (LiveEvent's fields in order): the cheapest thing to
+        # build per quest, and the garbage collector stops tracking them. Readers get
+        # LiveEvent objects.
+        self._rings: dict[int, deque[tuple[Any, ...]]] = {}
         self._seqs: dict[int, int] = {}
         self._gates: dict[object, str] = {}
         self._packer = msgpack.Packer(use_bin_type=True)
@@ -253,7 +256,7 @@ class LiveRecorder:
 
     def record(self, direction: Direction, gate: str, method: str, pid: int, payload: Any,
                answer: Any, status: int, error: str, seconds: float, peer: str,
-               uid: int | None) -> LiveEvent:
+               uid: int | None) -> None:
         if pid not in self._projects:
             pid = 0
         ring = self._rings.get(pid)
@@ -262,11 +265,9 @@ class LiveRecorder:
         seq = self._seqs[pid] = self._seqs.get(pid, 0) + 1
         packed, size = self._kept(payload)
         packed_answer, answer_size = self._kept(answer)
-        event = LiveEvent(seq, time.time_ns() // 1_000_000, direction, gate, method, pid,
-                          status, error, int(seconds * 1e6), size, answer_size, packed,
-                          packed_answer, peer, uid)
-        ring.append(event)
-        return event
+        ring.append((seq, time.time_ns() // 1_000_000, direction, gate, method, pid, status,
+                     error, int(seconds * 1e6), size, answer_size, packed, packed_answer, peer,
+                     uid))
 
     def _kept(self, value: Any) -> tuple[bytes, int]:
         """The encoding the ring keeps of a payload or answer, and its full size (a big one
@@ -292,24 +293,24 @@ class LiveRecorder:
     def get(self, pid: int, seq: int) -> LiveEvent | None:
         """The event ``seq`` of ``pid`` if the ring still holds it."""
         ring = self._rings.get(pid)
-        if not ring or not ring[0].seq <= seq <= ring[-1].seq:
+        if not ring or not ring[0][0] <= seq <= ring[-1][0]:
             return None
-        event = ring[seq - ring[0].seq]  # seqs are consecutive inside a ring
-        return event if event.seq == seq else None
+        fields = ring[seq - ring[0][0]]  # seqs are consecutive inside a ring
+        return LiveEvent(*fields) if fields[0] == seq else None
 
     def newer(self, pid: int, seq: int) -> Iterator[LiveEvent]:
         """Events of ``pid`` after ``seq``, newest first."""
         ring = self._rings.get(pid)
         if not ring:
             return
-        for event in reversed(ring):
-            if event.seq <= seq:
+        for fields in reversed(ring):
+            if fields[0] <= seq:
                 return
-            yield event
+            yield LiveEvent(*fields)
 
     def oldest_seq(self, pid: int) -> int:
         ring = self._rings.get(pid)
-        return ring[0].seq if ring else self._seqs.get(pid, 0) + 1
+        return ring[0][0] if ring else self._seqs.get(pid, 0) + 1
 
 
 def _shrunk(value: Any) -> Any:
