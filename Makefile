@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo bench soak clean
+.PHONY: install test lint typecheck pytest demo bench soak screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: lint typecheck pytest
 
 demo: $(STAMP)
 	$(BIN)/rtm demo
+
+# The console screenshots of docs/console.md, taken by its browser tests (needs chromium).
+screenshots: $(STAMP)
+	RTM_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/console/test_browser.py
 
 # Benchmarks (not tests): one table, bench/results/latest.json, docs/img/fpnn-qps.png.
 # BENCH_ARGS=--quick for a smoke run (~1 min) that leaves the committed results alone.

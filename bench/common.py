@@ -279,6 +279,7 @@ class LocalServer:
         self.extra = extra
         self.proc: subprocess.Popen[str] | None = None
         self.endpoint = self.client_endpoint = self.file_endpoint = ""
+        self.console_url = ""  # set when the server prints one
 
     @property
     def pid(self) -> int:
@@ -288,6 +289,8 @@ class LocalServer:
     def __enter__(self) -> LocalServer:
         cmd = [sys.executable, "-m", "rtm.server", "--port", "0", "--client-port", "0",
                "--file-port", "0", "--db", self.db, "--log-level", "WARNING", *self.extra]
+        if "--console-port" not in self.extra:  # figures comparable with runs before the console
+            cmd.append("--no-console")
         self.proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         deadline = time.monotonic() + 60
@@ -300,6 +303,9 @@ class LocalServer:
             if match:
                 setattr(self, {"server": "endpoint", "client": "client_endpoint",
                                "file": "file_endpoint"}[match.group(1)], match.group(2))
+            console = re.search(r"console at (\S+)", line)
+            if console:
+                self.console_url = console.group(1)
             if line.rstrip().split(": ", 1)[-1].startswith("database"):
                 break
         if not self.endpoint:

@@ -23,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import console_bench
 import fpnn_client
 import memory_bench
 import rtm_client_bench
@@ -107,6 +108,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
           "/s", True)
     check(f"local server: history p99 at {srv['history']['messages']:,} messages",
           srv["history"]["p99_ms"], 5.0, "ms", False)
+    if "console" in results:
+        check("web console on with a live page: sendmsg/s slowdown",
+              results["console"]["slowdown"] * 100, 10.0, "%", False)
     return out
 
 
@@ -172,6 +176,11 @@ def table(results: dict[str, Any]) -> str:
     p = srv["push_e2e"]
     add(f"push end to end (listener + sender connections): {p['delivered_per_s']:,.0f} "
         f"monitor deliveries/s")
+    if "console" in results:
+        add("")
+        add("Web console (bench/console_bench.py)")
+        for line in console_bench.describe(results["console"]):
+            add(line)
     add("")
     add(f"Memory per pending quest, {results['memory']['quests']:,} in flight on one connection")
     for name, value in results["memory"]["bytes"].items():
@@ -243,16 +252,22 @@ DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin (written by bench/run_all.py) -->", "<!-- bench:end -->"
 
 
-def update_doc(text: str, path: Path = DOC) -> bool:
-    """Put the table between the markers of docs/performance.md (if they are there)."""
+CONSOLE_DOC = ROOT / "docs" / "console.md"
+CONSOLE_MARKERS = ("<!-- console-bench:begin (written by bench/run_all.py) -->",
+                   "<!-- console-bench:end -->")
+
+
+def update_doc(text: str, path: Path = DOC, markers: tuple[str, str] = (BEGIN, END)) -> bool:
+    """Put ``text`` between the markers of ``path`` (if they are there)."""
+    begin, end = markers
     try:
         doc = path.read_text()
     except OSError:
         return False
-    start, stop = doc.find(BEGIN), doc.find(END)
+    start, stop = doc.find(begin), doc.find(end)
     if start < 0 or stop < start:
         return False
-    block = f"{BEGIN}\n```text\n{text}\n```\n"
+    block = f"{begin}\n```text\n{text}\n```\n"
     path.write_text(doc[:start] + block + doc[stop:])
     return True
 
@@ -288,6 +303,8 @@ def main() -> int:
         sends=5000 if q else 20000, rounds=1 if q else 3,
         history_messages=100_000 if q else 1_000_000, history_queries=100 if q else 400,
         users=200 if q else 1000, pushes=2000 if q else 10000)
+    print("\n== Web console", flush=True)
+    results["console"] = console_bench.run(sends=5000 if q else 20000, rounds=1 if q else 3)
     print("\n== Memory", flush=True)
     quests = 2000 if q else 10000
     results["memory"] = {"quests": quests,
@@ -302,6 +319,9 @@ def main() -> int:
     print("=" * 100)
     if not q and update_doc(text):
         print(f"table written to {DOC.relative_to(ROOT)}")
+    if not q and update_doc("\n".join(console_bench.describe(results["console"])),
+                            CONSOLE_DOC, CONSOLE_MARKERS):
+        print(f"console figures written to {CONSOLE_DOC.relative_to(ROOT)}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"results: {args.output}", end="")

@@ -13,7 +13,7 @@ from typing import Any
 
 from rtm import AsyncRTMServerClient, BannedInGroupError, MessageType, RTMServerMonitor
 from rtm.enduser import AsyncEndUserClient
-from rtm.server import RTMServer, ServerConfig
+from rtm.server import RTMServer, ServerConfig, console
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 GROUP, ROOM = 501, 601
@@ -56,12 +56,18 @@ class PrintingMonitor(RTMServerMonitor):
 
 
 async def run() -> int:
-    config = ServerConfig(port=0, client_port=0, file_port=0, db=":memory:")
+    config = ServerConfig(port=0, client_port=0, file_port=0, db=":memory:",
+                          console_port=0 if console.available() else None)
     async with RTMServer(config) as server:
         pid, secret = next(iter(server.projects.items()))
         step("Local RTM server started")
         say(f"server API {server.endpoint} | client gate {server.client_endpoint} | "
             f"file gate {server.file_endpoint} | project {pid}")
+        if server.console_url is not None:
+            say(f"web console: {server.console_url} (open it while the demo runs; "
+                f"`rtm server` serves one too)")
+        else:
+            say(f"web console: not available, it needs aiohttp ({console.INSTALL_HINT})")
 
         monitor = PrintingMonitor()
         async with AsyncRTMServerClient(pid, secret, server.endpoint, monitor=monitor) as rtm:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -15,8 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rtm._wirelog import TRACE
+from rtm.server import console
 from rtm.server.app import RTMServer
 from rtm.server.config import (
+    CONSOLE_PORT_OFFSET,
     DEFAULT_CLIENT_PORT,
     DEFAULT_FILE_PORT,
     DEFAULT_HTTP_PORT,
@@ -107,6 +110,14 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
     net.add_argument("--ecc-key", metavar="PRIVATE.pem", default=None,
                      help="server private key: enables FPNN encryption on every gate "
                           "(plain connections are still accepted)")
+    net.add_argument("--console-port", type=_port, default=None,
+                     help=f"web console port (default: --port + {CONSOLE_PORT_OFFSET}, i.e. "
+                          f"{DEFAULT_PORT + CONSOLE_PORT_OFFSET}; a free port when --port is 0; "
+                          "0 = a free port)")
+    net.add_argument("--console-host", default="127.0.0.1",
+                     help="web console address (default 127.0.0.1); any non-loopback address "
+                          "requires the access token printed at start-up")
+    net.add_argument("--no-console", action="store_true", help="do not serve the web console")
     net.add_argument("--client-idle-timeout", type=float, metavar="SECONDS", default=None,
                      help="close client-gate connections idle this long")
 
@@ -227,7 +238,18 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         file_base_url=args.file_base_url,
         synchronous=args.synchronous,
         services=args.services_file or ServicesSettings(),
+        console_port=console_port(args),
+        console_host=args.console_host,
     )
+
+
+def console_port(args: argparse.Namespace) -> int | None:
+    """None (no console), the port asked for, or the server-API port + 3 (free with 0)."""
+    if args.no_console:
+        return None
+    if args.console_port is not None:
+        return int(args.console_port)
+    return 0 if args.port == 0 else min(65535, args.port + CONSOLE_PORT_OFFSET)
 
 
 def _say(text: str) -> None:
@@ -238,12 +260,21 @@ async def serve(config: ServerConfig) -> int:
     """Run until SIGINT/SIGTERM (or cancellation); pending writes are committed on exit."""
     server = RTMServer(config)
     await server.start()
+    # Everything allocated so far (modules, the gates) lives as long as the process: keep it
+    # out of the garbage collector's full scans.
+    gc.freeze()
     try:
         _say(f"server gate listening on {server.endpoint}")
         _say(f"client gate listening on {server.client_endpoint}")
         _say(f"file gate listening on {server.file_endpoint}")
         if server.http_endpoint is not None:
             _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<mid>")
+        if server.console_url is not None:
+            _say(f"console at {server.console_url}")
+            if server.console_url.find("token=") >= 0:
+                _say("the console is reachable beyond loopback: keep its token private")
+        elif config.console_port is not None:
+            _say(f"console not started: it needs aiohttp ({console.INSTALL_HINT})")
         if config.ecc_key is not None:
             _say("encryption enabled on every gate (plain connections are accepted too)")
         if config.projects:

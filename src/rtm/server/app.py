@@ -20,7 +20,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
@@ -33,6 +33,9 @@ from rtm.server.gate_http import FILE_PATH, HttpGate, http_available
 from rtm.server.gate_server import ServerGate
 from rtm.server.services import ServicesRegistry
 from rtm.server.store import Store
+
+if TYPE_CHECKING:
+    from rtm.server.console.app import ConsoleServer
 
 T = TypeVar("T")
 
@@ -64,6 +67,7 @@ class RTMServer:
         #: :class:`~rtm.server.services.ServicesRegistry`)
         self.services = ServicesRegistry(self.config.services)
         self._http: HttpGate | None = None
+        self._console: ConsoleServer | None = None
 
     # ------------------------------------------------------------------ properties
 
@@ -123,6 +127,12 @@ class RTMServer:
         if host in _WILDCARDS:
             host = "127.0.0.1"
         return _endpoint(host, port)
+
+    @property
+    def console_url(self) -> str | None:
+        """The web console's address (with ``?token=`` when it needs one); None when the
+        console is off (``console_port`` unset, or aiohttp not installed)."""
+        return None if self._console is None else self._console.url
 
     @property
     def store(self) -> Store:
@@ -198,10 +208,42 @@ class RTMServer:
         if not core.file_base_url:
             port = http.port if http is not None else cfg.effective_http_port()
             core.file_base_url = f"http://{self._advertised(port)}{FILE_PATH}"
+        if core.live is not None:
+            core.live.name_gates({server_gate: "server", client_gate: "client",
+                                  file_gate: "file"})
+            await self._start_console(core)
         self._closed = asyncio.Event()
         self.logger.info("RTM server listening: server %s, client %s, file %s, files over "
                          "HTTP at %s (db %s)", self.endpoint, self.client_endpoint,
                          self.file_endpoint, core.file_base_url, cfg.db)
+
+    async def _start_console(self, core: ServerCore) -> None:
+        from rtm.server import console
+
+        cfg = self.config
+        if not console.available():
+            self.logger.warning("web console not started: aiohttp is missing (%s)",
+                                console.INSTALL_HINT)
+            return
+        from rtm.server.console.app import ConsoleServer
+
+        server = ConsoleServer(core, host=cfg.console_host, port=cfg.console_port or 0,
+                               token=cfg.console_token,
+                               endpoints={"server API": self.endpoint,
+                                          "client gate": self.client_endpoint,
+                                          "file gate": self.file_endpoint})
+        try:
+            await server.start()
+        except BaseException:
+            for gate in self._gates:
+                await gate.close()
+            await core.store.close()
+            self._core = None
+            self._gates = []
+            self._server_gate = self._client_gate = self._file_gate = None
+            raise
+        self._console = server
+        self.logger.info("RTM server console at %s", server.url)
 
     async def close(self) -> None:
         """Stop listening, close every connection, finish in-flight sends, commit, close."""
@@ -209,6 +251,10 @@ class RTMServer:
         if core is None:
             return
         self._core = None
+        console, self._console = self._console, None
+        if console is not None:
+            with contextlib.suppress(Exception):
+                await console.close()
         core.hub.closing = True
         for gate in self._gates:
             with contextlib.suppress(Exception):

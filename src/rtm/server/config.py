@@ -22,6 +22,10 @@ from rtm.settings import DEV_SECRET as DEV_SECRET
 
 #: Port of the HTTP listener that serves stored files (``GET /file/<pid>/<mid>``).
 DEFAULT_HTTP_PORT: Final = 13318
+#: ``rtm server`` serves its web console on the server-API port + 4 (13319 by default; + 3
+#: is the file download port).
+CONSOLE_PORT_OFFSET: Final = 4
+DEFAULT_CONSOLE_PORT: Final = DEFAULT_PORT + CONSOLE_PORT_OFFSET
 
 FileAttrsMode = Literal["strict", "lenient"]
 
@@ -100,6 +104,13 @@ class ServerConfig:
       translations, speech transcripts, check markers), which services are switched off
       (200060) and the RTC online rule, for every project and per project
       (``rtm server --services-file``; changeable at runtime, see ``RTMServer.services``).
+
+    Web console (``rtm.server.console``, needs the ``console`` extra: aiohttp):
+
+    * ``console_port``: None = no console (the default for embedded servers and tests; the
+      ``rtm server`` command turns it on), 0 = a free port.
+    * ``console_host``: loopback by default. Any other address requires an access token:
+      ``console_token``, or a random one generated at start (printed by ``rtm server``).
     """
 
     host: str = "127.0.0.1"
@@ -144,12 +155,17 @@ class ServerConfig:
     synchronous: str = "NORMAL"
     now_ms: Callable[[], int] | None = None
     services: ServicesSettings = field(default_factory=ServicesSettings)
+    console_port: int | None = None
+    console_host: str = "127.0.0.1"
+    console_token: str | None = None
 
     def __post_init__(self) -> None:
         if self.file_attrs not in ("strict", "lenient"):
             raise ValueError(f"file_attrs must be 'strict' or 'lenient', got {self.file_attrs!r}")
         if self.push_timeout <= 0:
             raise ValueError(f"push_timeout must be > 0, got {self.push_timeout!r}")
+        if self.console_port is not None and not 0 <= self.console_port < 65536:
+            raise ValueError(f"console_port must be in 0..65535 or None, got {self.console_port!r}")
         for pid, secret in self.projects.items():
             if int(pid) <= 0 or not secret:
                 raise ValueError(f"bad project {pid!r}: pid must be > 0, secret non-empty")

@@ -15,6 +15,7 @@ from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
 from rtm.server.auth import Authenticator
 from rtm.server.config import ServerConfig
+from rtm.server.console.live import LiveRecorder
 from rtm.server.params import Params
 from rtm.server.pushes import Delivery, Hub, client_pid
 from rtm.server.services import ServicesRegistry
@@ -57,6 +58,10 @@ class ServerCore:
         self.file_endpoint = ""
         #: ``<file_base_url>/<pid>/<mid>`` is a stored file's URL (set once listening).
         self.file_base_url = config.file_base_url or ""
+        #: The console's live stream; None (nothing recorded, nothing wrapped) without console.
+        self.live: LiveRecorder | None = (
+            LiveRecorder(self.projects) if config.console_port is not None else None)
+        self.hub.live = self.live
         self._work: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------ work tracking
@@ -113,6 +118,8 @@ class ServerCore:
             _log_quest(logger, conn, method, quest, started, result, None)
             return result
 
+        if self.live is not None:  # the console's live stream
+            return self.live.observe(method, handler)
         return handler
 
     # ------------------------------------------------------------------ the send path

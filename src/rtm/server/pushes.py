@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rtm.fpnn.errors import FPNNError, FPNNTimeoutError
 from rtm.fpnn.server import ServerConnection
@@ -21,11 +22,16 @@ from rtm.server.config import ServerConfig
 from rtm.server.listen import ListenState
 from rtm.server.store import Kind, Store
 
+if TYPE_CHECKING:
+    from rtm.server.console.live import LiveRecorder
+
 Payload = str | bytes
 
 _STATE_UID = "uid"
 _STATE_PID = "pid"
 _STATE_LISTEN = "listen"
+#: When a client-gate connection logged in (ms; the console shows it).
+STATE_LOGIN_MS = "login_ms"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,8 @@ class Hub:
         #: pushes sent / failed (statistics, also handy in tests)
         self.pushes_sent = 0
         self.pushes_failed = 0
+        #: The console's live stream (None without console).
+        self.live: LiveRecorder | None = None
 
     # ------------------------------------------------------------------ tasks
 
@@ -125,6 +133,7 @@ class Hub:
     def login(self, conn: ServerConnection, pid: int, uid: int) -> None:
         conn.state[_STATE_PID] = pid
         conn.state[_STATE_UID] = uid
+        conn.state[STATE_LOGIN_MS] = self.now_ms()
         self.clients.setdefault(pid, {}).setdefault(uid, {})[conn.id] = conn
         self.logger.info("uid %d of project %d logged in from %s", uid, pid, conn.peer)
         self.emit_event(pid, "login", uid, conn.peer)
@@ -170,6 +179,8 @@ class Hub:
             return
         with contextlib.suppress(FPNNError):
             conn.send_oneway("kickout", {})
+            if self.live is not None:
+                self.live.record_oneway(conn, "kickout", {})
         conn.close()
 
     def kick_user(self, pid: int, uid: int, ce: str = "") -> int:
@@ -185,30 +196,42 @@ class Hub:
         for conn in self.connections(pid, uid):
             with contextlib.suppress(FPNNError):
                 conn.send_oneway("kickoutroom", {"rid": rid})
+                if self.live is not None:
+                    self.live.record_oneway(conn, "kickoutroom", {"rid": rid})
 
     # ------------------------------------------------------------------ pushes
 
     def push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> None:
         if conn.closed or self.closing:
             return
-        self.spawn(self._push(conn, method, payload))
+        if self.live is not None:
+            self.spawn(self.live.observe_push(conn, method, payload,
+                                              functools.partial(self._push, conn, method,
+                                                                payload)))
+        else:
+            self.spawn(self._push(conn, method, payload))
 
-    async def _push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> None:
+    async def _push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> int:
+        """Send one push; 0 once answered, else the code of the last failure."""
         attempts = 2 if self.config.push_retry else 1
+        code = 0
         for attempt in range(attempts):
             try:
                 await conn.quest(method, payload, timeout=self.config.push_timeout)
                 self.pushes_sent += 1
-                return
-            except FPNNTimeoutError:
+                return 0
+            except FPNNTimeoutError as exc:
+                code = exc.code
                 self.logger.warning("push %s to %s timed out (attempt %d of %d)", method,
                                     conn.peer, attempt + 1, attempts)
                 if conn.closed:
                     break
             except FPNNError as exc:
+                code = exc.code
                 self.logger.debug("push %s to %s failed: %s", method, conn.peer, exc)
                 break
         self.pushes_failed += 1
+        return code
 
     def emit_event(self, pid: int, event: str, uid: int, endpoint: str) -> None:
         if self.closing:

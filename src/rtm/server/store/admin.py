@@ -5,6 +5,7 @@ from __future__ import annotations
 from rtm.server.store.common import (
     _SCOPE_BLACK,
     _SCOPE_PROJECT_BAN,
+    Ban,
 )
 from rtm.server.store.engine import StoreBase
 
@@ -32,3 +33,6 @@ class AdminRepo(StoreBase):
     async def is_project_ban(self, pid: int, uid: int) -> bool:
         """Whether the project ban of ``uid`` is active now."""
         return await self._call(False, self._op_is_banned, pid, _SCOPE_PROJECT_BAN, 0, uid)
+    async def list_project_black(self, pid: int) -> list[Ban]:
+        """The active project black list, by uid."""
+        return await self._call(False, self._op_list_bans, pid, _SCOPE_BLACK, 0)

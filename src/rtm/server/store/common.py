@@ -199,3 +199,11 @@ def _resolve(outcomes: list[_Outcome]) -> None:
             fut.set_exception(exc)
         else:
             fut.set_result(result)
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    """An active ban (group, room or project black list): ``expires_ms`` None = permanent."""
+
+    uid: int
+    expires_ms: int | None

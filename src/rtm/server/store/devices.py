@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Final
 
 from rtm.server.store.common import (
@@ -17,6 +18,16 @@ _ALL_MTYPES: Final = 256
 #: Option types (wire ``type`` of ``addoption``): messages from a peer, messages in a group.
 PUSH_OPTION_P2P: Final = 0
 PUSH_OPTION_GROUP: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRow:
+    """A device registration with the time it was last added (ms)."""
+
+    uid: int
+    apptype: str
+    devicetoken: str
+    updated_ms: int
 
 
 class DevicesRepo(StoreBase):
@@ -114,3 +125,21 @@ class DevicesRepo(StoreBase):
     async def push_options(self, pid: int, uid: int) -> dict[int, dict[int, list[int]]]:
         """kind (0 P2P, 1 group) -> xid -> sorted mtypes (``[]`` = every mtype)."""
         return await self._call(False, self._op_push_options, pid, uid)
+    # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_list_project_devices(conn: sqlite3.Connection, pid: int, limit: int,
+                                 offset: int) -> list[DeviceRow]:
+        return [
+            DeviceRow(int(r[0]), r[1], r[2], int(r[3]))
+            for r in conn.execute(
+                "SELECT uid, apptype, devicetoken, updated_ms FROM devices WHERE pid=?"
+                " ORDER BY uid, devicetoken LIMIT ? OFFSET ?",
+                (pid, limit, offset),
+            )
+        ]
+
+    async def list_project_devices(self, pid: int, *, limit: int = 100,
+                                   offset: int = 0) -> list[DeviceRow]:
+        """Every device registration of the project, by uid then device token."""
+        return await self._call(False, self._op_list_project_devices, pid, limit, offset)

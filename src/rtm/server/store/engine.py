@@ -38,6 +38,7 @@ from typing import Any, Concatenate, TypeVar
 from rtm.server.store.common import (
     _STOP,
     _WILDCARD,
+    Ban,
     P,
     T,
     _chunks,
@@ -409,3 +410,17 @@ class StoreBase:
 
     async def journal_mode(self) -> str:
         return await self._call(False, self._op_journal_mode)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    def _op_list_bans(self, conn: sqlite3.Connection, pid: int, scope: int,
+                      xid: int) -> list[Ban]:
+        """Active bans of one scope/xid, by uid (the console lists them)."""
+        return [
+            Ban(int(r[0]), None if r[1] is None else int(r[1]))
+            for r in conn.execute(
+                "SELECT uid, expires_ms FROM bans WHERE pid=? AND scope=? AND xid=?"
+                " AND (expires_ms IS NULL OR expires_ms>?) ORDER BY uid",
+                (pid, scope, xid, self._now()),
+            )
+        ]

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rtm.api.codes import (
     INVALID_FILE_OR_SIGN_OR_TOKEN,
@@ -24,6 +25,15 @@ from rtm.server.store.messages import MessagesRepo
 
 def _expired_token() -> StoreError:
     return StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, "expired file token")
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """A stored file without its content."""
+
+    file_id: str
+    filename: str
+    ext: str
+    size: int
+    created_ms: int
 
 
 class FilesRepo(MessagesRepo):
@@ -232,3 +242,21 @@ class FilesRepo(MessagesRepo):
         ``<pid>/<mid>``), or None when no such message is stored (unknown, cleaned or
         deleted)."""
         return await self._call(False, self._op_message_file, pid, mid)
+    # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_list_files(conn: sqlite3.Connection, pid: int, limit: int,
+                       offset: int) -> list[FileInfo]:
+        return [
+            FileInfo(r[0], r[1], r[2], int(r[3]), int(r[4]))
+            for r in conn.execute(
+                "SELECT file_id, filename, ext, size, created_ms FROM files WHERE pid=?"
+                " ORDER BY created_ms DESC, rowid DESC LIMIT ? OFFSET ?",
+                (pid, limit, offset),
+            )
+        ]
+
+    async def list_files(self, pid: int, *, limit: int = 100,
+                         offset: int = 0) -> list[FileInfo]:
+        """Stored files of the project, newest first (metadata only)."""
+        return await self._call(False, self._op_list_files, pid, limit, offset)

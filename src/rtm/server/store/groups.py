@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rtm.api.codes import (
     MAX_GROUP_MEMBER_COUNT,
 )
 from rtm.server.store.common import (
+    Ban,
     Kind,
     StoreError,
     _unique,
 )
 from rtm.server.store.infos import InfoKind, InfosRepo
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSummary:
+    """One group of a project as the console lists it."""
+
+    gid: int
+    members: int
+    bans: int
 
 
 class GroupsRepo(InfosRepo):
@@ -159,3 +170,26 @@ class GroupsRepo(InfosRepo):
     async def is_banned_in_group(self, pid: int, gid: int, uid: int) -> bool:
         """Whether a ban of ``uid`` in ``gid``, or in every group, is active now."""
         return await self._call(False, self._muted, pid, int(Kind.GROUP), gid, uid)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    def _op_list_groups(self, conn: sqlite3.Connection, pid: int, limit: int,
+                        offset: int) -> list[GroupSummary]:
+        return [
+            GroupSummary(int(r[0]), int(r[1]), int(r[2]))
+            for r in conn.execute(
+                "SELECT g.gid, g.members, (SELECT count(*) FROM bans b WHERE b.pid=g.pid"
+                " AND b.scope=? AND b.xid=g.gid AND (b.expires_ms IS NULL OR b.expires_ms>?))"
+                " FROM chat_groups g WHERE g.pid=? ORDER BY g.gid LIMIT ? OFFSET ?",
+                (int(Kind.GROUP), self._now(), pid, limit, offset),
+            )
+        ]
+
+    async def list_groups(self, pid: int, *, limit: int = 100,
+                          offset: int = 0) -> list[GroupSummary]:
+        """Groups of the project by gid, with their member and active-ban counts."""
+        return await self._call(False, self._op_list_groups, pid, limit, offset)
+
+    async def list_group_bans(self, pid: int, gid: int) -> list[Ban]:
+        """Active bans in group ``gid``, by uid."""
+        return await self._call(False, self._op_list_bans, pid, int(Kind.GROUP), gid)

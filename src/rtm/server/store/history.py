@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from rtm.server.store.common import (
     _I64_MAX,
@@ -48,6 +49,19 @@ def _time_filter(begin: int, end: int) -> tuple[str, tuple[int, ...]]:
     if end > 0:
         sql, args = sql + " AND mtime<=?", (*args, end)
     return sql, args
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One conversation with stored messages. ``xa``/``xb``: the two uids of a P2P
+    conversation (xa <= xb), the gid or rid and 0, or 0 and 0 for broadcast."""
+
+    kind: Kind
+    xa: int
+    xb: int
+    messages: int
+    deleted: int
+    last_mtime: int
 
 
 class HistoryRepo(StoreBase):
@@ -317,3 +331,67 @@ class HistoryRepo(StoreBase):
         else:
             conn.execute("UPDATE messages SET msg=?, attrs=? WHERE id=?",
                          (msg, attrs, int(row[0])))
+    # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_list_conversations(conn: sqlite3.Connection, pid: int, kind: Kind | None,
+                               uid: int | None, limit: int,
+                               offset: int) -> list[Conversation]:
+        where, params = "pid=?", [pid]
+        if kind is not None:
+            where += " AND kind=?"
+            params.append(int(kind))
+        if uid is not None:
+            where += " AND kind=? AND (xa=? OR xb=?)"
+            params += [int(Kind.P2P), uid, uid]
+        return [
+            Conversation(Kind(int(r[0])), int(r[1]), int(r[2]), int(r[3]), int(r[4]),
+                         int(r[5]))
+            for r in conn.execute(
+                "SELECT kind, xa, xb, count(*), sum(deleted), max(mtime) FROM messages"
+                f" WHERE {where} GROUP BY kind, xa, xb ORDER BY max(id) DESC LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            )
+        ]
+
+    async def list_conversations(self, pid: int, kind: Kind | int | None = None, *,
+                                 uid: int | None = None, limit: int = 100,
+                                 offset: int = 0) -> list[Conversation]:
+        """Conversations with stored messages, most recently active first; ``kind`` keeps
+        one kind, ``uid`` keeps the P2P conversations of that user."""
+        k = None if kind is None else Kind(kind)
+        return await self._call(False, self._op_list_conversations, pid, k, uid, limit,
+                                offset)
+
+    @staticmethod
+    def _op_list_messages(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                          before_id: int, limit: int,
+                          mtypes: tuple[int, ...]) -> list[HistoryRow]:
+        sql = ("SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime"
+               " FROM messages INDEXED BY messages_conv_id"
+               " WHERE pid=? AND kind=? AND xa=? AND xb=? AND id<?")
+        params: list[int] = [pid, int(kind), xa, xb, before_id if before_id > 0 else 2**63 - 1]
+        if mtypes:
+            sql += f" AND mtype IN ({','.join('?' * len(mtypes))})"
+            params += mtypes
+        sql += " ORDER BY id DESC LIMIT ?"
+        return [
+            HistoryRow(int(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]), r[5], r[6],
+                       int(r[7]))
+            for r in conn.execute(sql, (*params, limit))
+        ]
+
+    async def list_messages(self, pid: int, kind: Kind | int, xa: int, xb: int, *,
+                            before_id: int = 0, limit: int = 20,
+                            mtypes: Collection[int] = ()) -> list[HistoryRow]:
+        """Messages of one conversation (keyed like :class:`Conversation`), newest first,
+        deleted ones included; ``before_id`` pages back, ``mtypes`` keeps those types."""
+        k = Kind(kind)
+        if k == Kind.P2P:
+            xa, xb = _p2p_pair(xa, xb)
+        elif k == Kind.BROADCAST:
+            xa, xb = 0, 0
+        else:
+            xb = 0
+        return await self._call(False, self._op_list_messages, pid, k, xa, xb, before_id,
+                                limit, tuple(sorted(set(mtypes))))

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rtm.api.codes import (
     MAX_ROOM_COUNT,
 )
 from rtm.server.store.common import (
+    Ban,
     Kind,
     StoreError,
     _chunks,
     _unique,
 )
 from rtm.server.store.infos import InfoKind, InfosRepo
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSummary:
+    """One room of a project as the console lists it (a room exists while it has members
+    or active bans)."""
+
+    rid: int
+    members: int
+    bans: int
 
 
 class RoomsRepo(InfosRepo):
@@ -176,3 +188,29 @@ class RoomsRepo(InfosRepo):
     async def get_room_info(self, pid: int, rid: int) -> tuple[str, str]:
         """(public, private) info of ``rid``; ``""`` for a value never set."""
         return await self._call(False, self._op_get_info, pid, InfoKind.ROOM, rid)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    def _op_list_rooms(self, conn: sqlite3.Connection, pid: int, limit: int,
+                       offset: int) -> list[RoomSummary]:
+        scope, now = int(Kind.ROOM), self._now()
+        return [
+            RoomSummary(int(r[0]), int(r[1]), int(r[2]))
+            for r in conn.execute(
+                "SELECT rid, sum(m), sum(b) FROM ("
+                " SELECT rid, count(*) AS m, 0 AS b FROM room_members WHERE pid=? GROUP BY rid"
+                " UNION ALL SELECT xid, 0, count(*) FROM bans WHERE pid=? AND scope=?"
+                " AND (expires_ms IS NULL OR expires_ms>?) GROUP BY xid"
+                ") GROUP BY rid ORDER BY rid LIMIT ? OFFSET ?",
+                (pid, pid, scope, now, limit, offset),
+            )
+        ]
+
+    async def list_rooms(self, pid: int, *, limit: int = 100,
+                         offset: int = 0) -> list[RoomSummary]:
+        """Rooms of the project by rid, with their member and active-ban counts."""
+        return await self._call(False, self._op_list_rooms, pid, limit, offset)
+
+    async def list_room_bans(self, pid: int, rid: int) -> list[Ban]:
+        """Active bans in room ``rid``, by uid."""
+        return await self._call(False, self._op_list_bans, pid, int(Kind.ROOM), rid)

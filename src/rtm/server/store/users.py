@@ -5,12 +5,22 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rtm.server.store.common import (
     _expiry,
     _unique,
 )
 from rtm.server.store.infos import InfoKind, InfosRepo
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSummary:
+    """How many valid login tokens a user has and when the last one expires (None: one never
+    expires); never the tokens themselves."""
+
+    valid: int
+    expires_ms: int | None
 
 
 class UsersRepo(InfosRepo):
@@ -86,3 +96,18 @@ class UsersRepo(InfosRepo):
             False, self._op_column,
             "SELECT peer FROM sessions WHERE pid=? AND uid=? ORDER BY peer", (pid, uid),
         )
+    # ------------------------------------------------------------------ read-only listings
+
+    def _op_token_summary(self, conn: sqlite3.Connection, pid: int, uid: int) -> TokenSummary:
+        rows = conn.execute(
+            "SELECT expires_ms FROM tokens WHERE pid=? AND uid=?"
+            " AND (expires_ms IS NULL OR expires_ms>?)",
+            (pid, uid, self._now()),
+        ).fetchall()
+        expiries = [r[0] for r in rows]
+        latest = None if not expiries or None in expiries else max(int(e) for e in expiries)
+        return TokenSummary(len(expiries), latest)
+
+    async def token_summary(self, pid: int, uid: int) -> TokenSummary:
+        """Count and latest expiry of the valid login tokens of ``uid``."""
+        return await self._call(False, self._op_token_summary, pid, uid)

@@ -1,0 +1,20 @@
+"""One module per kind of state; importing this package registers their pages, panels and
+actions in :data:`rtm.server.console.panels.REGISTRY` (order of the navigation: ``order``)."""
+
+from __future__ import annotations
+
+from rtm.server.console.areas import (
+    devices,
+    files,
+    friends,
+    groups,
+    listeners,
+    live,
+    messages,
+    projectblack,
+    rooms,
+    users,
+)
+
+__all__ = ["devices", "files", "friends", "groups", "listeners", "live", "messages",
+           "projectblack", "rooms", "users"]
