@@ -244,7 +244,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
 
 
 def console_port(args: argparse.Namespace) -> int | None:
-    """None (no console), the port asked for, or the server-API port + 3 (free with 0)."""
+    """None (no console), the port asked for, or the server-API port + 4 (free with 0)."""
     if args.no_console:
         return None
     if args.console_port is not None:
