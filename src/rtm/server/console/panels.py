@@ -186,6 +186,9 @@ CONSOLE_COMMANDS = frozenset({
     "addgroupban", "removegroupban", "addroommember", "delroommember", "addroomban",
     "removeroomban", "kickout", "addprojectblack", "removeprojectblack", "removetoken",
     "adddevice", "removedevice",
+    # current generation
+    "addblacks", "delblacks", "setuserinfo", "dataset", "datadel", "addsessions",
+    "removesessions", "kickoutFromRTCRoom", "closeRTCRoom", "pullIntoRTCRoom",
 })
 
 _mids = itertools.count(time.time_ns() // 1000)

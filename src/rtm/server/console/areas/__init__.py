@@ -13,8 +13,10 @@ from rtm.server.console.areas import (
     messages,
     projectblack,
     rooms,
+    rtc,
     users,
+    userstate,
 )
 
 __all__ = ["devices", "files", "friends", "groups", "listeners", "live", "messages",
-           "projectblack", "rooms", "users"]
+           "projectblack", "rooms", "rtc", "users", "userstate"]

@@ -1,0 +1,93 @@
+"""The current-generation state on the console, over real sockets: state set through the SDK
+shows on the user and RTC pages, and the console's actions change it through the server API
+(checked back through the SDK)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from rtm import AsyncRTMServerClient
+from rtm.server import RTMServer, ServerConfig
+
+PID, SECRET = 11000081, "console-state-secret-3d2b"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[RTMServer]:
+    config = ServerConfig(port=0, client_port=0, file_port=0, projects={PID: SECRET},
+                          console_port=0)
+    async with RTMServer(config) as srv:
+        yield srv
+
+
+def _csrf_cookie(session: aiohttp.ClientSession) -> str:
+    for cookie in session.cookie_jar:
+        if cookie.key.startswith("rtm_console_csrf_"):
+            return cookie.value
+    raise AssertionError("no CSRF cookie was set")
+
+
+async def test_user_and_rtc_pages_show_sdk_state_and_actions_change_it(
+        server: RTMServer) -> None:
+    base = (server.console_url or "").rstrip("/")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http, \
+            AsyncRTMServerClient(PID, SECRET, server.endpoint) as rtm:
+        await rtm.add_blacks(41, [4242, 4343])
+        await rtm.set_user_info(41, "open-info-41", "private-info-41")
+        await rtm.set_data(41, "colour", "teal-value")
+        await rtm.add_sessions(41, [4545])
+        await rtm.pull_user_into_rtc_room(700, [41, 42], 2)
+
+        async def page(path: str) -> str:
+            async with http.get(f"{base}/p/{PID}/{path}") as r:
+                assert r.status == 200, path
+                return await r.text()
+
+        user = await page("user/41")
+        for shown in ("Blocked users", "/user/4242", "/user/4343", "open-info-41",
+                      "private-info-41", "colour", "teal-value", "Conversation sessions",
+                      "/user/4545"):
+            assert shown in user, shown
+        assert SECRET not in user
+        rtc = await page("rtc")
+        assert "/rtc-room/700" in rtc and "video" in rtc
+        room = await page("rtc-room/700")
+        assert "/user/41" in room and "/user/42" in room and "Close the room" in room
+
+        csrf = _csrf_cookie(http)
+
+        async def do(name: str, back: str, **fields: str) -> str:
+            form = {"_csrf": csrf, "_back": f"/p/{PID}/{back}", **fields}
+            async with http.post(f"{base}/p/{PID}/do/{name}", data=form,
+                                 headers={"Origin": base}) as r:
+                assert r.status == 200, name
+                return await r.text()
+
+        await do("delblacks", "user/41", uid="41", blacks="4242")
+        await do("addblacks", "user/41", uid="41", blacks="4444")
+        assert sorted(await rtm.get_blacks(41)) == [4343, 4444]
+        await do("setuserinfo", "user/41", uid="41", oinfo="new-open", pinfo="")
+        info = await rtm.get_user_info(41)
+        assert (info.public_info, info.private_info) == ("new-open", "")
+        await do("dataset", "user/41", uid="41", key="size", val="xl")
+        await do("datadel", "user/41", uid="41", key="colour")
+        assert await rtm.get_data(41, "size") == "xl"
+        assert await rtm.get_data(41, "colour") is None
+        await do("addsessions", "user/41", uid="41", uids="4646")
+        await do("removesessions", "user/41", uid="41", uids="4545")
+        user = await page("user/41")
+        assert "/user/4646" in user and "/user/4545" not in user and "new-open" in user
+        # bad input names the field
+        refused = await do("addblacks", "user/41", uid="41", blacks="x")
+        assert "uids to block: expected a positive integer id" in refused
+
+        await do("pullIntoRTCRoom", "rtc", rid="700", toUids="43", type="2")
+        await do("kickoutFromRTCRoom", "rtc-room/700", uid="42", rid="700")
+        members = await rtm.get_rtc_room_members(700)
+        assert sorted(members.uids) == [41, 43] and members.owner == 41
+        await do("closeRTCRoom", "rtc-room/700", rid="700")
+        assert 700 not in await rtm.get_rtc_room_list()
+        assert "No such RTC room" in await page("rtc-room/700")
