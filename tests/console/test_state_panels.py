@@ -91,3 +91,52 @@ async def test_user_and_rtc_pages_show_sdk_state_and_actions_change_it(
         await do("closeRTCRoom", "rtc-room/700", rid="700")
         assert 700 not in await rtm.get_rtc_room_list()
         assert "No such RTC room" in await page("rtc-room/700")
+
+
+async def test_bans_push_options_and_infos_show_and_change(server: RTMServer) -> None:
+    from rtm.api.models import PushOptionType
+
+    base = (server.console_url or "").rstrip("/")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http, \
+            AsyncRTMServerClient(PID, SECRET, server.endpoint) as rtm:
+        await rtm.add_project_ban(51, 600)
+        await rtm.add_device_push_option(51, PushOptionType.GROUP, 808, [30, 31])
+        await rtm.set_group_info(808, "group-open-808", "group-private-808")
+        await rtm.set_room_info(909, "room-open-909", "room-private-909")
+
+        async def page(path: str) -> str:
+            async with http.get(f"{base}/p/{PID}/{path}") as r:
+                assert r.status == 200, path
+                return await r.text()
+
+        black = await page("blacklist")
+        assert "muted, still logged in" in black and "/user/51" in black
+        user = await page("user/51")
+        assert "Push options" in user and "/group/808" in user and "30, 31" in user
+        assert "group-open-808" in await page("group/808")
+        room = await page("room/909")
+        assert "room-open-909" in room and "room-private-909" in room
+
+        csrf = _csrf_cookie(http)
+
+        async def do(name: str, back: str, **fields: str) -> None:
+            form = {"_csrf": csrf, "_back": f"/p/{PID}/{back}", **fields}
+            async with http.post(f"{base}/p/{PID}/do/{name}", data=form,
+                                 headers={"Origin": base}) as r:
+                assert r.status == 200, name
+                assert "refused" not in await r.text(), name
+
+        await do("removeprojectban", "blacklist", uid="51")
+        await do("addprojectban", "blacklist", uid="52", btime="0")
+        assert not await rtm.is_project_ban(51) and await rtm.is_project_ban(52)
+        await do("removeoption", "user/51", uid="51", type="1", xid="808", mtypes="")
+        await do("addoption", "user/51", uid="51", type="0", xid="53", mtypes="")
+        options = await rtm.get_device_push_option(51)
+        assert options.group == {} and options.p2p == {53: []}
+        await do("setgroupinfo", "group/808", gid="808", oinfo="g2", pinfo="")
+        await do("setroominfo", "room/909", rid="909", oinfo="r2", pinfo="p2")
+        assert (await rtm.get_group_info(808)).public_info == "g2"
+        assert (await rtm.get_room_info(909)).private_info == "p2"
+        await do("addroommembers", "room/909", rid="909", uids="61 62 63")
+        await do("delroommembers", "room/909", rid="909", uids="62")
+        assert sorted(await rtm.get_room_members(909)) == [61, 63]

@@ -189,6 +189,8 @@ CONSOLE_COMMANDS = frozenset({
     # current generation
     "addblacks", "delblacks", "setuserinfo", "dataset", "datadel", "addsessions",
     "removesessions", "kickoutFromRTCRoom", "closeRTCRoom", "pullIntoRTCRoom",
+    "addprojectban", "removeprojectban", "addoption", "removeoption", "setgroupinfo",
+    "setroominfo", "addroommembers", "delroommembers",
 })
 
 _mids = itertools.count(time.time_ns() // 1000)

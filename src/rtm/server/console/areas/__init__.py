@@ -8,6 +8,7 @@ from rtm.server.console.areas import (
     files,
     friends,
     groups,
+    infos,
     listeners,
     live,
     messages,
@@ -18,5 +19,5 @@ from rtm.server.console.areas import (
     userstate,
 )
 
-__all__ = ["devices", "files", "friends", "groups", "listeners", "live", "messages",
+__all__ = ["devices", "files", "friends", "groups", "infos", "listeners", "live", "messages",
            "projectblack", "rooms", "rtc", "users", "userstate"]
