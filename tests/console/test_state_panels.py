@@ -140,3 +140,29 @@ async def test_bans_push_options_and_infos_show_and_change(server: RTMServer) ->
         await do("addroommembers", "room/909", rid="909", uids="61 62 63")
         await do("delroommembers", "room/909", rid="909", uids="62")
         assert sorted(await rtm.get_room_members(909)) == [61, 63]
+
+
+async def test_history_flags_edited_messages_and_edits_from_the_console(
+        server: RTMServer) -> None:
+    from rtm.api.models import MessageType
+
+    base = (server.console_url or "").rstrip("/")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http, \
+            AsyncRTMServerClient(PID, SECRET, server.endpoint) as rtm:
+        await rtm.send_message(71, 72, 30, "first text", mid=9001)
+        await rtm.send_message(71, 72, 30, "never edited", mid=9002)
+        conversation = f"{base}/p/{PID}/conversation/p2p-71-72"
+        async with http.get(conversation) as r:
+            assert "flag edited" not in await r.text()
+        await rtm.edit_message(9001, 71, 72, MessageType.P2P, "second text")
+        async with http.get(conversation) as r:
+            page = await r.text()
+        assert page.count('class="flag edited"') == 1 and "second text" in page
+        form = {"_csrf": _csrf_cookie(http), "_back": f"/p/{PID}/conversation/p2p-71-72",
+                "type": "1", "from": "71", "xid": "72", "mid": "9002", "msg": "third text"}
+        async with http.post(f"{base}/p/{PID}/do/editmsg", data=form,
+                             headers={"Origin": base}) as r:
+            page = await r.text()
+        assert "message 9002 from uid 71 edited" in page
+        assert page.count('class="flag edited"') == 2
+        assert (await rtm.get_message(9002, 71, 72, MessageType.P2P)).message == "third text"

@@ -190,7 +190,7 @@ CONSOLE_COMMANDS = frozenset({
     "addblacks", "delblacks", "setuserinfo", "dataset", "datadel", "addsessions",
     "removesessions", "kickoutFromRTCRoom", "closeRTCRoom", "pullIntoRTCRoom",
     "addprojectban", "removeprojectban", "addoption", "removeoption", "setgroupinfo",
-    "setroominfo", "addroommembers", "delroommembers",
+    "setroominfo", "addroommembers", "delroommembers", "editmsg",
 })
 
 _mids = itertools.count(time.time_ns() // 1000)
