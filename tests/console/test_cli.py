@@ -22,7 +22,7 @@ def _config(*argv: str) -> tuple[int | None, str]:
 
 def test_console_flags() -> None:
     assert _config() == (13319, "127.0.0.1")  # the server-API port + 4
-    assert _config("--port", "20000") == (20003, "127.0.0.1")
+    assert _config("--port", "20000") == (20004, "127.0.0.1")
     assert _config("--port", "0") == (0, "127.0.0.1")
     assert _config("--console-port", "9000") == (9000, "127.0.0.1")
     assert _config("--no-console")[0] is None
