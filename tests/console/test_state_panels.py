@@ -166,3 +166,31 @@ async def test_history_flags_edited_messages_and_edits_from_the_console(
         assert "message 9002 from uid 71 edited" in page
         assert page.count('class="flag edited"') == 2
         assert (await rtm.get_message(9002, 71, 72, MessageType.P2P)).message == "third text"
+
+
+async def test_imlib_and_services_pages_show_the_project_state() -> None:
+    from rtm.server.services import ServicesConfig, Translation
+
+    config = ServerConfig(port=0, client_port=0, file_port=0, projects={PID: SECRET},
+                          console_port=0)
+    async with RTMServer(config) as server, \
+            aiohttp.ClientSession() as http, \
+            AsyncRTMServerClient(PID, SECRET, server.endpoint) as rtm:
+        server.services.set(PID, ServicesConfig(
+            translations=(Translation("en", "de", "good night", "gute Nacht"),),
+            disabled=frozenset({"speech_to_text"})))
+        await rtm.imserver_set_user_infos(81, {"nick": "nick-81"})
+        await rtm.imserver_create_group(880, 81, {"name": "club-880"},
+                                        {"type": "3", "extra": "pw-880"})
+        await rtm.imserver_set_invite_grant(1, 880, 1, 0)
+        base = (server.console_url or "").rstrip("/")
+        async with http.get(f"{base}/p/{PID}/imlib") as r:
+            imlib = await r.text()
+        for shown in ("/group/880", "/user/81", "name=club-880", "nick=nick-81",
+                      "grant type 3", "pw-880", "invite type 1, manage type 0"):
+            assert shown in imlib, shown
+        async with http.get(f"{base}/p/{PID}/services") as r:
+            services = await r.text()
+        assert "gute Nacht" in services and "switched off (200060)" in services
+        assert "badword" in services  # the default word list
+        assert SECRET not in imlib + services

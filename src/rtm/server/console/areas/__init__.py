@@ -8,6 +8,7 @@ from rtm.server.console.areas import (
     files,
     friends,
     groups,
+    imlib,
     infos,
     listeners,
     live,
@@ -15,9 +16,10 @@ from rtm.server.console.areas import (
     projectblack,
     rooms,
     rtc,
+    services,
     users,
     userstate,
 )
 
-__all__ = ["devices", "files", "friends", "groups", "infos", "listeners", "live", "messages",
-           "projectblack", "rooms", "rtc", "users", "userstate"]
+__all__ = ["devices", "files", "friends", "groups", "imlib", "infos", "listeners", "live",
+           "messages", "projectblack", "rooms", "rtc", "services", "users", "userstate"]
