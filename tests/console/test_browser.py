@@ -219,3 +219,24 @@ def test_no_page_nor_live_detail_shows_the_secret(
         expect(body).not_to_have_text(re.compile(r"^loading"))
         assert SECRET not in body.inner_text()
     assert SECRET not in page.content()
+
+
+def test_user_blocks_and_infos_and_the_rtc_room_page_show_sdk_state(
+        console_server: ServerThread, sdk: tuple[RTMServerClient, Recording], page: Any,
+        shots: Shots) -> None:
+    rtm, _monitor = sdk
+    base = _base(console_server)
+    rtm.add_blacks(5001, [5002])
+    rtm.set_user_info(5001, "open-5001", "private-5001")
+    rtm.pull_user_into_rtc_room(5700, [5001, 5003], 1)
+    page.goto(f"{base}/p/{PID}/user/5001")
+    page.locator("#panel-blocks tbody tr", has_text="5002").wait_for()
+    page.locator("#panel-infos td", has_text="open-5001").wait_for()
+    shots(page, "user-state")
+    page.goto(f"{base}/p/{PID}/rtc-room/5700")
+    row = page.locator("#panel-members tbody tr", has_text="5003")
+    row.wait_for()
+    shots(page, "rtc-room")
+    row.locator("button", has_text="Kick out").click()
+    page.locator(".notice.ok", has_text="uid 5003 kicked out of RTC room 5700").wait_for()
+    assert rtm.get_rtc_room_members(5700).uids == [5001]

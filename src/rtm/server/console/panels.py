@@ -186,6 +186,11 @@ CONSOLE_COMMANDS = frozenset({
     "addgroupban", "removegroupban", "addroommember", "delroommember", "addroomban",
     "removeroomban", "kickout", "addprojectblack", "removeprojectblack", "removetoken",
     "adddevice", "removedevice",
+    # current generation
+    "addblacks", "delblacks", "setuserinfo", "dataset", "datadel", "addsessions",
+    "removesessions", "kickoutFromRTCRoom", "closeRTCRoom", "pullIntoRTCRoom",
+    "addprojectban", "removeprojectban", "addoption", "removeoption", "setgroupinfo",
+    "setroominfo", "addroommembers", "delroommembers", "editmsg",
 })
 
 _mids = itertools.count(time.time_ns() // 1000)

@@ -36,3 +36,7 @@ class AdminRepo(StoreBase):
     async def list_project_black(self, pid: int) -> list[Ban]:
         """The active project black list, by uid."""
         return await self._call(False, self._op_list_bans, pid, _SCOPE_BLACK, 0)
+
+    async def list_project_bans(self, pid: int) -> list[Ban]:
+        """The active project bans (``addprojectban``: muted, still logged in), by uid."""
+        return await self._call(False, self._op_list_bans, pid, _SCOPE_PROJECT_BAN, 0)

@@ -38,3 +38,13 @@ class DataRepo(StoreBase):
     async def del_data(self, pid: int, uid: int, key: str) -> None:
         """Delete the value (a missing key is not an error)."""
         await self._call(True, self._op_del_data, pid, uid, key)
+
+    @staticmethod
+    def _op_list_data(conn: sqlite3.Connection, pid: int, uid: int) -> list[tuple[str, str]]:
+        rows = conn.execute("SELECT name, value FROM user_data WHERE pid=? AND uid=?"
+                            " ORDER BY name", (pid, uid)).fetchall()
+        return [(str(name), str(value)) for name, value in rows]
+
+    async def list_data(self, pid: int, uid: int) -> list[tuple[str, str]]:
+        """Every (key, value) of ``uid``, by key (read-only, for the console)."""
+        return await self._call(False, self._op_list_data, pid, uid)

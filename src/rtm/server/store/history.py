@@ -326,12 +326,25 @@ class HistoryRepo(StoreBase):
             raise StoreError(PERMISSION_DENIED,
                              f"message {mid} is older than the time limit of {time_limit} ms")
         if self.edit_updates_mtime:
-            conn.execute("UPDATE messages SET msg=?, attrs=?, mtime=? WHERE id=?",
+            conn.execute("UPDATE messages SET msg=?, attrs=?, mtime=?, edited=1 WHERE id=?",
                          (msg, attrs, max(now, int(row[1])), int(row[0])))
         else:
-            conn.execute("UPDATE messages SET msg=?, attrs=? WHERE id=?",
+            conn.execute("UPDATE messages SET msg=?, attrs=?, edited=1 WHERE id=?",
                          (msg, attrs, int(row[0])))
     # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_edited_among(conn: sqlite3.Connection, pid: int, ids: tuple[int, ...]) -> set[int]:
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        return {int(r[0]) for r in conn.execute(
+            f"SELECT id FROM messages WHERE pid=? AND edited=1 AND id IN ({marks})",
+            (pid, *ids))}
+
+    async def edited_among(self, pid: int, ids: Collection[int]) -> set[int]:
+        """Which of these stored message ids (:attr:`HistoryRow.id`) ``editmsg`` changed."""
+        return await self._call(False, self._op_edited_among, pid, tuple(ids))
 
     @staticmethod
     def _op_list_conversations(conn: sqlite3.Connection, pid: int, kind: Kind | None,

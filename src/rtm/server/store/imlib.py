@@ -168,3 +168,37 @@ class IMLibRepo(GroupsRepo):
     async def im_invite_grant(self, pid: int, kind: int, xid: int) -> tuple[int, int]:
         """(invite_type, invite_manage_type), default (0, 0)."""
         return await self._call(False, self._op_invite_grant, pid, kind, xid)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_im_listing(conn: sqlite3.Connection, pid: int) -> IMLibListing:
+        groups = [(int(gid), int(owner), int(created))
+                  for gid, owner, created in conn.execute(
+                      "SELECT gid, owner, created_ms FROM im_groups WHERE pid=? ORDER BY gid",
+                      (pid,))]
+        users = [int(r[0]) for r in conn.execute(
+            "SELECT DISTINCT uid FROM im_user_infos WHERE pid=? ORDER BY uid", (pid,))]
+        applies = [(int(k), int(x), int(g), str(e)) for k, x, g, e in conn.execute(
+            "SELECT type, xid, grant_type, extra FROM im_apply_grants WHERE pid=?"
+            " ORDER BY type, xid", (pid,))]
+        invites = [(int(k), int(x), int(i), int(m)) for k, x, i, m in conn.execute(
+            "SELECT type, xid, invite_type, invite_manage_type FROM im_invite_grants"
+            " WHERE pid=? ORDER BY type, xid", (pid,))]
+        return IMLibListing(groups, users, applies, invites)
+
+    async def im_listing(self, pid: int) -> IMLibListing:
+        """Everything the IM library keeps for the project (read-only, for the console)."""
+        return await self._call(False, self._op_im_listing, pid)
+
+
+@dataclass(frozen=True, slots=True)
+class IMLibListing:
+    """``groups``: (gid, owner, created ms); ``users``: uids with an IM profile;
+    ``apply_grants``: (type, xid, grant type, extra); ``invite_grants``: (type, xid, invite
+    type, invite manage type). Types: 0 user, 1 group, 2 room."""
+
+    groups: list[tuple[int, int, int]]
+    users: list[int]
+    apply_grants: list[tuple[int, int, int, str]]
+    invite_grants: list[tuple[int, int, int, int]]

@@ -178,6 +178,11 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE INDEX messages_sender ON messages (pid, from_uid)",
         "CREATE INDEX messages_receiver ON messages (pid, to_uid) WHERE kind = 1",
     ),
+    (
+        # Set by ``editmsg``: nothing else tells an edited message (its mtime stays unless
+        # edit_updates_mtime); the console's history flags it.
+        "ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).

@@ -8,13 +8,18 @@ from rtm.server.console.areas import (
     files,
     friends,
     groups,
+    imlib,
+    infos,
     listeners,
     live,
     messages,
     projectblack,
     rooms,
+    rtc,
+    services,
     users,
+    userstate,
 )
 
-__all__ = ["devices", "files", "friends", "groups", "listeners", "live", "messages",
-           "projectblack", "rooms", "users"]
+__all__ = ["devices", "files", "friends", "groups", "imlib", "infos", "listeners", "live",
+           "messages", "projectblack", "rooms", "rtc", "services", "users", "userstate"]

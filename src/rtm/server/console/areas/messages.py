@@ -1,5 +1,5 @@
 """Messages: every conversation (P2P, group, room, broadcast) with paging, an mtype filter
-and the deleted flag; send a message, chat or cmd as any uid; delete one."""
+and the deleted and edited flags; edit one, send a message, chat or cmd as any uid; delete one."""
 
 from __future__ import annotations
 
@@ -101,6 +101,7 @@ async def history(ctx: Ctx) -> Html:
     mtypes = [int(t) for t in mtypes_text.replace(",", " ").split() if t.isdigit()]
     rows = await ctx.store.list_messages(ctx.pid, kind, xa, xb, before_id=before,
                                          limit=PAGE_SIZE, mtypes=mtypes)
+    edited = await ctx.store.edited_among(ctx.pid, [r.id for r in rows])
     table_rows: list[list[Any]] = []
     for r in rows:
         body: Html | str = short(r.msg)
@@ -108,10 +109,13 @@ async def history(ctx: Ctx) -> Html:
         if download is not None:
             body = Html(f"{download} {tag('span', short(r.msg, 80), class_='muted')}")
         xid = (xb if r.from_uid == xa else xa) if kind == Kind.P2P else xa
-        flags = tag("span", "deleted", class_="flag deleted") if r.deleted else ""
-        delete = "" if r.deleted else ctx.form(
-            "delmsg", "Delete", hidden={"type": int(kind), "from": r.from_uid, "xid": xid,
-                                        "mid": r.mid}, danger=True, inline=True)
+        flags = join([tag("span", "deleted", class_="flag deleted") if r.deleted else "",
+                      tag("span", "edited", class_="flag edited") if r.id in edited else ""],
+                     " ")
+        ref = {"type": int(kind), "from": r.from_uid, "xid": xid, "mid": r.mid}
+        delete = "" if r.deleted else Html(
+            ctx.form("delmsg", "Delete", hidden=ref, danger=True, inline=True)
+            + ctx.form("editmsg", "Edit", hidden=ref, inline=True))
         table_rows.append([r.id, ctx.user_link(r.from_uid), r.mtype, str(r.mid), body,
                            short(r.attrs, 80), when(r.mtime), flags, delete])
     filter_form = tag("form", join([
@@ -210,3 +214,12 @@ async def send(ctx: Ctx, v: dict[str, Any]) -> str:
 async def delmsg(ctx: Ctx, v: dict[str, Any]) -> str:
     await ctx.call("delmsg", type=v["type"], xid=v["xid"], mid=v["mid"], **{"from": v["from"]})
     return f"message {v['mid']} from uid {v['from']} deleted"
+
+
+@action("editmsg", Field("type", "type", "int"), Field("from", "from"),
+        Field("xid", "xid", "int"), Field("mid", "mid", "int"),
+        Field("msg", "new text", "text"))
+async def editmsg(ctx: Ctx, v: dict[str, Any]) -> str:
+    await ctx.call("editmsg", type=v["type"], xid=v["xid"], mid=v["mid"], msg=v["msg"],
+                   **{"from": v["from"]})
+    return f"message {v['mid']} from uid {v['from']} edited"
