@@ -72,6 +72,9 @@ QuestCallback = Callable[[dict[str, Any] | None, FPNNError | None], None]
 _RECV_SIZE: Final = 65536  # under glibc's mmap threshold: no mmap/munmap per recv
 _SWEEP_INTERVAL: Final = 0.1  # longest reader sleep: it looks at the session's deadlines
 _MIN_WAIT: Final = 0.001
+# How long the reader lets the read side go after answering a blocking caller, so that a
+# caller making one call after another reads its own answers: pushes wait at most this long.
+_LINGER: Final = 0.002
 _JOIN_TIMEOUT: Final = 5.0
 # Linux honours SO_RCVTIMEO on a blocking socket (recv fails with EAGAIN on expiry), which
 # gives the reader a timed wait with one syscall per recv, and MSG_DONTWAIT makes one send
@@ -162,6 +165,13 @@ class _Connection:
         self.info = SyncConnectionInfo(self.id, peer, False)
         self.reader: threading.Thread | None = None
         self._rcvtimeo = 0.0
+        # Leader/follower: whoever holds read_token reads the socket (the reader thread, or
+        # a blocking caller waiting for its answer while nobody else reads).
+        self.read_token = threading.Lock()
+        self.reader_wake = threading.Event()
+        self.answered_blocking = False  # a blocking caller was answered (read_token holder)
+        self._next_tick = 0.0  # the session's next deadline, or the next periodic look
+        self._when: float | None = None
 
     @property
     def logger(self) -> logging.Logger:
@@ -290,6 +300,26 @@ class _Connection:
             timeout = -1
         elif timeout < 0:
             timeout = 0
+        if self.read_token.acquire(False):
+            # Nobody reads: read our own answer in this thread (no thread switch), and
+            # whatever else arrives meanwhile.
+            try:
+                done = waiter.lock.acquire
+                while not done(False):
+                    if self.closed or _MONOTONIC() >= deadline:
+                        break
+                    self._read_once(deadline)
+            finally:
+                self.answered_blocking = False
+                self.read_token.release()
+                if self.session.pending_count and not self.closed:
+                    self.reader_wake.set()  # others still wait: the reader takes over
+            if waiter.error is not None:
+                raise waiter.error
+            if waiter.result is not None:
+                return waiter.result
+            timeout = deadline - _MONOTONIC()
+            timeout = 0 if timeout < 0 else timeout
         if not waiter.lock.acquire(True, timeout):
             with self.lock:
                 failed = self.session.expire(seq)
@@ -334,6 +364,7 @@ class _Connection:
                 waiter.result = event.payload  # type: ignore[union-attr]
                 callback = waiter.callback
                 if callback is None:
+                    self.answered_blocking = True
                     waiter.lock.release()
                 else:
                     try:
@@ -384,78 +415,103 @@ class _Connection:
         self._rcvtimeo = seconds
 
     def _read_loop(self) -> None:
-        sock = self.sock
-        recv = sock.recv
-        session = self.session
-        lock = self.lock
-        use_select = not _USE_RCVTIMEO
-        next_tick = 0.0  # the session's next deadline, or the next periodic look
-        when: float | None = None
+        """The reader thread: holds the read side whenever no caller does (leader/follower).
+
+        After it answered a blocking caller it lets the read side go for a short spell, so
+        that the caller's next quest can read its own answer in its own thread (no thread
+        switch); it takes the read side back when the spell ends with nobody holding it, or
+        at once when a leaving caller still has quests of others pending.
+        """
+        token = self.read_token
+        wake = self.reader_wake
         try:
             while not self.closed:
-                now = _MONOTONIC()
-                if now >= next_tick:
-                    with lock:
-                        events = session.tick(now)
-                        when = session.next_deadline()
-                    if events:
-                        self.dispatch(events)
-                    # Also periodically: a caller may have added an earlier deadline since.
-                    next_tick = now + _SWEEP_INTERVAL if when is None else min(
-                        when, now + _SWEEP_INTERVAL)
-                    if session.has_output and not self.send_lock.locked():
-                        self.flush(None)  # a keep-alive ping, held writes not flushed yet
-                # Wait the sweep interval, or less before a close deadline: the periodic look
-                # needs no precision (waking late by less than the interval is fine), so the
-                # timeout rarely changes, and each change costs a syscall.
-                wait = _SWEEP_INTERVAL
-                if when is not None and when - now < _SWEEP_INTERVAL:
-                    wait = max(when - now, _MIN_WAIT)
-                # Bytes left by a sender whose deadline passed (or by us): nobody else will
-                # send them, so wait for the socket to take them as well as for data.
-                want_write = bool(self.unsent) and not self.send_lock.locked()
-                data: bytes | None
-                try:
-                    if use_select or want_write:
-                        readable, writable, _ = select.select(
-                            [sock], [sock] if want_write else [], [], wait)
-                        if writable:
-                            self.flush(None)
-                        data = recv(_RECV_SIZE, _DONTWAIT) if readable else None
-                    else:
-                        # A shorter wait before a close deadline; rarely changed, since
-                        # waking early is harmless and every change costs a syscall.
-                        timeo = self._rcvtimeo
-                        if wait < timeo - 0.001 or (wait > 2 * timeo
-                                                     and timeo < _SWEEP_INTERVAL):
-                            self._set_rcvtimeo(wait)
-                        data = recv(_RECV_SIZE)
-                except (BlockingIOError, TimeoutError, InterruptedError):
-                    data = None  # the wait expired: time to look at the deadlines
-                except OSError as exc:
-                    if not self.closed:
-                        self.close(FPNNConnectionError(f"receive failed: {exc}",
-                                                       ec.CORE_CONNECTION_CLOSED))
+                if token.acquire(False):
+                    try:
+                        while not self.closed:
+                            self._read_once(None)
+                            if self.answered_blocking:
+                                self.answered_blocking = False
+                                break
+                    finally:
+                        token.release()
+                if self.closed:
                     break
-                if data is None:
-                    continue
-                if not data:
-                    self.close(FPNNConnectionError("closed by the peer",
-                                                   ec.CORE_CONNECTION_CLOSED))
-                    break
-                with lock:
-                    events = session.receive_data(data, _MONOTONIC())
-                if events:
-                    self.dispatch(events)
-                if session.outbox and not self.closed:  # answers the session wrote
-                    self.flush(None)
+                wake.wait(_LINGER)
+                wake.clear()
         except BaseException as exc:  # pragma: no cover - a bug: never leave quests hanging
             self.logger.exception("reader of connection %s failed", self.id)
             self.close(FPNNConnectionError(f"reader failed: {exc!r}", ec.CORE_CONNECTION_CLOSED))
         finally:
-            # Under the send lock: no sender is inside send() on this fd when it closes.
-            with self.send_lock:
-                sock.close()
+            # A caller may still be in recv (the shutdown wakes it): wait for the read side,
+            # then close under the send lock: nobody is inside send() or recv() on this fd.
+            with token, self.send_lock:
+                self.sock.close()
+
+    def _read_once(self, limit: float | None) -> None:
+        """One turn of the read side (its holder only): the session's deadlines, then one
+        receive, waiting at most until ``limit`` (a leading caller's deadline)."""
+        sock = self.sock
+        session = self.session
+        lock = self.lock
+        now = _MONOTONIC()
+        if now >= self._next_tick:
+            with lock:
+                events = session.tick(now)
+                when = self._when = session.next_deadline()
+            if events:
+                self.dispatch(events)
+            # Also periodically: a caller may have added an earlier deadline since.
+            self._next_tick = now + _SWEEP_INTERVAL if when is None else min(
+                when, now + _SWEEP_INTERVAL)
+            if session.has_output and not self.send_lock.locked():
+                self.flush(None)  # a keep-alive ping, held writes not flushed yet
+        else:
+            when = self._when
+        # Wait the sweep interval, or less before a close deadline: the periodic look needs
+        # no precision (waking late by less than the interval is fine), so the timeout
+        # rarely changes, and each change costs a syscall.
+        wait = _SWEEP_INTERVAL
+        if when is not None and when - now < wait:
+            wait = max(when - now, _MIN_WAIT)
+        if limit is not None and limit - now < wait:
+            wait = max(limit - now, _MIN_WAIT)
+        # Bytes left by a sender whose deadline passed (or by us): nobody else will send
+        # them, so wait for the socket to take them as well as for data.
+        want_write = bool(self.unsent) and not self.send_lock.locked()
+        data: bytes | None
+        try:
+            if _USE_RCVTIMEO and not want_write:
+                # A shorter wait before a close deadline; rarely changed, since waking
+                # early is harmless and every change costs a syscall.
+                timeo = self._rcvtimeo
+                if wait < timeo - 0.001 or (wait > 2 * timeo and timeo < _SWEEP_INTERVAL):
+                    self._set_rcvtimeo(wait)
+                data = sock.recv(_RECV_SIZE)
+            else:
+                readable, writable, _ = select.select(
+                    [sock], [sock] if want_write else [], [], wait)
+                if writable:
+                    self.flush(None)
+                data = sock.recv(_RECV_SIZE, _DONTWAIT) if readable else None
+        except (BlockingIOError, TimeoutError, InterruptedError):
+            return  # the wait expired: time to look at the deadlines
+        except OSError as exc:
+            if not self.closed:
+                self.close(FPNNConnectionError(f"receive failed: {exc}",
+                                               ec.CORE_CONNECTION_CLOSED))
+            return
+        if data is None:
+            return
+        if not data:
+            self.close(FPNNConnectionError("closed by the peer", ec.CORE_CONNECTION_CLOSED))
+            return
+        with lock:
+            events = session.receive_data(data, _MONOTONIC())
+        if events:
+            self.dispatch(events)
+        if session.outbox and not self.closed:  # answers the session wrote
+            self.flush(None)
 
     # ------------------------------------------------------------------ closing
 
@@ -472,6 +528,7 @@ class _Connection:
             if failed:
                 events = failed + events
             self.room.notify_all()
+        self.reader_wake.set()  # not lingering: the reader closes the socket
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
         if self.reader is None:  # never started: nobody else will close the socket

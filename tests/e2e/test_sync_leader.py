@@ -1,0 +1,196 @@
+"""Leader/follower read side of the blocking FPNN client: a caller with nobody reading reads
+its own answer in its own thread; with many threads, callbacks and pushes mixed, nothing is
+lost; timeouts and connection losses reach a caller that holds the read side."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from transport_drivers import LoopThread, Servers
+
+import rtm.fpnn.sync_client as sync_client
+from helpers import wait_until
+from rtm.fpnn.codec import Quest
+from rtm.fpnn.errors import ClientClosedError, FPNNConnectionError, FPNNError, FPNNTimeoutError
+from rtm.fpnn.server import FPNNServer
+from rtm.fpnn.sync_client import SyncConnectionInfo, SyncFPNNClient
+
+
+@pytest.fixture(scope="module")
+def loop_thread() -> Iterator[LoopThread]:
+    lt = LoopThread()
+    yield lt
+    lt.stop()
+
+
+@pytest.fixture
+def servers(loop_thread: LoopThread) -> Iterator[Servers]:
+    s = Servers(loop_thread)
+    yield s
+    s.close_all()
+
+
+@pytest.fixture
+def server(servers: Servers) -> FPNNServer:
+    return servers.start()
+
+
+@pytest.fixture
+def read_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the threads that take turns of the read side."""
+    names: list[str] = []
+    original = sync_client._Connection._read_once
+
+    def recording(self: Any, limit: float | None) -> None:
+        names.append(threading.current_thread().name)
+        original(self, limit)
+
+    monkeypatch.setattr(sync_client._Connection, "_read_once", recording)
+    return names
+
+
+def test_one_thread_reads_its_own_answers(server: FPNNServer, read_threads: list[str]) -> None:
+    with SyncFPNNClient(server.endpoint) as client:
+        for i in range(300):
+            assert client.quest("echo", {"i": i}) == {"i": i}
+    mine = read_threads.count(threading.current_thread().name)
+    # The reader answers the first quests; then the caller keeps the read side between
+    # calls (the reader only takes it back after an idle spell).
+    assert mine >= 150, f"{mine} of {len(read_threads)} reads in the calling thread"
+
+
+def test_threads_callbacks_and_pushes_mixed(servers: Servers, server: FPNNServer) -> None:
+    pushes: list[int] = []
+
+    def on_push(info: SyncConnectionInfo, quest: Quest) -> dict[str, Any]:
+        pushes.append(quest.payload["n"])
+        return {"n": quest.payload["n"]}
+
+    client = SyncFPNNClient(server.endpoint, quest_timeout=10.0)
+    client.register("push", on_push)
+    client.connect()
+    failures: list[str] = []
+    callbacks: list[Any] = []
+    lock = threading.Lock()
+
+    def caller(t: int) -> None:
+        try:
+            for i in range(200):
+                answer = client.quest("echo", {"t": t, "i": i})
+                if answer != {"t": t, "i": i}:
+                    failures.append(f"{t}/{i}: {answer!r}")
+        except BaseException as exc:
+            failures.append(f"{t}: {exc!r}")
+
+    def on_answer(answer: dict[str, Any] | None, error: FPNNError | None) -> None:
+        with lock:
+            callbacks.append(answer if error is None else error)
+
+    def callback_caller() -> None:
+        for i in range(300):
+            client.quest_callback("echo", {"cb": i}, on_answer)
+
+    def pusher() -> None:
+        try:
+            for n in range(100):
+                if servers.push(server, "push", {"n": n}) != {"n": n}:
+                    failures.append(f"push {n}")
+        except BaseException as exc:
+            failures.append(f"push: {exc!r}")
+
+    threads = [threading.Thread(target=caller, args=(t,)) for t in range(8)]
+    threads += [threading.Thread(target=callback_caller), threading.Thread(target=pusher)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    wait_until(lambda: len(callbacks) == 300, 5, "every callback")
+    client.close()
+    assert failures == []
+    assert sorted(pushes) == list(range(100))
+    assert sorted(c["cb"] for c in callbacks) == list(range(300))
+
+
+def test_one_caller_then_threads_then_one_caller(server: FPNNServer,
+                                                 read_threads: list[str]) -> None:
+    """The read side goes back and forth between a lone caller, the reader and a crowd."""
+    with SyncFPNNClient(server.endpoint, quest_timeout=10.0) as client:
+        for i in range(50):
+            assert client.quest("echo", {"i": i}) == {"i": i}
+        results: list[Any] = []
+
+        def go(t: int) -> None:
+            results.extend(client.quest("echo", {"t": t, "i": i})["i"] for i in range(100))
+
+        threads = [threading.Thread(target=go, args=(t,)) for t in range(16)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(30)
+        assert len(results) == 1600
+        for i in range(50):
+            assert client.quest("echo", {"again": i}) == {"again": i}
+    assert any(name.startswith("fpnn-reader-") for name in read_threads)
+
+
+def test_timeout_while_holding_the_read_side(servers: Servers, server: FPNNServer) -> None:
+    with SyncFPNNClient(server.endpoint) as client:
+        for i in range(20):
+            client.quest("echo", {"i": i})
+        started = time.monotonic()
+        with pytest.raises(FPNNTimeoutError):
+            client.quest("slow", {"delay": 1.0}, timeout=0.1)
+        assert time.monotonic() - started < 0.8
+        # The late answer is dropped; the next quests get their own answers.
+        wait_until(lambda: servers.slow_done == 1, 3, "the late answer")
+        for i in range(20):
+            assert client.quest("echo", {"after": i}) == {"after": i}
+
+
+def test_connection_lost_under_a_reading_caller(servers: Servers, server: FPNNServer) -> None:
+    with SyncFPNNClient(server.endpoint, quest_timeout=10.0) as client:
+        for i in range(20):
+            client.quest("echo", {"i": i})
+        errors: list[BaseException] = []
+
+        def wait_slow() -> None:
+            try:
+                client.quest("slow", {"delay": 5.0})
+            except BaseException as exc:
+                errors.append(exc)
+
+        th = threading.Thread(target=wait_slow)
+        started = time.monotonic()
+        th.start()
+        wait_until(lambda: servers.slow_started == 1, 3, "the slow quest")
+        conn = servers.only_connection(server)
+        servers.lt.call(conn.close)
+        th.join(3)
+        assert not th.is_alive() and time.monotonic() - started < 3
+        assert len(errors) == 1 and isinstance(errors[0], FPNNConnectionError)
+        assert client.quest("echo", {"back": 1}) == {"back": 1}  # reconnects
+
+
+def test_close_under_a_reading_caller(servers: Servers, server: FPNNServer) -> None:
+    client = SyncFPNNClient(server.endpoint, quest_timeout=10.0)
+    for i in range(20):
+        client.quest("echo", {"i": i})
+    errors: list[BaseException] = []
+
+    def wait_slow() -> None:
+        try:
+            client.quest("slow", {"delay": 5.0})
+        except BaseException as exc:
+            errors.append(exc)
+
+    th = threading.Thread(target=wait_slow)
+    th.start()
+    wait_until(lambda: servers.slow_started == 1, 3, "the slow quest")
+    client.close()
+    th.join(3)
+    assert not th.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], (ClientClosedError, FPNNConnectionError))
