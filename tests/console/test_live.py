@@ -3,13 +3,11 @@ filters, and no recording at all when the console is off."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from helpers import async_wait_until
 from rtm import AsyncRTMServerClient, RTMError, RTMServerMonitor
 from rtm.server import RTMServer, ServerConfig
 from rtm.server.console.live import (
@@ -27,13 +25,6 @@ PID, SECRET = 11000077, "console-live-secret-4242"
 def _config(**overrides: Any) -> ServerConfig:
     return ServerConfig(port=0, client_port=0, file_port=0, projects={PID: SECRET},
                         **overrides)
-
-
-async def _until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 def test_jsonable_masks_credentials_at_every_level_and_keeps_big_ints_exact() -> None:
@@ -106,7 +97,7 @@ async def test_server_records_quests_and_pushes_only_with_the_console() -> None:
                                         monitor=RTMServerMonitor()) as rtm:
             await rtm.set_listen([], [], True, [])
             await rtm.send_message(1, 2, 30, "hello")
-            await _until(lambda: any(e.method == "pushmsg" for e in live.newer(PID, 0)))
+            await async_wait_until(lambda: any(e.method == "pushmsg" for e in live.newer(PID, 0)))
             with pytest.raises(RTMError) as refused:
                 await rtm.send_group_message(1, 77, 30, "not a member")
         events = list(live.newer(PID, 0))[::-1]

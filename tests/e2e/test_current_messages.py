@@ -9,11 +9,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from helpers import async_wait_until, wait_until
 from rtm import (
     AsyncRTMServerClient,
     AudioInfo,
@@ -32,14 +32,6 @@ from rtm.testing import RTMProject, new_project, start_test_server
 
 A, B, C = 1001, 1002, 1003
 GID, RID = 501, 601
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def download(url: str) -> tuple[int, bytes, dict[str, str]]:
@@ -129,7 +121,7 @@ def test_history_iterator_walks_1000_messages(rtm_client: RTMServerClient) -> No
     c = rtm_client
     for i in range(1000):
         c.send_message(A, B, 51 if i % 2 else 52, f"m{i}", callback=lambda *_: None)
-    wait_for(lambda: [m.message for m in c.get_p2p_message(A, B, num=1).messages] == ["m999"],
+    wait_until(lambda: [m.message for m in c.get_p2p_message(A, B, num=1).messages] == ["m999"],
              30)
     newest_first = [m.message for m in c.iter_p2p_messages(A, B)]
     assert newest_first == [f"m{i}" for i in range(999, -1, -1)]
@@ -202,13 +194,13 @@ def test_monitor_split_and_uid_listening(rtm_project: RTMProject) -> None:
         sender.send_cmd(A, B, "cmd to b")  # no p2p_cmd override: goes to p2p_message
         sender.send_group_cmd(A, GID, "group cmd")
         sender.send_file(A, B, b"12345", "a.txt")
-        wait_for(lambda: len(monitor.got) == 4)
+        wait_until(lambda: len(monitor.got) == 4)
         assert sorted(monitor.got, key=str) == sorted([
             ("p2p_chat", "chat to b"), ("p2p_message", (32, "cmd to b")),
             ("group_cmd", "group cmd"), ("p2p_file", 5)], key=str)
         listener.set_listen_status(False, False, True, False)  # every P2P message now
         sender.send_chat(A, C, "now listened")
-        wait_for(lambda: ("p2p_chat", "now listened") in monitor.got)
+        wait_until(lambda: ("p2p_chat", "now listened") in monitor.got)
 
 
 async def test_old_async_monitor_still_receives_everything(rtm_project: RTMProject) -> None:
@@ -221,9 +213,7 @@ async def test_old_async_monitor_still_receives_everything(rtm_project: RTMProje
         await listener.set_listen([GID], [], [], [])
         await sender.send_group_chat(A, GID, "chat")
         await sender.send_group_file(A, GID, b"f", "f.bin")
-        deadline = time.monotonic() + 5
-        while len(monitor.got) < 2 and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        await async_wait_until(lambda: len(monitor.got) >= 2, what="two group pushes")
         assert [m for m, _ in monitor.got] == [30, 50]
 
 
@@ -240,7 +230,7 @@ def test_listen_lists_arrive_as_maps_and_dedup_switch() -> None:
             raw.params["uids"] = {B: {}}  # what Go's listen cache re-send looks like
             c._execute(raw)
             c.send_chat(A, B, "via map")
-            wait_for(lambda: ("p2p_chat", "via map") in monitor.got)
+            wait_until(lambda: ("p2p_chat", "via map") in monitor.got)
             c.send_message(A, B, 51, "same mid", mid=42)
             c.send_message(A, B, 51, "same mid", mid=42)
             assert [m.mid for m in c.get_p2p_message(A, B, mtypes=[51]).messages] == [42, 42]
