@@ -70,7 +70,8 @@ def test_chat_history_management_and_files(rtm_client: RTMServerClient) -> None:
     edited = c.get_message(chat.mid, A, GID, MessageType.GROUP)
     assert (edited.message, edited.attrs, edited.id, edited.mtime) == (
         "hello, group", "edited", unit.id, unit.mtime)
-    time.sleep(0.01)  # the message must be older than 1 ms: a real wait, not a sync point
+    # timeLimit 1 ms: wait until the message is older than that on the wall clock
+    wait_until(lambda: time.time() * 1000 > unit.mtime + 2, what="the message to age 2 ms")
     with pytest.raises(PermissionDeniedError):
         c.edit_message(chat.mid, A, GID, MessageType.GROUP, "late", "", 1)
     with pytest.raises(MessageNotFoundError):
