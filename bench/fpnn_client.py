@@ -5,7 +5,8 @@ work is charged: CPU per quest = this process's CPU time / quests. For each mode
 of quests in flight on one connection, the reference loop and our client (both connected to
 the same server) take turns in blocks of ``--block`` quests until each sent ``--quests``, so
 both see the same machine conditions; ratios are ours / reference over the pooled blocks.
-With one quest in flight the blocking ``SyncFPNNClient`` (one calling thread) takes turns too.
+With one quest in flight the blocking ``SyncFPNNClient`` (one calling thread) takes turns too,
+with and without ``busy_poll``.
 
     python bench/fpnn_client.py [--quests N] [--block B] [--inflight 1,10,100,1000]
                                 [--modes plain,stream128,stream256,package128]
@@ -45,6 +46,7 @@ MODES: dict[str, Mode] = {
     "package128": (128, False),
 }
 AsyncQuest = Callable[[], Awaitable[Any]]
+BUSY_POLL = 0.0002  # the blocking client's busy_poll in its second 1-in-flight row
 
 
 @contextlib.asynccontextmanager
@@ -74,8 +76,9 @@ async def ref_client(port: int, pem: bytes | None, mode: Mode) -> AsyncIterator[
 
 
 @contextlib.contextmanager
-def sync_client(port: int, pem: bytes | None, mode: Mode) -> Iterator[Callable[[], Any]]:
-    client = SyncFPNNClient(f"127.0.0.1:{port}", quest_timeout=30.0)
+def sync_client(port: int, pem: bytes | None, mode: Mode, busy_poll: float = 0.0
+                ) -> Iterator[Callable[[], Any]]:
+    client = SyncFPNNClient(f"127.0.0.1:{port}", quest_timeout=30.0, busy_poll=busy_poll)
     if mode is not None:
         client.enable_encryption(pem_key_data=pem, bits=mode[0], stream=mode[1])
     client.connect()
@@ -112,6 +115,8 @@ def run_mode(mode_name: str, inflights: list[int], total: int, block: int
                     if inflight == 1:
                         runners["sync"] = blocking_runner(
                             stack.enter_context(sync_client(port, pem, mode)))
+                        runners["sync_poll"] = blocking_runner(stack.enter_context(
+                            sync_client(port, pem, mode, BUSY_POLL)))
                     return await measure_interleaved(runners, n, size)
 
             stats = asyncio.run(run())
@@ -123,9 +128,10 @@ def run_mode(mode_name: str, inflights: list[int], total: int, block: int
                 "p50_ratio": ours["p50_us"] / ref["p50_us"],
                 "cpu_ratio": ours["cpu_us"] / ref["cpu_us"],
             }
-            if "sync" in stats:
-                row["sync"] = stats["sync"]
-                row["sync_p50_ratio"] = stats["sync"]["p50_us"] / ref["p50_us"]
+            for name in ("sync", "sync_poll"):
+                if name in stats:
+                    row[name] = stats[name]
+                    row[f"{name}_p50_ratio"] = stats[name]["p50_us"] / ref["p50_us"]
             rows.append(row)
             print(format_row(row), flush=True)
     return rows
@@ -143,6 +149,10 @@ def format_row(r: dict[str, Any]) -> str:
     if "sync" in r:
         s = r["sync"]
         line += (f"   sync client: p50 {s['p50_us']:.1f} µs ({r['sync_p50_ratio']:.2f}× ref),"
+                 f" CPU {s['cpu_us']:.1f} µs")
+    if "sync_poll" in r:
+        s = r["sync_poll"]
+        line += (f"; busy_poll: p50 {s['p50_us']:.1f} µs ({r['sync_poll_p50_ratio']:.2f}× ref),"
                  f" CPU {s['cpu_us']:.1f} µs")
     return line
 

@@ -31,7 +31,7 @@ from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
 from rtm.fpnn.errors import ClientClosedError, FPNNAnswerError, FPNNError
-from rtm.fpnn.sync_client import SyncFPNNClient
+from rtm.fpnn.sync_client import MAX_BUSY_POLL, SyncFPNNClient
 from rtm.settings import Settings, read_pem, resolve_settings
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ class ClientOptions(TypedDict, total=False):
     close_timeout: float
     keepalive: bool
     keepalive_interval: float
+    busy_poll: float
 
 
 class _Transport(Protocol):
@@ -268,6 +269,7 @@ class _ClientBase(RTMCore, RTMMethods):
         keepalive: bool = False,
         keepalive_interval: float = 20.0,
         close_timeout: float = 5.0,
+        busy_poll: float = 0.0,
         **removed: NoReturn,  # typed as nothing: any other keyword is a type error
     ) -> None:
         for name in removed:
@@ -292,6 +294,12 @@ class _ClientBase(RTMCore, RTMMethods):
         self._encryption: dict[str, Any] | None = None
         # close() waits this long for monitor and callback coroutines (asyncio client)
         self._close_timeout = _check_seconds("close_timeout", close_timeout)
+        # Blocking client: seconds a lone call polls for its answer before sleeping.
+        if (isinstance(busy_poll, bool) or not isinstance(busy_poll, (int, float))
+                or not 0 <= busy_poll <= MAX_BUSY_POLL):
+            raise ValueError(f"busy_poll(): seconds must be a number from 0 to {MAX_BUSY_POLL},"
+                             f" got {busy_poll!r}")
+        self._busy_poll = float(busy_poll)
         self._connections = 0
         self._closed = False  # close() was called: final, nothing reopens the client
         if monitor is not None:
@@ -467,6 +475,9 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
     """
 
     def _setup(self) -> None:
+        if self._busy_poll:
+            raise ValueError("busy_poll is an option of the blocking RTMServerClient: the "
+                             "asyncio client waits for answers in its event loop")
         self._transport = self._fpnn = FPNNClient(
             self.endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
             keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
@@ -666,7 +677,8 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
         self._transport = self._fpnn = SyncFPNNClient(
             self.endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
             keepalive=self._keepalive, keepalive_interval=self._keepalive_interval,
-            logger=self._transport_logger, on_connected=self._opened, on_closed=self._note_closed)
+            busy_poll=self._busy_poll, logger=self._transport_logger,
+            on_connected=self._opened, on_closed=self._note_closed)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
         self._file_clients: dict[str, SyncFPNNClient] = {}

@@ -14,10 +14,12 @@ from transport_drivers import LoopThread, Servers
 
 import rtm.fpnn.sync_client as sync_client
 from helpers import wait_until
+from rtm import AsyncRTMServerClient, RTMServerClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.errors import ClientClosedError, FPNNConnectionError, FPNNError, FPNNTimeoutError
 from rtm.fpnn.server import FPNNServer
 from rtm.fpnn.sync_client import SyncConnectionInfo, SyncFPNNClient
+from rtm.testing import RTMProject
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +196,152 @@ def test_close_under_a_reading_caller(servers: Servers, server: FPNNServer) -> N
     th.join(3)
     assert not th.is_alive()
     assert len(errors) == 1 and isinstance(errors[0], (ClientClosedError, FPNNConnectionError))
+
+
+def test_a_busy_caller_keeps_the_read_side(server: FPNNServer,
+                                           read_threads: list[str]) -> None:
+    """The reader does not take the read side back between two calls of a caller that keeps
+    calling (it would cost that caller's next call a thread switch): it waits for a spell in
+    which no caller read its own answer."""
+    me = threading.current_thread().name
+    with SyncFPNNClient(server.endpoint) as client:
+        for i in range(20):
+            client.quest("echo", {"warm": i})
+        del read_threads[:]
+        for i in range(100):
+            assert client.quest("echo", {"i": i}) == {"i": i}
+            time.sleep(0.001)  # a caller with work between calls: shorter than the linger
+    callers_reads = read_threads.count(me)
+    # Nearly every call reads its own answer; only a stall of the caller longer than the
+    # linger (a loaded machine) lets the reader in.
+    assert callers_reads >= 85, f"{callers_reads} of 100 calls read their own answer"
+
+
+class _RecvLog:
+    """A socket stand-in that records the flags of each recv (the socket has no __dict__)."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        self.flags: list[int] = []
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        self.flags.append(flags)
+        return self._sock.recv(size, flags)  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+@pytest.fixture
+def recv_logs(monkeypatch: pytest.MonkeyPatch) -> list[_RecvLog]:
+    logs: list[_RecvLog] = []
+    original = sync_client._Connection.start
+
+    def start(self: Any) -> None:
+        self.sock = _RecvLog(self.sock)
+        logs.append(self.sock)
+        original(self)
+
+    monkeypatch.setattr(sync_client._Connection, "start", start)
+    return logs
+
+
+@pytest.mark.skipif(not sync_client._USE_RCVTIMEO, reason="Linux: blocking recv by default")
+@pytest.mark.parametrize("busy_poll", [0.0, 0.005])
+def test_busy_poll_polls_for_the_answer(server: FPNNServer, recv_logs: list[_RecvLog],
+                                        read_threads: list[str], busy_poll: float) -> None:
+    me = threading.current_thread().name
+    with SyncFPNNClient(server.endpoint, busy_poll=busy_poll) as client:
+        assert client.busy_poll == busy_poll
+        for i in range(200):
+            assert client.quest("echo", {"i": i}) == {"i": i}
+    polls = recv_logs[0].flags.count(sync_client._DONTWAIT)
+    if busy_poll:
+        assert polls >= 100, f"{polls} polling receives for 200 calls"
+        assert read_threads.count(me) >= 100
+    else:
+        assert polls == 0
+
+
+def test_busy_poll_timeouts_kills_threads_and_pushes(servers: Servers,
+                                                     server: FPNNServer) -> None:
+    """Polling changes how a caller waits, not what it gets: timeouts, a lost connection,
+    other threads and pushes behave as without it."""
+    pushes: list[int] = []
+
+    def on_push(info: SyncConnectionInfo, quest: Quest) -> dict[str, Any]:
+        pushes.append(quest.payload["n"])
+        return {}
+
+    client = SyncFPNNClient(server.endpoint, quest_timeout=10.0, busy_poll=0.01)
+    client.register("push", on_push)
+    try:
+        for i in range(20):
+            assert client.quest("echo", {"i": i}) == {"i": i}
+        started = time.monotonic()
+        with pytest.raises(FPNNTimeoutError):
+            client.quest("slow", {"delay": 1.0}, timeout=0.05)
+        assert time.monotonic() - started < 0.5
+        failures: list[str] = []
+
+        def caller(t: int) -> None:
+            try:
+                for i in range(100):
+                    if client.quest("echo", {"t": t, "i": i}) != {"t": t, "i": i}:
+                        failures.append(f"{t}/{i}")
+            except BaseException as exc:
+                failures.append(repr(exc))
+
+        threads = [threading.Thread(target=caller, args=(t,)) for t in range(4)]
+        for th in threads:
+            th.start()
+        for n in range(50):
+            assert servers.push(server, "push", {"n": n}) == {}
+        for th in threads:
+            th.join(30)
+        assert failures == []
+        assert sorted(pushes) == list(range(50))
+        wait_until(lambda: servers.slow_done == 1, 3, "the late answer")
+        errors: list[BaseException] = []
+
+        def wait_slow() -> None:
+            try:
+                client.quest("slow", {"delay": 5.0})
+            except BaseException as exc:
+                errors.append(exc)
+
+        th = threading.Thread(target=wait_slow)
+        th.start()
+        wait_until(lambda: servers.slow_started == 2, 3, "the second slow quest")
+        servers.lt.call(servers.only_connection(server).close)
+        th.join(3)
+        assert not th.is_alive()
+        assert len(errors) == 1 and isinstance(errors[0], FPNNConnectionError)
+        assert client.quest("echo", {"back": 1}) == {"back": 1}
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("bad", [-0.001, 0.5, True, "0.001", None])
+def test_busy_poll_is_checked(bad: Any) -> None:
+    with pytest.raises(ValueError, match="busy_poll"):
+        SyncFPNNClient("127.0.0.1:1", busy_poll=bad)
+
+
+def test_rtm_client_busy_poll(rtm_project: RTMProject) -> None:
+    """The blocking RTM client passes busy_poll to its connection; the asyncio client, which
+    waits in its event loop, refuses it."""
+    with RTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint,
+                         busy_poll=0.001) as client:
+        assert client._fpnn.busy_poll == 0.001
+        mids = [client.send_message(7001, 7002, 30, f"polled {i}") for i in range(20)]
+        assert all(mtime > 0 for mtime in mids)
+        page = client.get_p2p_message(7001, 7002, num=20)
+        assert sorted(m.message for m in page.messages) == sorted(
+            f"polled {i}" for i in range(20))
+    with pytest.raises(ValueError, match="busy_poll"):
+        RTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint,
+                        busy_poll=1.0)
+    with pytest.raises(ValueError, match="blocking RTMServerClient"):
+        AsyncRTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint,
+                             busy_poll=0.001)

@@ -60,7 +60,9 @@ from rtm.fpnn.session import (
     WriteBufferFull,
 )
 
-__all__ = ["QuestCallback", "SyncConnectionInfo", "SyncFPNNClient", "SyncHandler"]
+__all__ = [
+    "MAX_BUSY_POLL", "QuestCallback", "SyncConnectionInfo", "SyncFPNNClient", "SyncHandler",
+]
 
 SyncHandlerResult = Mapping[str, Any] | None
 #: ``handler(info, quest)``; ``info`` is a :class:`SyncConnectionInfo`. Typed ``Any`` so that
@@ -83,6 +85,8 @@ _JOIN_TIMEOUT: Final = 5.0
 _USE_RCVTIMEO: Final = sys.platform.startswith("linux") and hasattr(socket, "MSG_DONTWAIT")
 _DONTWAIT: Final = getattr(socket, "MSG_DONTWAIT", 0) if _USE_RCVTIMEO else 0
 _MONOTONIC = time.monotonic
+#: Longest ``busy_poll``: polling holds a CPU and, between polls, the interpreter.
+MAX_BUSY_POLL: Final = 0.01
 
 
 @dataclass(slots=True, eq=False)
@@ -170,6 +174,7 @@ class _Connection:
         self.read_token = threading.Lock()
         self.reader_wake = threading.Event()
         self.answered_blocking = False  # a blocking caller was answered (read_token holder)
+        self.own_reads = 0  # bumped by each caller that read its own answer (a change counts)
         self._next_tick = 0.0  # the session's next deadline, or the next periodic look
         self._when: float | None = None
 
@@ -230,12 +235,14 @@ class _Connection:
             if not drained or self.closed or not (session.outbox or self.unsent):
                 return True
 
-    def _send(self, deadline: float | None) -> bool:
-        """Send (holding the send lock) until nothing is queued (True) or the socket stays
+    def _send(self, deadline: float | None, data: bytes | memoryview = b"") -> bool:
+        """Send (holding the send lock) ``data`` (taken from the session by the caller, who
+        found ``unsent`` empty), then until nothing is queued (True) or the socket stays
         full (False: the rest is in ``unsent``, for the next sender or the reader)."""
         sock = self.sock
         session = self.session
-        data = self.unsent
+        if not data:
+            data = self.unsent
         while True:
             if not data:
                 with self.lock:
@@ -293,6 +300,41 @@ class _Connection:
             else:
                 session.write_blocked(now)
 
+    def call(self, method: str, payload: Mapping[str, Any] | None,
+             timeout: float) -> dict[str, Any]:
+        """One blocking quest: queue, send and wait for its answer. The common case (room in
+        the write buffer, nobody sending) queues the frame and takes it back for sending in
+        one pass under the lock; anything else goes the general way (``submit``, ``flush``)."""
+        waiter = _Waiter(None)
+        start = _MONOTONIC()
+        deadline = start + timeout
+        session = self.session
+        send_lock = self.send_lock
+        data = b""
+        sending = False
+        with self.lock:
+            try:
+                seq = session.send_quest(method, payload, waiter, timeout, start)
+            except WriteBufferFull:
+                seq = 0
+            else:
+                # Lock order is send_lock, then lock: only try it here, never wait for it.
+                sending = send_lock.acquire(False)
+                if sending and not self.unsent:
+                    data = session.data_to_send()
+        if seq == 0:
+            seq = self.submit(method, payload, waiter, timeout, start)
+            self.flush(deadline)
+        elif sending:
+            try:
+                drained = self._send(deadline, data)
+            finally:
+                send_lock.release()
+            # Frames another thread queued while we sent were left to us.
+            if drained and (session.outbox or self.unsent) and not self.closed:
+                self.flush(deadline)
+        return self.wait(seq, waiter, deadline)
+
     def wait(self, seq: int, waiter: _Waiter, deadline: float) -> dict[str, Any]:
         """Block until ``waiter`` completes or its deadline passes."""
         timeout = deadline - _MONOTONIC()
@@ -311,6 +353,7 @@ class _Connection:
                     self._read_once(deadline)
             finally:
                 self.answered_blocking = False
+                self.own_reads += 1
                 self.read_token.release()
                 if self.session.pending_count and not self.closed:
                     self.reader_wake.set()  # others still wait: the reader takes over
@@ -417,9 +460,10 @@ class _Connection:
     def _read_loop(self) -> None:
         """The reader thread: holds the read side whenever no caller does (leader/follower).
 
-        After it answered a blocking caller it lets the read side go for a short spell, so
-        that the caller's next quest can read its own answer in its own thread (no thread
-        switch); it takes the read side back when the spell ends with nobody holding it, or
+        After it answered a blocking caller it lets the read side go, so that the caller's
+        next quest can read its own answer in its own thread (no thread switch). It takes the
+        read side back after a spell in which no caller read its own answer (taking it
+        between two calls of a busy caller would cost that caller's next call a switch), or
         at once when a leaving caller still has quests of others pending.
         """
         token = self.read_token
@@ -435,10 +479,13 @@ class _Connection:
                                 break
                     finally:
                         token.release()
-                if self.closed:
-                    break
-                wake.wait(_LINGER)
-                wake.clear()
+                seen = self.own_reads
+                while not self.closed:
+                    woken = wake.wait(_LINGER)
+                    wake.clear()
+                    if woken or self.own_reads == seen:
+                        break
+                    seen = self.own_reads
         except BaseException as exc:  # pragma: no cover - a bug: never leave quests hanging
             self.logger.exception("reader of connection %s failed", self.id)
             self.close(FPNNConnectionError(f"reader failed: {exc!r}", ec.CORE_CONNECTION_CLOSED))
@@ -479,16 +526,30 @@ class _Connection:
         # Bytes left by a sender whose deadline passed (or by us): nobody else will send
         # them, so wait for the socket to take them as well as for data.
         want_write = bool(self.unsent) and not self.send_lock.locked()
-        data: bytes | None
+        poll_until = 0.0
+        if limit is not None and not want_write:
+            busy_poll = self.client.busy_poll
+            if busy_poll and session.pending_count == 1:  # one caller, waiting for its answer
+                poll_until = min(now + busy_poll, limit)
+        data: bytes | None = None
         try:
-            if _USE_RCVTIMEO and not want_write:
+            # Polling keeps this CPU awake: on a VM, waking a sleeping thread costs more than
+            # a loopback round trip. Each recv lets other Python threads in.
+            while poll_until:
+                try:
+                    data = sock.recv(_RECV_SIZE, _DONTWAIT)
+                    break
+                except BlockingIOError:
+                    if _MONOTONIC() >= poll_until:
+                        break
+            if data is None and _USE_RCVTIMEO and not want_write:
                 # A shorter wait before a close deadline; rarely changed, since waking
                 # early is harmless and every change costs a syscall.
                 timeo = self._rcvtimeo
                 if wait < timeo - 0.001 or (wait > 2 * timeo and timeo < _SWEEP_INTERVAL):
                     self._set_rcvtimeo(wait)
                 data = sock.recv(_RECV_SIZE)
-            else:
+            elif data is None:
                 readable, writable, _ = select.select(
                     [sock], [sock] if want_write else [], [], wait)
                 if writable:
@@ -546,6 +607,13 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
 
     ``on_connected(conn_id)`` runs on the thread that opened the connection before any other
     thread may use it; quests it sends (from that thread) go first on the new connection.
+
+    ``busy_poll`` (seconds, at most ``MAX_BUSY_POLL``; default 0: off): a blocking ``quest``
+    that is the only one pending polls the socket that long for its answer before it sleeps.
+    It trades CPU for latency: on loopback or a LAN the answer often comes back sooner than
+    a sleeping thread wakes up (see ``docs/performance.md``). Between polls the interpreter
+    is released, but other Python threads of the process run less smoothly meanwhile: use it
+    where one thread makes the calls.
     """
 
     def __init__(
@@ -560,10 +628,16 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
         keepalive_retries: int = 3,
         max_write_buffer: int = DEFAULT_MAX_WRITE_BUFFER,
         write_timeout: float | None = None,
+        busy_poll: float = 0.0,
         logger: logging.Logger | None = None,
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
     ) -> None:
+        if (isinstance(busy_poll, bool) or not isinstance(busy_poll, (int, float))
+                or not 0 <= busy_poll <= MAX_BUSY_POLL):
+            raise ValueError(f"busy_poll must be a number of seconds from 0 to {MAX_BUSY_POLL},"
+                             f" got {busy_poll!r}")
+        self.busy_poll = float(busy_poll)
         super().__init__(
             endpoint, connect_timeout=connect_timeout, quest_timeout=quest_timeout,
             max_frame_size=max_frame_size, keepalive=keepalive,
@@ -746,13 +820,7 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
         conn = self._conn
         if conn is None or conn.closed:
             conn = self._ensure_connected()
-        if timeout is None:
-            timeout = self.quest_timeout
-        waiter = _Waiter(None)
-        start = _MONOTONIC()
-        seq = conn.submit(method, payload, waiter, timeout, start)
-        conn.flush(start + timeout)
-        return conn.wait(seq, waiter, start + timeout)
+        return conn.call(method, payload, self.quest_timeout if timeout is None else timeout)
 
     def quest_callback(
         self, method: str, payload: Mapping[str, Any] | None, callback: QuestCallback, *,
