@@ -55,6 +55,21 @@ def read_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
+def _slow_quest_in_thread(client: SyncFPNNClient) -> tuple[threading.Thread, list[BaseException]]:
+    """A started thread blocked on a ``slow`` quest of 5 s; what it raises lands in the list."""
+    errors: list[BaseException] = []
+
+    def wait_slow() -> None:
+        try:
+            client.quest("slow", {"delay": 5.0})
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=wait_slow)
+    thread.start()
+    return thread, errors
+
+
 def test_one_thread_reads_its_own_answers(server: FPNNServer, read_threads: list[str]) -> None:
     with SyncFPNNClient(server.endpoint) as client:
         for i in range(300):
@@ -157,17 +172,8 @@ def test_connection_lost_under_a_reading_caller(servers: Servers, server: FPNNSe
     with SyncFPNNClient(server.endpoint, quest_timeout=10.0) as client:
         for i in range(20):
             client.quest("echo", {"i": i})
-        errors: list[BaseException] = []
-
-        def wait_slow() -> None:
-            try:
-                client.quest("slow", {"delay": 5.0})
-            except BaseException as exc:
-                errors.append(exc)
-
-        th = threading.Thread(target=wait_slow)
         started = time.monotonic()
-        th.start()
+        th, errors = _slow_quest_in_thread(client)
         wait_until(lambda: servers.slow_started == 1, 3, "the slow quest")
         conn = servers.only_connection(server)
         servers.lt.call(conn.close)
@@ -181,16 +187,7 @@ def test_close_under_a_reading_caller(servers: Servers, server: FPNNServer) -> N
     client = SyncFPNNClient(server.endpoint, quest_timeout=10.0)
     for i in range(20):
         client.quest("echo", {"i": i})
-    errors: list[BaseException] = []
-
-    def wait_slow() -> None:
-        try:
-            client.quest("slow", {"delay": 5.0})
-        except BaseException as exc:
-            errors.append(exc)
-
-    th = threading.Thread(target=wait_slow)
-    th.start()
+    th, errors = _slow_quest_in_thread(client)
     wait_until(lambda: servers.slow_started == 1, 3, "the slow quest")
     client.close()
     th.join(3)
@@ -302,16 +299,7 @@ def test_busy_poll_timeouts_kills_threads_and_pushes(servers: Servers,
         assert failures == []
         assert sorted(pushes) == list(range(50))
         wait_until(lambda: servers.slow_done == 1, 3, "the late answer")
-        errors: list[BaseException] = []
-
-        def wait_slow() -> None:
-            try:
-                client.quest("slow", {"delay": 5.0})
-            except BaseException as exc:
-                errors.append(exc)
-
-        th = threading.Thread(target=wait_slow)
-        th.start()
+        th, errors = _slow_quest_in_thread(client)
         wait_until(lambda: servers.slow_started == 2, 3, "the second slow quest")
         servers.lt.call(servers.only_connection(server).close)
         th.join(3)

@@ -540,7 +540,9 @@ class _Connection:
                     data = sock.recv(_RECV_SIZE, _DONTWAIT)
                     break
                 except BlockingIOError:
-                    if _MONOTONIC() >= poll_until:
+                    polled = _MONOTONIC()
+                    if polled >= poll_until:
+                        wait = max(wait - (polled - now), _MIN_WAIT)  # the rest of it
                         break
             if data is None and _USE_RCVTIMEO and not want_write:
                 # A shorter wait before a close deadline; rarely changed, since waking
