@@ -80,14 +80,16 @@ def test_one_thread_reads_its_own_answers(server: FPNNServer, read_threads: list
     assert mine >= 150, f"{mine} of {len(read_threads)} reads in the calling thread"
 
 
-def test_threads_callbacks_and_pushes_mixed(servers: Servers, server: FPNNServer) -> None:
+@pytest.mark.parametrize("busy_poll", [0.0, 0.005])
+def test_threads_callbacks_and_pushes_mixed(servers: Servers, server: FPNNServer,
+                                            busy_poll: float) -> None:
     pushes: list[int] = []
 
     def on_push(info: SyncConnectionInfo, quest: Quest) -> dict[str, Any]:
         pushes.append(quest.payload["n"])
         return {"n": quest.payload["n"]}
 
-    client = SyncFPNNClient(server.endpoint, quest_timeout=10.0)
+    client = SyncFPNNClient(server.endpoint, quest_timeout=10.0, busy_poll=busy_poll)
     client.register("push", on_push)
     client.connect()
     failures: list[str] = []
