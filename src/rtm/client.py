@@ -31,7 +31,7 @@ from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
 from rtm.fpnn.errors import ClientClosedError, FPNNAnswerError, FPNNError
-from rtm.fpnn.sync_client import MAX_BUSY_POLL, SyncFPNNClient
+from rtm.fpnn.sync_client import SyncFPNNClient, check_busy_poll
 from rtm.settings import Settings, read_pem, resolve_settings
 
 if TYPE_CHECKING:
@@ -295,11 +295,7 @@ class _ClientBase(RTMCore, RTMMethods):
         # close() waits this long for monitor and callback coroutines (asyncio client)
         self._close_timeout = _check_seconds("close_timeout", close_timeout)
         # Blocking client: seconds a lone call polls for its answer before sleeping.
-        if (isinstance(busy_poll, bool) or not isinstance(busy_poll, (int, float))
-                or not 0 <= busy_poll <= MAX_BUSY_POLL):
-            raise ValueError(f"busy_poll(): seconds must be a number from 0 to {MAX_BUSY_POLL},"
-                             f" got {busy_poll!r}")
-        self._busy_poll = float(busy_poll)
+        self._busy_poll = check_busy_poll(busy_poll)
         self._connections = 0
         self._closed = False  # close() was called: final, nothing reopens the client
         if monitor is not None:

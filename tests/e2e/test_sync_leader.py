@@ -197,19 +197,51 @@ def test_close_under_a_reading_caller(servers: Servers, server: FPNNServer) -> N
     assert len(errors) == 1 and isinstance(errors[0], (ClientClosedError, FPNNConnectionError))
 
 
-def test_a_busy_caller_keeps_the_read_side(server: FPNNServer,
-                                           read_threads: list[str]) -> None:
+class _WakeLog(threading.Event):
+    """The reader's wake event, also telling the test each time the reader looked up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.looked = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        woken = super().wait(timeout)
+        self.looked.set()
+        return woken
+
+
+def test_a_busy_caller_keeps_the_read_side(server: FPNNServer, read_threads: list[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The reader does not take the read side back between two calls of a caller that keeps
     calling (it would cost that caller's next call a thread switch): it waits for a spell in
     which no caller read its own answer."""
+    wakes: list[_WakeLog] = []
+    original = sync_client._Connection.__init__
+
+    def init(self: Any, *args: Any) -> None:
+        original(self, *args)
+        self.reader_wake = _WakeLog()
+        wakes.append(self.reader_wake)
+
+    monkeypatch.setattr(sync_client._Connection, "__init__", init)
+    # A longer spell than the default 2 ms, so that a loaded machine's scheduling delays
+    # between the reader's look and the caller's next call stay well inside it.
+    monkeypatch.setattr(sync_client, "_LINGER", 0.02)
     me = threading.current_thread().name
     with SyncFPNNClient(server.endpoint) as client:
         for i in range(20):
             client.quest("echo", {"warm": i})
         del read_threads[:]
+        looked = wakes[0].looked
+        token = client._conn.read_token  # type: ignore[union-attr]
         for i in range(100):
             assert client.quest("echo", {"i": i}) == {"i": i}
-            time.sleep(0.001)  # a caller with work between calls: shorter than the linger
+            # Between two calls the reader wakes up and finds the read side free (unless it
+            # took it meanwhile: a caller slower than the linger on a loaded machine).
+            looked.clear()
+            deadline = time.monotonic() + 5
+            while not looked.wait(0.01) and not token.locked():
+                assert time.monotonic() < deadline, "the reader never woke up"
     callers_reads = read_threads.count(me)
     # Nearly every call reads its own answer; only a stall of the caller longer than the
     # linger (a loaded machine) lets the reader in.

@@ -62,6 +62,7 @@ from rtm.fpnn.session import (
 
 __all__ = [
     "MAX_BUSY_POLL", "QuestCallback", "SyncConnectionInfo", "SyncFPNNClient", "SyncHandler",
+    "check_busy_poll",
 ]
 
 SyncHandlerResult = Mapping[str, Any] | None
@@ -87,6 +88,15 @@ _DONTWAIT: Final = getattr(socket, "MSG_DONTWAIT", 0) if _USE_RCVTIMEO else 0
 _MONOTONIC = time.monotonic
 #: Longest ``busy_poll``: polling holds a CPU and, between polls, the interpreter.
 MAX_BUSY_POLL: Final = 0.01
+
+
+def check_busy_poll(value: object) -> float:
+    """``value`` as a ``busy_poll`` in seconds; ValueError unless a number in 0..MAX_BUSY_POLL."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not 0 <= value <= MAX_BUSY_POLL):
+        raise ValueError(f"busy_poll must be a number of seconds from 0 to {MAX_BUSY_POLL}, "
+                         f"got {value!r}")
+    return float(value)
 
 
 @dataclass(slots=True, eq=False)
@@ -635,11 +645,7 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
     ) -> None:
-        if (isinstance(busy_poll, bool) or not isinstance(busy_poll, (int, float))
-                or not 0 <= busy_poll <= MAX_BUSY_POLL):
-            raise ValueError(f"busy_poll must be a number of seconds from 0 to {MAX_BUSY_POLL},"
-                             f" got {busy_poll!r}")
-        self.busy_poll = float(busy_poll)
+        self.busy_poll = check_busy_poll(busy_poll)
         super().__init__(
             endpoint, connect_timeout=connect_timeout, quest_timeout=quest_timeout,
             max_frame_size=max_frame_size, keepalive=keepalive,
