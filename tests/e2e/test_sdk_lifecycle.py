@@ -152,8 +152,13 @@ def test_listen_calls_made_during_a_reconnect_are_kept(
     try:
         call("set_listen", [], [], True, [])
         first = connected_to()
+        admin_first = admin._fpnn.connection_id
         drop_server_connections(rtm_server)
         wait_until(lambda: connected_to() != first, 5, "the client to see the drop")
+        # The drop closes admin's connection too: a send racing with its reader seeing the
+        # FIN would fail with "closed by the peer", which is right but not what this tests.
+        wait_until(lambda: admin._fpnn.connection_id != admin_first, 5,
+                   "the admin client to see the drop")
         # Calls racing with the background reconnect: each must survive the restore.
         errors: list[BaseException] = []
 
