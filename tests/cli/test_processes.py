@@ -61,6 +61,17 @@ def test_python_m_rtm_cli(cli_env: dict[str, str]) -> None:
     assert run_rtm(cli_env, "send", "p2p").returncode == 2
 
 
+def test_client_commands_do_not_load_the_local_server() -> None:
+    """Every ``rtm`` run pays for its imports: the server (aiohttp, SQLite) only for
+    ``rtm server``. It once doubled the start-up time of every command."""
+    code = ("import sys, rtm.cli\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aiohttp', 'sqlite3')\n"
+            "             or m.startswith('rtm.server')))")
+    res = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, timeout=30,
+                         check=True)
+    assert res.stdout.strip() == "[]", res.stdout
+
+
 def test_console_script_version() -> None:
     script = Path(sys.executable).parent / "rtm"
     if not script.exists():

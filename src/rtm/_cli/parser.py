@@ -25,7 +25,7 @@ from rtm.api.core import PROTOCOLS
 from rtm.api.models import AudioInfo
 from rtm.fpnn.crypto import SUPPORTED_CURVES
 from rtm.fpnn.errors import FPNNError
-from rtm.server.config import DEV_PID
+from rtm.settings import DEV_PID
 
 __all__ = ["build_parser", "run"]
 
