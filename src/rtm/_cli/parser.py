@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -200,6 +201,13 @@ def _ban_options(p: argparse.ArgumentParser) -> None:
 def _env_list() -> str:
     names = [f"${v}" for v in ENV_VARS.values()]
     return ", ".join(names[:3]) + ",\n" + ", ".join(names[3:])
+
+
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """The parser ``run`` uses, built once: parsing does not change it, and building it is
+    most of what an in-process ``run`` costs."""
+    return build_parser()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -594,7 +602,7 @@ def run(
                     return _server_help(stdout)
                 return c.run_server(rest)
             if "-h" in rest or "--help" in rest:
-                stdout.write(_subparser(build_parser(), name).format_help())
+                stdout.write(_subparser(_parser(), name).format_help())
                 return 0
             return c.run_demo(rest)
         except c.CommandError as exc:
@@ -603,7 +611,7 @@ def run(
         except KeyboardInterrupt:
             return 130
 
-    parser = build_parser()
+    parser = _parser()
     with _streams(stdout, stderr):
         try:
             args = parser.parse_args(_join_relative_times(argv))
