@@ -227,6 +227,7 @@ class LedgerSummary:
     callbacks_missing: int = 0
     callbacks_twice: int = 0
     max_overrun: float = 0.0  # max(duration - timeout), seconds
+    late_calls: list[str] = field(default_factory=list)  # the first few, to tell which
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -234,7 +235,7 @@ class LedgerSummary:
             "by_kind": dict(sorted(self.by_kind.items())), "hung": self.hung,
             "late": self.late, "callbacks_missing": self.callbacks_missing,
             "callbacks_twice": self.callbacks_twice,
-            "max_overrun_s": round(self.max_overrun, 3),
+            "max_overrun_s": round(self.max_overrun, 3), "late_calls": self.late_calls,
         }
 
 
@@ -302,6 +303,10 @@ class CallLedger:
             s.max_overrun = max(s.max_overrun, overrun)
             if overrun > SLACK:
                 s.late += 1
+                if len(s.late_calls) < 5:
+                    s.late_calls.append(f"{r.kind} {r.method} {r.outcome} at "
+                                        f"+{r.started - records[0].started:.2f} s, "
+                                        f"{overrun:.2f} s over")
         s.errors = dict(errors)
         s.by_kind = dict(kinds)
         return s

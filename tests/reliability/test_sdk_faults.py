@@ -18,7 +18,13 @@ from harness import SLACK, CountingMonitor, wait_until
 from scenarios import FAULTS, faults_under_load
 
 from helpers import async_wait_until
-from rtm import AsyncRTMServerClient, FPNNTimeoutError, RTMServerClient
+from rtm import (
+    AsyncRTMServerClient,
+    FPNNConnectionError,
+    FPNNError,
+    FPNNTimeoutError,
+    RTMServerClient,
+)
 from rtm.server import ServerThread
 from rtm.testing import RTMProject, new_project, start_test_server
 
@@ -213,3 +219,77 @@ async def test_listen_restore_runs_both_steps_async(project: RTMProject,
     finally:
         await client.close()
         await admin.close()
+
+
+# ----------------------------------------------------------------------------- accept, then close
+# A proxy or load balancer in front of a stopped server accepts each connection and closes
+# it at once. Regression: a blocking call waiting for another thread's connect attempt tried
+# again for as long as that went on (2+ s over a 0.6 s timeout), and a listening client's
+# background reconnect tried again with no pause at all (a connection storm).
+
+CLOSING_SPELL = 1.5
+
+
+def _calls_while_refusing(call: Any) -> tuple[list[float], list[BaseException]]:
+    durations: list[float] = []
+    errors: list[BaseException] = []
+    end = time.monotonic() + CLOSING_SPELL
+    while time.monotonic() < end:
+        started = time.monotonic()
+        try:
+            call()
+        except FPNNError as exc:
+            errors.append(exc)
+        durations.append(time.monotonic() - started)
+        time.sleep(0.05)
+    return durations, errors
+
+
+def test_a_peer_closing_every_connection_fails_blocking_calls_in_time(
+        project: RTMProject, proxy: FaultProxy) -> None:
+    client = RTMServerClient(project.pid, project.secret, proxy.endpoint,
+                             quest_timeout=TIMEOUT, connect_timeout=1.0)
+    try:
+        client.set_listen([], [], True, [])  # a listening client reconnects by itself
+        proxy.refuse()
+        proxy.drop()
+        durations, errors = _calls_while_refusing(lambda: client.get_friends(1))
+        assert max(durations) < TIMEOUT + SLACK, durations
+        assert errors and all(isinstance(e, FPNNConnectionError) for e in errors), errors
+        # the calls' own attempts plus a backed-off background reconnect, not a storm
+        assert proxy.stats["refused"] <= len(durations) + 10, (proxy.stats, len(durations))
+        proxy.refuse(False)
+        wait_until(lambda: _succeeds(lambda: client.get_friends(1)), 5, "the way back")
+    finally:
+        client.close()
+
+
+async def test_a_peer_closing_every_connection_gets_no_reconnect_storm_async(
+        project: RTMProject, proxy: FaultProxy) -> None:
+    client = AsyncRTMServerClient(project.pid, project.secret, proxy.endpoint,
+                                  quest_timeout=TIMEOUT, connect_timeout=1.0)
+    try:
+        await client.set_listen([], [], True, [])
+        proxy.refuse()
+        await asyncio.to_thread(proxy.drop)
+        await asyncio.sleep(CLOSING_SPELL)  # only the background reconnect connects
+        assert 1 <= proxy.stats["refused"] <= 10, proxy.stats
+        proxy.refuse(False)
+        started = time.monotonic()
+        while True:
+            try:
+                await client.get_friends(1)
+                break
+            except FPNNError:
+                assert time.monotonic() - started < 5, "no way back"
+                await asyncio.sleep(0.05)
+    finally:
+        await client.close()
+
+
+def _succeeds(call: Any) -> bool:
+    try:
+        call()
+    except FPNNError:
+        return False
+    return True

@@ -712,9 +712,11 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
             if attempt.error is not None:
                 raise _copy_error(attempt.error) from attempt.error
             conn = attempt.conn
-            if conn is not None and not conn.closed:
+            if conn is not None:
+                # Even if closed since: the call fails on it, as the leader's would. Trying
+                # again could keep this thread waiting past its timeout for as long as a
+                # peer (a proxy in front of a stopped server) accepts and closes.
                 return conn
-            # It closed already: loop and try again.
 
     def _lead_attempt(self, attempt: _Attempt, generation: int) -> _Connection:
         try:
@@ -731,6 +733,9 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
                         self.logger.exception("on_connected callback failed")
             finally:
                 self._opening.conn = None
+            if conn.closed:  # dropped while opening: fail the calls waiting for it
+                raise FPNNConnectionError(f"connection to {self.endpoint} closed while opening",
+                                          ec.CORE_CONNECTION_CLOSED)
             with self._state_lock:
                 discarded = generation != self._generation or self._closed
                 if not discarded and not conn.closed:
