@@ -9,6 +9,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rtm.server import ServerThread
 
 POLL = 0.005  # seconds between two looks at the condition
 
@@ -32,3 +36,14 @@ async def async_wait_until(predicate: Callable[[], object], timeout: float = 5.0
             raise AssertionError(f"timed out after {timeout:g} s waiting for "
                                  f"{what or getattr(predicate, '__name__', predicate)}")
         await asyncio.sleep(POLL)
+
+
+def drop_server_connections(server: ServerThread) -> None:
+    """Close every connection of the server gate, from the server's side (the clients see a
+    FIN, as when a server restarts)."""
+    async def drop() -> None:
+        gate = server.server._gate(server.server._server_gate)
+        for conn in list(gate.connections.values()):
+            conn.close()
+
+    server.run(drop())

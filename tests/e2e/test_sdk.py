@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from helpers import wait_until
+from helpers import drop_server_connections, wait_until
 from rtm import (
     AsyncRTMServerClient,
     BannedInGroupError,
@@ -209,15 +209,6 @@ def test_listen_state_is_restored_after_reconnect(rtm_server: ServerThread,
     rtm_client.send_message(1, 2, 30, "after", mid=2)
     wait_for(lambda: len(monitor.calls) == 2)
     assert monitor.calls[1][5] == "after"
-
-
-def drop_server_connections(server: ServerThread) -> None:
-    async def drop() -> None:
-        gate = server.server._gate(server.server._server_gate)
-        for conn in list(gate.connections.values()):
-            conn.close()
-
-    server.run(drop())
 
 
 def test_timeout_raises_timeout_error(rtm_project: RTMProject) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from helpers import async_wait_until, wait_until
+from helpers import async_wait_until, drop_server_connections, wait_until
 from rtm import (
     AsyncRTMServerClient,
     ClientClosedError,
@@ -37,15 +37,6 @@ class Monitor(RTMServerMonitor):
     def group_message(self, from_uid: int, group_id: int, mtype: int, mid: int,
                       *rest: Any) -> None:
         self.groups.append((from_uid, group_id, mid))
-
-
-def drop_server_connections(server: ServerThread) -> None:
-    async def drop() -> None:
-        gate = server.server._gate(server.server._server_gate)
-        for conn in list(gate.connections.values()):
-            conn.close()
-
-    server.run(drop())
 
 
 # ----------------------------------------------------------------------------- close is final
