@@ -311,17 +311,6 @@ def _xid_or_all(fn: str, name: str, value: Any) -> int | None:
     return xid if xid > 0 else None
 
 
-def _int_choice(fn: str, name: str, value: Any, allowed: dict[int, str]) -> int:
-    """An int (or IntEnum) that must be one of ``allowed`` (value -> name)."""
-    expected = ", ".join(f"{label}={number}" for number, label in allowed.items())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{fn}(): {name!r} must be one of {expected}, "
-                        f"got {type(value).__name__}")
-    if int(value) not in allowed:
-        raise ValueError(f"{fn}(): {name!r} must be one of {expected}, got {value!r}")
-    return int(value)
-
-
 def _ban_target(protocol: str, fn: str, key: str, name: str, value: Any) -> dict[str, int]:
     """The ``gid``/``rid`` part of a group/room ban quest. In the current profile ``None`` or
     an id <= 0 means every group/room and the key is left out (Go 0.9.20, spec current

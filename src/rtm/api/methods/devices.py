@@ -10,8 +10,8 @@ from rtm.api.answers import (
 )
 from rtm.api.args import (
     _callback,
+    _enum_value,
     _i64,
-    _int_choice,
     _mtypes,
     _str,
     _timeout,
@@ -27,7 +27,7 @@ def _option_params(fn: str, uid: Any, option_type: Any, xid: Any,
                    mtypes: Any) -> dict[str, Any]:
     params: dict[str, Any] = {
         "uid": _i64(fn, "uid", uid),
-        "type": _int_choice(fn, "option_type", option_type, _OPTION_TYPES),
+        "type": _enum_value(fn, "option_type", option_type, _OPTION_TYPES, "PushOptionType"),
         "xid": _i64(fn, "xid", xid),
     }
     wanted = _mtypes(fn, "mtypes", mtypes)
