@@ -688,35 +688,34 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
         self._ensure_connected()
 
     def _ensure_connected(self) -> _Connection:
-        while True:
+        conn = self._conn
+        if conn is not None and not conn.closed:
+            return conn
+        opening = getattr(self._opening, "conn", None)
+        if opening is not None:  # on_connected sending on the connection it announces
+            return opening  # type: ignore[no-any-return]
+        with self._state_lock:
+            if self._closed:
+                raise ClientClosedError()
             conn = self._conn
             if conn is not None and not conn.closed:
                 return conn
-            opening = getattr(self._opening, "conn", None)
-            if opening is not None:  # on_connected sending on the connection it announces
-                return opening  # type: ignore[no-any-return]
-            with self._state_lock:
-                if self._closed:
-                    raise ClientClosedError()
-                conn = self._conn
-                if conn is not None and not conn.closed:
-                    return conn
-                attempt = self._attempt
-                leader = attempt is None
-                if attempt is None:
-                    attempt = self._attempt = _Attempt()
-                generation = self._generation
-            if leader:
-                return self._lead_attempt(attempt, generation)
-            attempt.done.wait()
-            if attempt.error is not None:
-                raise _copy_error(attempt.error) from attempt.error
-            conn = attempt.conn
-            if conn is not None:
-                # Even if closed since: the call fails on it, as the leader's would. Trying
-                # again could keep this thread waiting past its timeout for as long as a
-                # peer (a proxy in front of a stopped server) accepts and closes.
-                return conn
+            attempt = self._attempt
+            leader = attempt is None
+            if attempt is None:
+                attempt = self._attempt = _Attempt()
+            generation = self._generation
+        if leader:
+            return self._lead_attempt(attempt, generation)
+        attempt.done.wait()
+        if attempt.error is not None:
+            raise _copy_error(attempt.error) from attempt.error
+        # One attempt per call, even if its connection closed since: the call fails on it,
+        # as the leader's would. Trying again could keep this thread waiting past its
+        # timeout for as long as a peer (a proxy in front of a stopped server) accepts and
+        # closes.
+        assert attempt.conn is not None  # an attempt ends with a connection or an error
+        return attempt.conn
 
     def _lead_attempt(self, attempt: _Attempt, generation: int) -> _Connection:
         try:
