@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
 from rtm.fpnn.server import FPNNServer
+from rtm.server.clientgate import ClientGate
 from rtm.server.config import ServerConfig
 from rtm.server.core import ServerCore
-from rtm.server.gate_client import ClientGate
 from rtm.server.gate_file import FileGate
 from rtm.server.gate_http import FILE_PATH, HttpGate, http_available
 from rtm.server.gate_server import ServerGate

@@ -1,21 +1,27 @@
-"""A minimal end-user (client gate) RTM client, for tests, demos and tools.
+"""The end-user client: logs in on the client gate with a token and speaks the client
+protocol (``rtm-client-api.md``) on the asyncio FPNN transport.
 
-Real apps use RTM's client SDKs; a backend's tests need something that logs in with a token
-from :meth:`get_token` and receives what is pushed to a user. This speaks the client-gate
-protocol of spec section 6 on the asyncio FPNN transport.
+Every method is built once from its command's description (:mod:`rtm.enduser.methods`) and
+runs here through :meth:`AsyncEndUserClient._execute`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from rtm.api.call import AsyncExecutor, Call, run_call_async
+from rtm.api.signing import SnowflakeMidGenerator
+from rtm.enduser.commands import session as session_cmd
+from rtm.enduser.methods import EndUserMethods
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
 
-#: Pushes the client gate sends to a logged-in user (spec 6.3).
+R = TypeVar("R")
+
+#: Pushes the client gate sends to a logged-in user (spec §5).
 PUSH_METHODS = ("pushmsg", "pushgroupmsg", "pushroommsg", "pushbroadcastmsg", "kickout",
                 "kickoutroom")
 
@@ -28,7 +34,7 @@ class Push:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-class AsyncEndUserClient:
+class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
     """An end user on the client gate.
 
     ``async with AsyncEndUserClient(gate, pid, uid, token) as user:``
@@ -36,8 +42,12 @@ class AsyncEndUserClient:
     """
 
     def __init__(self, endpoint: str, pid: int, uid: int, token: str, *,
-                 quest_timeout: float = 10.0) -> None:
+                 quest_timeout: float = 10.0, version: str = "rtm-py",
+                 lang: str | None = None, attrs: dict[str, str] | None = None) -> None:
         self.pid, self.uid, self.token = pid, uid, token
+        self._pid, self._uid = pid, uid
+        self._mids = SnowflakeMidGenerator()
+        self.version, self.lang, self.attrs = version, lang, attrs
         self.pushes: asyncio.Queue[Push] = asyncio.Queue()
         self._fpnn = FPNNClient(endpoint, quest_timeout=quest_timeout)
         for method in PUSH_METHODS:
@@ -46,24 +56,26 @@ class AsyncEndUserClient:
     def _on_push(self, conn: FPNNConnection, quest: Quest) -> None:
         self.pushes.put_nowait(Push(quest.method, dict(quest.payload)))
 
+    async def _execute(self, call: Call[R]) -> R:
+        return await run_call_async(call, self._send)
+
+    async def _send(self, step: Call[Any]) -> dict[str, Any]:
+        return await self._fpnn.quest(step.method, step.params, timeout=step.timeout)
+
     async def login(self) -> bool:
         """``auth`` with the token; False when the gate refuses it (then get a new token)."""
-        answer = await self._fpnn.quest("auth", {"pid": self.pid, "uid": self.uid,
-                                                 "token": self.token, "version": "rtm-py"})
+        params = session_cmd.AUTH.quest(
+            "login", pid=self.pid, uid=self.uid, token=self.token, version=self.version,
+            lang=self.lang, attrs=self.attrs)
+        answer = await self._fpnn.quest("auth", params)
         return bool(answer.get("ok"))
 
     async def next_push(self, timeout: float = 5.0) -> Push:
         """The next push received (raises TimeoutError when none arrives in time)."""
         return await asyncio.wait_for(self.pushes.get(), timeout)
 
-    async def send_message(self, to_uid: int, mtype: int, message: str, *, mid: int,
-                           attrs: str = "") -> int:
-        answer = await self._fpnn.quest("sendmsg", {"to": to_uid, "mid": mid, "mtype": mtype,
-                                                    "msg": message, "attrs": attrs})
-        return int(answer.get("mtime", 0))
-
     async def quest(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Any other client-gate quest (``enterroom``, ``getonlineusers``, ``bye``...)."""
+        """Any client-gate quest by its wire name, unchecked (for tests of the gate)."""
         return await self._fpnn.quest(method, params or {})
 
     @property

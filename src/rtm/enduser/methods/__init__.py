@@ -1,0 +1,14 @@
+"""The end-user client's methods, one mixin per area of ``rtm-client-api.md`` §3, each
+built from the command's one description (:mod:`rtm.enduser.commands`)."""
+
+from __future__ import annotations
+
+from rtm.enduser.methods.messages import MessagesMethods
+from rtm.enduser.methods.rooms import RoomsMethods
+from rtm.enduser.methods.users import UsersMethods
+
+__all__ = ["EndUserMethods"]
+
+
+class EndUserMethods(MessagesMethods, RoomsMethods, UsersMethods):
+    """Every client-protocol method (the clients add how a call is sent)."""
