@@ -18,6 +18,11 @@ from typing import Any
 
 import pytest
 
+from rtm.server.clientgate import ClientGate
+
+# Every client-gate answer in the suite is checked against its command's description.
+ClientGate.check_answers = True
+
 FPNN_VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parent / "data" / "fpnn-vectors.json").read_text()
 )

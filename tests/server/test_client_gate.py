@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import pytest
+
+from rtm.fpnn.server import FPNNServer
 from rtm.server import RTMServer
+from rtm.server.clientgate import ClientGate
+from rtm.server.clientgate.rooms import RoomsArea
 
 from .conftest import API, PID, Clock, ServerFactory, User, UserFactory
 
@@ -216,3 +222,25 @@ async def test_client_idle_timeout(make_server: ServerFactory) -> None:
         await u.close()
         await listener.close()
         await api.close()
+
+
+async def test_gate_answers_are_checked_against_their_descriptions(
+        server: RTMServer, api: API, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A handler that answers what its description does not say is caught (200999), so the
+    # two cannot drift; the suite runs with the check on (tests/conftest.py).
+    async def wrong(self: RoomsArea, user: Any, a: Any) -> dict[str, Any]:
+        return {"rooms": "not a list"}
+
+    assert ClientGate.check_answers
+    monkeypatch.setattr(RoomsArea, "getuserrooms", wrong)
+    fpnn = FPNNServer(port=0)
+    ClientGate(server.core).register(fpnn)
+    await fpnn.start()
+    u = User(fpnn.endpoint, 5)
+    try:
+        token = (await api("gettoken", uid=5))["token"]
+        assert await u("auth", pid=PID, uid=5, token=token) == {"ok": True}
+        assert await u.error("getuserrooms") == 200999
+    finally:
+        await u.close()
+        await fpnn.close()
