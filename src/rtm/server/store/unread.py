@@ -53,6 +53,20 @@ def _conv(kind: Kind, uid: int, xid: int) -> tuple[int, int]:
     return _p2p_pair(uid, xid) if kind == Kind.P2P else (xid, 0)
 
 
+def unread_sql(by_time: bool, mtypes: int) -> str:
+    """The count of one conversation's unread messages: params (pid, kind, xa, xb, bound,
+    reader uid, *mtypes, limit); ``bound`` is an mtime (``by_time``) or the read mark's id.
+    Either way one index range: the cost follows the unread messages."""
+    if by_time:
+        where = "INDEXED BY messages_conv_mtime WHERE pid=? AND kind=? AND xa=? AND xb=?" \
+                " AND mtime>=?"
+    else:
+        where = "INDEXED BY messages_conv_id WHERE pid=? AND kind=? AND xa=? AND xb=? AND id>?"
+    only = f" AND mtype IN ({','.join('?' * mtypes)})" if mtypes else ""
+    return (f"SELECT count(*) FROM (SELECT 1 FROM messages {where}"
+            f" AND from_uid<>? AND deleted=0{only} LIMIT ?)")
+
+
 class UnreadRepo(StoreBase):
     # ------------------------------------------------------------------ read marks
 
@@ -127,17 +141,9 @@ class UnreadRepo(StoreBase):
         """Non-deleted messages from others in one conversation with id > ``after_id``, or
         with mtime >= ``since_ms`` when that is > 0 (``limit`` 1 = "is there any")."""
         xa, xb = _conv(kind, uid, xid)
-        if since_ms > 0:
-            where = " INDEXED BY messages_conv_mtime WHERE pid=? AND kind=? AND xa=? AND xb=?" \
-                    " AND mtime>=?"
-            bound = since_ms
-        else:
-            where = " INDEXED BY messages_conv_id WHERE pid=? AND kind=? AND xa=? AND xb=?" \
-                    " AND id>?"
-            bound = after_id
+        bound = since_ms if since_ms > 0 else after_id
         row = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM messages{where}"
-            f" AND from_uid<>? AND deleted=0{_mtypes_sql(mtypes)} LIMIT ?)",
+            unread_sql(since_ms > 0, len(mtypes)),
             (pid, int(kind), xa, xb, bound, uid, *mtypes, limit),
         ).fetchone()
         return int(row[0])
