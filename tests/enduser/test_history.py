@@ -88,7 +88,7 @@ async def test_history_from_a_message_and_counts(
         rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient) -> None:
     await rtm_async_client.add_group_members(10, [1, 2])
     a, b = await rtm_enduser(1), await rtm_enduser(2)
-    mids = [a._mids.next() for _ in range(5)]
+    mids = [1001 + i for i in range(5)]
     mtimes = [await a.send_group_message(10, 51 + i % 2, f"m{i}", mid=mid)
               for i, mid in enumerate(mids)]
 
@@ -121,7 +121,7 @@ async def test_history_from_a_message_and_counts(
 async def test_getmsg_reads_and_delmsg_deletes_only_the_callers_own(
         rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient) -> None:
     a, b, c = await rtm_enduser(1), await rtm_enduser(2), await rtm_enduser(3)
-    mid = a._mids.next()
+    mid = 4242
     mtime = await a.send_message(2, 51, "hello", attrs="x", mid=mid)
 
     info = await raw(b, "getmsg", **{"from": 1, "mid": mid, "xid": 2, "type": 1})

@@ -124,7 +124,7 @@ async def test_unread_since_logout(rtm_enduser: Login, rtm_project: RTMProject,
 async def test_deletes_lower_unread_and_change_the_newest_message(
         rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient) -> None:
     a, b = await rtm_enduser(1), await rtm_enduser(2)
-    mids = [b._mids.next() for _ in range(2)]
+    mids = [501, 502]
     for i, mid in enumerate(mids):
         await b.send_message(1, 51, f"b{i}", mid=mid)
     conv = await raw(a, "getp2pconversationlist")
