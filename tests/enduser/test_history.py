@@ -67,12 +67,18 @@ async def test_group_room_and_broadcast_history_need_membership(
     await member.send_group_message(10, 51, "text")
     await member.send_group_message(10, 52, "other type")
     await member.enter_room(20)
-    await member.send_room_message(20, 51, "in the room")
-    await api.send_broadcast_message(9, 51, "to all")
+    await member.send_room_message(20, 51, "in the room", mid=556)
+    await api.send_broadcast_message(9, 51, "to all", mid=555)
 
     group = await raw(member, "getgroupmsg", gid=10, desc=True, num=10, mtypes=[51])
     assert [(row[1], row[5]) for row in group["msgs"]] == [(1, "text")]
     assert (await member.get_room_message(20)).messages[0].message == "in the room"
+    by_mid = await member.get_room_message_by_message_id(20, 556)
+    assert [m.message for m in by_mid.messages] == ["in the room"]
+    assert await member.get_room_message_count(20) == 1
+    by_mid = await outsider.get_broadcast_message_by_message_id(555, desc=False)
+    assert [(m.from_uid, m.mid) for m in by_mid.messages] == [(9, 555)]
+    assert await outsider.get_broadcast_message_count(mtypes=[51]) == 1
     for user in (member, outsider):  # broadcast history is everybody's
         broadcast = await raw(user, "getbroadcastmsg", desc=True, num=5)
         assert [(row[1], row[5]) for row in broadcast["msgs"]] == [(9, "to all")]
