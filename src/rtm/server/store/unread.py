@@ -45,8 +45,9 @@ class SessionState:
     newest: HistoryRow | None
 
 
-def _mtypes_sql(mtypes: tuple[int, ...]) -> str:
-    return f" AND mtype IN ({','.join('?' * len(mtypes))})" if mtypes else ""
+def _mtypes_sql(count: int) -> str:
+    """``AND mtype IN (?, ...)`` for ``count`` mtypes (nothing for none)."""
+    return f" AND mtype IN ({','.join('?' * count)})" if count else ""
 
 
 def _conv(kind: Kind, uid: int, xid: int) -> tuple[int, int]:
@@ -62,9 +63,8 @@ def unread_sql(by_time: bool, mtypes: int) -> str:
                 " AND mtime>=?"
     else:
         where = "INDEXED BY messages_conv_id WHERE pid=? AND kind=? AND xa=? AND xb=? AND id>?"
-    only = f" AND mtype IN ({','.join('?' * mtypes)})" if mtypes else ""
     return (f"SELECT count(*) FROM (SELECT 1 FROM messages {where}"
-            f" AND from_uid<>? AND deleted=0{only} LIMIT ?)")
+            f" AND from_uid<>? AND deleted=0{_mtypes_sql(mtypes)} LIMIT ?)")
 
 
 class UnreadRepo(StoreBase):
@@ -156,7 +156,7 @@ class UnreadRepo(StoreBase):
             "SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime"
             " FROM messages INDEXED BY messages_conv_id"
             " WHERE pid=? AND kind=? AND xa=? AND xb=? AND deleted=0"
-            f"{_mtypes_sql(mtypes)} ORDER BY id DESC LIMIT 1",
+            f"{_mtypes_sql(len(mtypes))} ORDER BY id DESC LIMIT 1",
             (pid, int(kind), xa, xb, *mtypes),
         ).fetchone()
         if r is None:
@@ -167,13 +167,15 @@ class UnreadRepo(StoreBase):
     def _op_unread_sessions(self, conn: sqlite3.Connection, pid: int, uid: int,
                             clear: bool) -> tuple[list[int], list[int], ReadMark]:
         mark = self._read_mark(conn, pid, uid)
-        found = tuple(
-            [xid for xid in self._sessions_of(conn, pid, uid, kind)
-             if self._unread(conn, pid, uid, kind, xid, mark.mark_id, 0, (), 1)]
-            for kind in (Kind.P2P, Kind.GROUP))
+
+        def with_unread(kind: Kind) -> list[int]:
+            return [xid for xid in self._sessions_of(conn, pid, uid, kind)
+                    if self._unread(conn, pid, uid, kind, xid, mark.mark_id, 0, (), 1)]
+
+        p2p, groups = with_unread(Kind.P2P), with_unread(Kind.GROUP)
         if clear:
             self._op_mark_read(conn, pid, uid, False)
-        return found[0], found[1], mark
+        return p2p, groups, mark
 
     async def unread_sessions(self, pid: int, uid: int, *, clear: bool = False
                               ) -> tuple[list[int], list[int], ReadMark]:
