@@ -4,6 +4,7 @@ shows on the user and RTC pages, and the console's actions change it through the
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -39,6 +40,7 @@ async def test_user_and_rtc_pages_show_sdk_state_and_actions_change_it(
         await rtm.set_user_info(41, "open-info-41", "private-info-41")
         await rtm.set_data(41, "colour", "teal-value")
         await rtm.add_sessions(41, [4545])
+        await rtm.send_message(4747, 41, 30, "unread by 41")  # a session with 1 unread
         await rtm.pull_user_into_rtc_room(700, [41, 42], 2)
 
         async def page(path: str) -> str:
@@ -49,8 +51,9 @@ async def test_user_and_rtc_pages_show_sdk_state_and_actions_change_it(
         user = await page("user/41")
         for shown in ("Blocked users", "/user/4242", "/user/4343", "open-info-41",
                       "private-info-41", "colour", "teal-value", "Conversation sessions",
-                      "/user/4545"):
+                      "/user/4545", "/user/4747", "last logout: never"):
             assert shown in user, shown
+        assert re.search(r"/user/4747[^<]*</a></td><td>1</td>", user), "4747's unread count"
         assert SECRET not in user
         rtc = await page("rtc")
         assert "/rtc-room/700" in rtc and "video" in rtc

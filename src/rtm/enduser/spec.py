@@ -32,6 +32,8 @@ class Kind(enum.Enum):
 
     ID = "id"  #: int64 > 0 (uid, gid, rid)
     INT = "int"  #: int64
+    I8 = "i8"  #: int8 (mtype-sized enums such as a message ``type``)
+    I16 = "i16"  #: int16 (a history page's ``num``)
     I32 = "i32"  #: int32
     BOOL = "bool"
     STR = "str"  #: str (bin holding UTF-8 is read as str)
@@ -111,6 +113,8 @@ class Command:
 # ---------------------------------------------------------------------------------- builders
 
 _ID_RANGE = (1, 2**63 - 1, "a positive int64 id")
+_I8 = (-(2**7), 2**7 - 1, "int8")
+_I16 = (-(2**15), 2**15 - 1, "int16")
 
 
 def _build_str(fn: str, param: Param, value: Any) -> str:
@@ -141,6 +145,8 @@ def _build_ints(fn: str, param: Param, value: Any) -> list[int]:
 _BUILDERS: dict[Kind, Callable[[str, Param, Any], Any]] = {
     Kind.ID: lambda fn, param, v: _a._int(fn, param.name, v, _ID_RANGE),
     Kind.INT: lambda fn, param, v: _a._i64(fn, param.name, v),
+    Kind.I8: lambda fn, param, v: _a._int(fn, param.name, v, _I8),
+    Kind.I16: lambda fn, param, v: _a._int(fn, param.name, v, _I16),
     Kind.I32: lambda fn, param, v: _a._int(fn, param.name, v, _a._I32),
     Kind.BOOL: lambda fn, param, v: _a._bool(fn, param.name, v),
     Kind.STR: _build_str,
@@ -161,6 +167,8 @@ def _is_int(v: object) -> bool:
 _MATCHES: dict[Kind, Callable[[Any], bool]] = {
     Kind.ID: lambda v: _is_int(v) and v > 0,
     Kind.INT: _is_int,
+    Kind.I8: lambda v: _is_int(v) and -(2**7) <= v < 2**7,
+    Kind.I16: lambda v: _is_int(v) and -(2**15) <= v < 2**15,
     Kind.I32: lambda v: _is_int(v) and -(2**31) <= v < 2**31,
     Kind.BOOL: lambda v: isinstance(v, bool),
     Kind.STR: lambda v: isinstance(v, str),

@@ -154,7 +154,14 @@ class Hub:
             return
         self.logger.info("uid %d of project %d logged out (%s)", uid, pid, conn.peer)
         self.emit_event(pid, "logout", uid, conn.peer)
-        if not self.config.keep_rooms_on_logout and not self.is_online(pid, uid):
+        if not self.is_online(pid, uid):
+            self._user_left(pid, uid)
+
+    def _user_left(self, pid: int, uid: int) -> None:
+        """The user's last connection logged out: what it received so far counts as read
+        (client spec §3.3), and it leaves its rooms unless ``keep_rooms_on_logout``."""
+        self.spawn(self.store.mark_read(pid, uid, logout=True))
+        if not self.config.keep_rooms_on_logout:
             self.spawn(self._leave_rooms(pid, uid))
 
     async def _leave_rooms(self, pid: int, uid: int) -> None:

@@ -56,6 +56,8 @@ def _read_str_map(p: Params, param: Param) -> dict[str, str]:
 _READERS: dict[Kind, Callable[[Params, Param], Any]] = {
     Kind.ID: _read_id,
     Kind.INT: lambda p, param: p.int_(param.key),
+    Kind.I8: lambda p, param: p.int_(param.key, "i8"),
+    Kind.I16: lambda p, param: p.int_(param.key, "i16"),
     Kind.I32: lambda p, param: p.int_(param.key, "i32"),
     Kind.BOOL: lambda p, param: p.bool_(param.key),
     Kind.STR: _read_str,

@@ -1,11 +1,17 @@
-"""History and message management (spec §4.3)."""
+"""History and message management (spec §4.3).
+
+The module-level functions are the logic the server API and the client gate's §3.2 commands
+share (the client gate adds its permission checks and takes the reader from the session).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
+from rtm.server.config import ServerConfig
 from rtm.server.core import Answer
 from rtm.server.handlers.base import HandlerBase
 from rtm.server.params import (
@@ -13,23 +19,80 @@ from rtm.server.params import (
     check_id,
     check_message_size,
 )
-from rtm.server.store import HistoryPage, Kind
+from rtm.server.store import HistoryPage, HistoryRow, Kind, Store
 from rtm.server.store.history import CLEAR_KINDS
+
+_TYPE_NAMES = {1: "1 p2p", 2: "2 group", 3: "3 room", 4: "4 broadcast"}
+
+#: The history row of "no message" (a conversation list's session without one).
+EMPTY_ROW: tuple[Any, ...] = (0, 0, 0, 0, False, "", "", 0)
+
+
+def history_row(r: HistoryRow, p2p_uid: int | None, blank_deleted: bool) -> list[Any]:
+    """One 8-element history entry (spec §2.3); for P2P (``p2p_uid`` = the reader) index 1 is
+    the direction: 1 = sent by ``p2p_uid``, 2 = received."""
+    sender = r.from_uid if p2p_uid is None else (1 if r.from_uid == p2p_uid else 2)
+    msg, attrs = r.msg, r.attrs
+    if r.deleted and blank_deleted:
+        msg, attrs = "", ""
+    return [r.id, sender, r.mtype, r.mid, bool(r.deleted), msg, attrs, r.mtime]
 
 
 def history_answer(page: HistoryPage, p2p_uid: int | None, blank_deleted: bool
                    ) -> dict[str, Any]:
     """Spec §2.3: ``msgs`` entries are 8-element arrays; for P2P index 1 is the direction
     (1 = sent by the quest's ``uid``, 2 = sent by ``ouid``)."""
-    msgs: list[list[Any]] = []
-    for r in page.rows:
-        sender = r.from_uid if p2p_uid is None else (1 if r.from_uid == p2p_uid else 2)
-        msg, attrs = r.msg, r.attrs
-        if r.deleted and blank_deleted:
-            msg, attrs = "", ""
-        msgs.append([r.id, sender, r.mtype, r.mid, bool(r.deleted), msg, attrs, r.mtime])
+    msgs = [history_row(r, p2p_uid, blank_deleted) for r in page.rows]
     return {"num": page.num, "lastid": page.lastid, "begin": page.begin, "end": page.end,
             "msgs": msgs}
+
+
+def check_mtypes(mtypes: Sequence[int] | None) -> None:
+    """An ``mtypes`` filter is an arr<i8> (10010 naming the key otherwise)."""
+    for mtype in mtypes or ():
+        if not -128 <= mtype <= 127:
+            raise codes.rtm_error(codes.TYPE_CONVERT,
+                                  f"key 'mtypes' expects arr<i8>, got {mtype}")
+
+
+def message_kind(value: int, allowed: tuple[int, ...] = (1, 2, 3, 4)) -> Kind:
+    """The MessageType ``type`` (200034 outside ``allowed``)."""
+    if value not in allowed:
+        raise codes.rtm_error(
+            codes.INVALID_PARAMETER,
+            f"invalid type {value}: expected {', '.join(_TYPE_NAMES[a] for a in allowed)}")
+    return Kind(value)
+
+
+async def read_history(store: Store, config: ServerConfig, pid: int, kind: Kind,
+                       target: int | None, *, p2p_uid: int | None, desc: bool, num: int,
+                       begin: int, end: int, lastid: int,
+                       mtypes: Sequence[int] | None) -> dict[str, Any]:
+    """One history page as answered (spec §6): ``mtypes`` applies before ``num``."""
+    check_mtypes(mtypes)
+    page = await store.history(pid, kind, target, uid_for_p2p=p2p_uid, desc=desc, num=num,
+                               begin=begin, end=end, lastid=lastid, mtypes=mtypes)
+    return history_answer(page, p2p_uid, config.blank_deleted)
+
+
+async def stored_message(store: Store, pid: int, kind: Kind, from_uid: int, xid: int,
+                         mid: int) -> dict[str, Any] | None:
+    """``getmsg``'s msginfo (``id, mtype, msg, attrs, mtime``); None for an unknown or
+    deleted message."""
+    row = await store.get_message(pid, kind, from_uid, xid, mid)
+    if row is None or row.deleted:
+        return None
+    return {"id": row.id, "mtype": row.mtype, "msg": row.msg, "attrs": row.attrs,
+            "mtime": row.mtime}
+
+
+async def delete_message(store: Store, config: ServerConfig, pid: int, kind: Kind,
+                         from_uid: int, xid: int, mid: int) -> None:
+    """``delmsg``: mark the message deleted; unknown is success unless ``strict_delmsg``
+    (200070)."""
+    found = await store.delete_message(pid, kind, from_uid, xid, mid)
+    if not found and config.strict_delmsg:
+        raise codes.rtm_error(codes.MESSAGE_NOT_FOUND, "message not found")
 
 
 class HistoryHandlers(HandlerBase):
@@ -58,11 +121,9 @@ class HistoryHandlers(HandlerBase):
         # The current SDKs add the reader ``uid`` (accepted, not checked: the server reads
         # any conversation) and the ``mtypes`` filter, applied before ``num`` (spec §6).
         p.opt_int("uid", 0)
-        mtypes = self._mtypes(p)
-        page = await self.store.history(pid, kind, target, uid_for_p2p=p2p_uid, desc=desc,
-                                        num=num, begin=begin, end=end, lastid=lastid,
-                                        mtypes=mtypes)
-        return history_answer(page, p2p_uid, self.config.blank_deleted)
+        return await read_history(self.store, self.config, pid, kind, target, p2p_uid=p2p_uid,
+                                  desc=desc, num=num, begin=begin, end=end, lastid=lastid,
+                                  mtypes=p.opt_ints("mtypes"))
 
     async def getgroupmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         gid = p.int_("gid")
@@ -86,23 +147,13 @@ class HistoryHandlers(HandlerBase):
     @staticmethod
     def _mtypes(p: Params) -> list[int] | None:
         mtypes = p.opt_ints("mtypes")
-        if mtypes:
-            for mtype in mtypes:
-                if not -128 <= mtype <= 127:
-                    raise codes.rtm_error(codes.TYPE_CONVERT,
-                                          f"key 'mtypes' expects arr<i8>, got {mtype}")
+        check_mtypes(mtypes)
         return mtypes
 
     @staticmethod
     def _kind(p: Params, allowed: tuple[int, ...] = (1, 2, 3, 4)) -> Kind:
         """The MessageType ``type`` (200034 outside ``allowed``)."""
-        value = p.int_("type", "i8")
-        if value not in allowed:
-            names = {1: "1 p2p", 2: "2 group", 3: "3 room", 4: "4 broadcast"}
-            raise codes.rtm_error(
-                codes.INVALID_PARAMETER,
-                f"invalid type {value}: expected {', '.join(names[a] for a in allowed)}")
-        return Kind(value)
+        return message_kind(p.int_("type", "i8"), allowed)
 
     def _message_ref(self, p: Params) -> tuple[int, int, int, Kind]:
         mid, from_uid, xid = p.int_("mid"), p.int_("from"), p.int_("xid")
@@ -114,20 +165,17 @@ class HistoryHandlers(HandlerBase):
 
     async def delmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         mid, from_uid, xid, kind = self._message_ref(p)
-        found = await self.store.delete_message(pid, kind, from_uid, xid, mid)
-        if not found and self.config.strict_delmsg:
-            raise codes.rtm_error(codes.MESSAGE_NOT_FOUND, "message not found")
+        await delete_message(self.store, self.config, pid, kind, from_uid, xid, mid)
         return {}
 
     async def getmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         """``getmsg`` (msginfo: ``id, mtype, msg, attrs, mtime``); unknown or deleted ->
         200070."""
         mid, from_uid, xid, kind = self._message_ref(p)
-        row = await self.store.get_message(pid, kind, from_uid, xid, mid)
-        if row is None or row.deleted:
+        info = await stored_message(self.store, pid, kind, from_uid, xid, mid)
+        if info is None:
             raise codes.rtm_error(codes.MESSAGE_NOT_FOUND, "message not found")
-        return {"id": row.id, "mtype": row.mtype, "msg": row.msg, "attrs": row.attrs,
-                "mtime": row.mtime}
+        return info
 
     # ------------------------------------------------------------------ management (§11.7)
 

@@ -42,6 +42,7 @@ from rtm.server.store.messages import MessagesRepo
 from rtm.server.store.rooms import RoomsRepo
 from rtm.server.store.rtc import RTCEvent, RTCRepo, RTCRoom
 from rtm.server.store.schema import SCHEMA_VERSION
+from rtm.server.store.unread import ReadMark, SessionState, UnreadRepo
 from rtm.server.store.users import UsersRepo
 
 __all__ = [
@@ -68,7 +69,9 @@ __all__ = [
     "Kind",
     "RTCEvent",
     "RTCRoom",
+    "ReadMark",
     "SendResult",
+    "SessionState",
     "Store",
     "StoreError",
     "StoredFile",
@@ -85,13 +88,14 @@ class Store(
     RoomsRepo,
     AdminRepo,
     UsersRepo,
+    UnreadRepo,
     DevicesRepo,
     BlacklistRepo,
     DataRepo,
     RTCRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
-    devices, blocks, infos, user data, sessions, push options. All public methods are
+    devices, blocks, infos, user data, sessions, read marks, push options. All public methods are
     coroutines and take the project id ``pid`` first.
 
     ``path`` is a file path or ``":memory:"``. ``now_ms`` is the clock (ms since the epoch),

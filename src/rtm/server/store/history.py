@@ -251,12 +251,14 @@ class HistoryRepo(StoreBase):
         ).rowcount
 
     async def count_messages(self, pid: int, kind: Kind | int, xid: int,
-                             mtypes: Sequence[int] | None, begin: int, end: int
-                             ) -> tuple[int, int]:
+                             mtypes: Sequence[int] | None, begin: int, end: int, *,
+                             uid_for_p2p: int | None = None) -> tuple[int, int]:
         """``getmsgnum``: (distinct senders, messages) among the non-deleted messages of
-        group/room ``xid`` in ``begin``..``end`` (0 = open), of ``mtypes`` when given."""
+        group/room ``xid`` in ``begin``..``end`` (0 = open), of ``mtypes`` when given.
+        P2P (the client's ``getp2pmsgcount``): ``xid`` and ``uid_for_p2p`` are the pair;
+        broadcast: ``xid`` is ignored."""
         k = Kind(kind)
-        xa, xb = self._conv_key(k, xid, None)
+        xa, xb = self._conv_key(k, xid, uid_for_p2p)
         return await self._call(False, self._op_count_messages, pid, k, xa, xb, mtypes,
                                 begin, end)
 
@@ -272,6 +274,24 @@ class HistoryRepo(StoreBase):
             (pid, int(kind), xa, xb, *args, *only_args),
         ).fetchone()
         return int(row[0]), int(row[1])
+
+    async def message_cursor(self, pid: int, kind: Kind | int, target: int | None, mid: int,
+                             *, uid_for_p2p: int | None = None) -> int | None:
+        """The cursor id of the message ``mid`` in one conversation (keyed like
+        :meth:`history`), whoever sent it: the newest such row; None when there is none."""
+        k = Kind(kind)
+        xa, xb = self._conv_key(k, target, uid_for_p2p)
+        return await self._call(False, self._op_message_cursor, pid, k, xa, xb, mid)
+
+    @staticmethod
+    def _op_message_cursor(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+                           mid: int) -> int | None:
+        row = conn.execute(
+            "SELECT max(id) FROM messages INDEXED BY messages_pid_mid"
+            " WHERE pid=? AND mid=? AND kind=? AND xa=? AND xb=?",
+            (pid, mid, int(kind), xa, xb),
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
 
     async def delete_conversation_messages(self, pid: int, kind: Kind | int, from_uid: int,
                                            xid: int) -> int:

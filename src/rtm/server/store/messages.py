@@ -122,6 +122,10 @@ class MessagesRepo(StoreBase):
                 (*conv, from_uid, to_uid, mid, mtype, msg, attrs, row_mtime),
             )
             assert cur.lastrowid is not None
+            if kind == Kind.P2P and from_uid != to_uid:  # both sides' session lists
+                conn.executemany(
+                    "INSERT OR IGNORE INTO sessions (pid, uid, peer) VALUES (?,?,?)",
+                    ((pid, from_uid, to_uid), (pid, to_uid, from_uid)))
             ids.append(cur.lastrowid)
             mtimes.append(row_mtime)
             fresh.append(True)

@@ -183,6 +183,22 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         # edit_updates_mtime); the console's history flags it.
         "ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0",
     ),
+    (
+        # End users' unread model (client spec §3.3). ``sessions`` becomes the P2P session
+        # list of both sides of every stored P2P message (addsessions/removesessions still
+        # edit it): fill it from the messages stored so far.
+        """INSERT OR IGNORE INTO sessions (pid, uid, peer)
+            SELECT DISTINCT pid, xa, xb FROM messages WHERE kind=1 AND xa<>xb""",
+        """INSERT OR IGNORE INTO sessions (pid, uid, peer)
+            SELECT DISTINCT pid, xb, xa FROM messages WHERE kind=1 AND xa<>xb""",
+        # A user's read mark: messages with a cursor id <= mark_id are read. logout_ms: the
+        # time of its last logout (0 = none yet).
+        """CREATE TABLE read_marks (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, mark_id INTEGER NOT NULL,
+            mark_ms INTEGER NOT NULL, logout_ms INTEGER NOT NULL,
+            PRIMARY KEY (pid, uid)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).

@@ -1,13 +1,15 @@
 """A user's current-generation state: blocked users (``addblacks``), infos
 (``setuserinfo``), key/value data (``dataset``) and conversation sessions
-(``addsessions``), each shown on the user page with the commands that change it."""
+(``addsessions``, with the end-user unread counts), each shown on the user page with the
+commands that change it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rtm.server.console.markup import Field, Table
+from rtm.server.console.markup import Field, Table, when
 from rtm.server.console.panels import Ctx, action, panel
+from rtm.server.store import Kind
 
 
 @panel("user", "blocks", "Blocked users", order=25)
@@ -42,12 +44,24 @@ async def data(ctx: Ctx) -> Table:
 
 @panel("user", "p2psessions", "Conversation sessions", order=28)
 async def p2p_sessions(ctx: Ctx) -> Table:
+    """The user's sessions as its client sees them (client spec §3.3): P2P peers (the list
+    ``addsessions`` edits) and groups with messages, each with its unread count and newest
+    message, and the read mark's last logout."""
     uid = ctx.subject_id()
-    rows = [[ctx.user_link(peer),
-             ctx.form("removesessions", "Remove", hidden={"uid": uid, "uids": peer},
-                      danger=True, inline=True)]
-            for peer in await ctx.store.sessions(ctx.pid, uid)]
-    return Table(("peer uid", ""), rows, empty="No conversation session.",
+    p2p, groups = await ctx.store.conversations(ctx.pid, uid, (Kind.P2P, Kind.GROUP))
+    mark = await ctx.store.read_mark(ctx.pid, uid)
+    rows: list[list[Any]] = []
+    for state in p2p:
+        rows.append([ctx.user_link(state.xid), state.unread,
+                     when(state.newest.mtime if state.newest else None, never="-"),
+                     ctx.form("removesessions", "Remove", hidden={"uid": uid,
+                                                                  "uids": state.xid},
+                              danger=True, inline=True)])
+    for state in groups:
+        rows.append([ctx.group_link(state.xid), state.unread,
+                     when(state.newest.mtime if state.newest else None, never="-"), ""])
+    return Table((f"session (last logout: {when(mark.logout_ms or None)})", "unread",
+                  "newest message", ""), rows, empty="No conversation session.",
                  footer=ctx.form("addsessions", "Add sessions", hidden={"uid": uid}))
 
 
