@@ -3,12 +3,13 @@ built from the command's one description (:mod:`rtm.enduser.commands`)."""
 
 from __future__ import annotations
 
+from rtm.enduser.methods.files import FilesMethods, UploadedFile
 from rtm.enduser.methods.messages import MessagesMethods
 from rtm.enduser.methods.rooms import RoomsMethods
 from rtm.enduser.methods.users import UsersMethods
 
-__all__ = ["EndUserMethods"]
+__all__ = ["EndUserMethods", "UploadedFile"]
 
 
-class EndUserMethods(MessagesMethods, RoomsMethods, UsersMethods):
+class EndUserMethods(MessagesMethods, FilesMethods, RoomsMethods, UsersMethods):
     """Every client-protocol method (the clients add how a call is sent)."""

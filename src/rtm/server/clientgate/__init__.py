@@ -15,6 +15,7 @@ from rtm.enduser.spec import Command
 from rtm.fpnn.server import FPNNServer, ServerConnection
 from rtm.server import codes
 from rtm.server.clientgate.base import ClientArea, OpenHandler, User, UserHandler
+from rtm.server.clientgate.files import FilesArea
 from rtm.server.clientgate.messages import MessagesArea
 from rtm.server.clientgate.reading import read_params
 from rtm.server.clientgate.rooms import RoomsArea
@@ -27,7 +28,8 @@ from rtm.server.pushes import client_pid, client_uid
 __all__ = ["AREAS", "ClientGate", "User"]
 
 #: The client gate's areas, in spec order.
-AREAS: tuple[type[ClientArea], ...] = (SessionArea, MessagesArea, RoomsArea, UsersArea)
+AREAS: tuple[type[ClientArea], ...] = (SessionArea, MessagesArea, FilesArea, RoomsArea,
+                                        UsersArea)
 
 
 class ClientGate:
