@@ -72,6 +72,9 @@ class FilesMethods(EndUserAreaBase):
                              f"audio, 42 video, 50 file), got {mtype!r}")
         name = _a._str(fn, "filename", filename)
         extension = None if ext is None else _a._str(fn, "ext", ext)
+        if extension is None and "." in name.strip("."):
+            # the client SDKs' attrs: the whole file name, and the extension after its dot
+            extension = name.rsplit(".", 1)[1]
         custom = _a._str(fn, "attrs", attrs)
         mid = self._mids.next() if mid is None else _a._i64(fn, "mid", mid)
         pid, uid = self._pid, self._uid
@@ -96,9 +99,10 @@ class FilesMethods(EndUserAreaBase):
                   timeout: float | None = None,
                   callback: ResultCallback[int] | None = None) -> Call[int]:
         """Send the file ``data`` to ``to_uid`` as a message of ``mtype`` (40 image, 41
-        audio, 42 video, 50 file); returns the mtime. ``filename``/``ext`` (default: the
-        part of ``filename`` after its last dot) go into the message's attrs, ``attrs`` (your
-        own, a JSON object text or any string) under ``custom``."""
+        audio, 42 video, 50 file); returns the mtime. ``filename`` (whole, as the client SDKs
+        send it) and ``ext`` (default: the part of ``filename`` after its last dot) go into
+        the message's attrs under ``rtm``, ``attrs`` (your own, a JSON object text or any
+        string) under ``custom``."""
         return self._file_call("send_file", cmd.SENDFILE, {"to_uid": to_uid}, mtype, data,
                                filename, ext, attrs, mid, timeout, callback, _mtime, 0)
 
