@@ -278,8 +278,8 @@ class FilesRepo(MessagesRepo):
 
     async def message_file(self, pid: int, mid: int) -> StoredFile | None:
         """The file of the file message ``mid`` of project ``pid`` (the download URL's
-        ``<pid>/<mid>``), or None when no such message is stored (unknown, cleaned or
-        deleted)."""
+        ``<pid>/<mid>``) or of the file uploaded as ``mid`` (``uploadfile``), or None when no
+        such message is stored (unknown, cleaned or deleted)."""
         return await self._call(False, self._op_message_file, pid, mid)
     # ------------------------------------------------------------------ read-only listings
 
