@@ -28,6 +28,7 @@ from rtm.server.pushes import (
     client_lang,
     client_version,
 )
+from rtm.server.services import ServicesConfig, chat_translation
 from rtm.testing import RTMProject
 
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
@@ -371,3 +372,18 @@ def test_the_session_drops_a_second_answer_to_one_seq() -> None:
     assert not session.closed and not session.has_output
     seq2 = session.send_quest("pushmsg", {}, "U", 5.0, now=0.4)
     assert codec.FrameDecoder().feed(session.data_to_send())[0].seq == seq2
+
+
+def test_the_chat_map_of_each_case() -> None:
+    config = ServicesConfig().with_translation("en", "fr", "good morning", "bonjour")
+    assert chat_translation(config, "good morning", "fr") == {
+        "source": "en", "target": "fr", "sourceText": "good morning", "targetText": "bonjour"}
+    assert chat_translation(config, "good morning", "en")["targetText"] == "good morning"
+    assert chat_translation(config, "hi", "zh-CN")["targetText"] == "[zh_cn] hi"
+    assert chat_translation(config, "   ", "fr") == {
+        "source": "", "target": "fr", "sourceText": "   ", "targetText": ""}
+    assert chat_translation(config, "good morning", "klingon")["targetText"] == ""
+    off = config.with_disabled(["translate"])
+    assert chat_translation(off, "good morning", "fr")["targetText"] == ""
+    assert chat_translation(config, "x" * 100_000 + "ä½ ", "")["source"] == "en"
+    assert chat_translation(config, "x" * 100_000 + "你", "")["source"] == "zh_cn"
