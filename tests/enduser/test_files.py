@@ -240,3 +240,21 @@ async def test_uploadfile_stores_without_a_message(
         assert await error_code(files.quest("uploadfile", quest)) == 200003
     finally:
         await files.close()
+
+
+async def test_the_legacy_sendfiles_form(rtm_project: RTMProject, rtm_enduser: Login) -> None:
+    alice, bob, carol = await rtm_enduser(1), await rtm_enduser(2), await rtm_enduser(3)
+    ticket = await alice.quest("filetoken", {"cmd": "sendfiles", "tos": [2, 3]})
+    files = FPNNClient(ticket["endpoint"])
+    try:
+        quest = _file_quest(rtm_project, 1, ticket["token"], "tos", [3, 2], mid=601)
+        answer = await files.quest("sendfiles", quest)
+        assert files_cmd.SENDFILES.answer_problems(answer) == []
+    finally:
+        await files.close()
+    for user in (bob, carol):
+        push = await user.next_push()
+        assert (push.method, push.params["to"], push.params["mid"]) == ("pushmsg", user.uid,
+                                                                        601)
+        url = json.loads(push.params["msg"])["url"]
+        assert await download(url) == (200, DATA)
