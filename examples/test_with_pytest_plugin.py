@@ -39,4 +39,5 @@ async def test_the_user_receives_it(rtm_client: RTMServerClient, rtm_enduser) ->
     welcome_new_member(rtm_client, 78, 42)
     push = await user.next_push()
     assert push.method == "pushgroupmsg"
-    assert push.params["msg"] == "welcome, user 42!"
+    # chat (mtype 30) reaches end users as {source, target, sourceText, targetText}
+    assert push.params["msg"]["sourceText"] == "welcome, user 42!"

@@ -261,7 +261,9 @@ async def test_async_client_and_enduser_push(rtm_async_client: AsyncRTMServerCli
     await rtm_async_client.send_message(1, 2, 30, "hello bob", mid=77)
     push = await bob.next_push()
     assert push.method == "pushmsg"
-    assert (push.params["from"], push.params["mid"], push.params["msg"]) == (1, 77, "hello bob")
+    assert (push.params["from"], push.params["to"], push.params["mid"]) == (1, 2, 77)
+    # chat (mtype 30) reaches an end user as the translation map (client spec §5)
+    assert push.params["msg"]["sourceText"] == "hello bob"
     await rtm_async_client.kickout(2)
     assert (await bob.next_push()).method == "kickout"
 

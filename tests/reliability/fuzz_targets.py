@@ -89,6 +89,8 @@ CLIENT_GATE_SEEDS: list[tuple[str, dict[str, Any]]] = [
     ("leaveroom", {"rid": 4}),
     ("getuserrooms", {}),
     ("getonlineusers", {"uids": [5, 6]}),
+    ("filetoken", {"cmd": "sendfile", "to": 6}),
+    ("kickout", {"ce": "127.0.0.1:1"}),
     ("bye", {}),
 ]
 
@@ -112,6 +114,9 @@ def seeds() -> list[tuple[str, str, dict[str, Any]]]:
     out += [("server", m, p) for m, p in SERVER_EXTRA_SEEDS]
     out.append(("file", "getfile", {"pid": FUZZ_PID, "salt": 1, "sign": "x",
                                     "fileid": "0" * 64}))
+    out.append(("file", "uploadfile", {"pid": FUZZ_PID, "from": 5, "uid": 5, "token": "t",
+                                       "mtype": 50, "mid": 1, "file": b"f",
+                                       "attrs": '{"rtm":{"sign":"x","ext":"txt"}}'}))
     out += [("client", m, p) for m, p in CLIENT_GATE_SEEDS]
     return out
 

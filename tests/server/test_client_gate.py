@@ -111,7 +111,7 @@ async def test_client_sends_and_pushes(server: RTMServer, api: API, user: UserFa
         answer = await a("sendmsg", MSG, to=2, mid=10)
         method, push = await b.pushes.next()
         assert method == "pushmsg"
-        assert push == {F: 1, "mid": 10, "mtype": 51, "ftype": 0, "msg": "hello",
+        assert push == {F: 1, "to": 2, "mid": 10, "mtype": 51, "ftype": 0, "msg": "hello",
                         "attrs": "at", "mtime": answer["mtime"]}
         _, server_push = await listener.pushes.next()
         assert server_push[F] == 1 and server_push["to"] == 2

@@ -60,6 +60,12 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         return await run_call_async(call, self._send)
 
     async def _send(self, step: Call[Any]) -> dict[str, Any]:
+        if step.endpoint is not None:  # a file-gate quest: its own short-lived connection
+            files = FPNNClient(step.endpoint, quest_timeout=self._fpnn.quest_timeout)
+            try:
+                return await files.quest(step.method, step.params, timeout=step.timeout)
+            finally:
+                await files.close()
         return await self._fpnn.quest(step.method, step.params, timeout=step.timeout)
 
     async def login(self) -> bool:

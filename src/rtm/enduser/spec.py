@@ -37,7 +37,8 @@ class Kind(enum.Enum):
     I32 = "i32"  #: int32
     BOOL = "bool"
     STR = "str"  #: str (bin holding UTF-8 is read as str)
-    BODY = "body"  #: str or bin, kept as sent (message bodies, attrs, files)
+    BODY = "body"  #: str or bin, kept as sent (message bodies, attrs)
+    BIN = "bin"  #: bin only (file contents)
     IDS = "ids"  #: [int64 > 0]
     INTS = "ints"  #: [int64] (mtypes, counts)
     STRS = "strs"  #: [str]
@@ -131,6 +132,12 @@ def _build_body(fn: str, param: Param, value: Any) -> str | bytes:
     return _build_str(fn, param, value)
 
 
+def _build_bin(fn: str, param: Param, value: Any) -> bytes:
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{fn}(): {param.name!r} must be bytes, got {type(value).__name__}")
+    return bytes(value)
+
+
 def _build_ids(fn: str, param: Param, value: Any) -> list[int]:
     ids = _a._ids(fn, param.name, value, param.limit, required=True)
     for i, uid in enumerate(ids):
@@ -151,6 +158,7 @@ _BUILDERS: dict[Kind, Callable[[str, Param, Any], Any]] = {
     Kind.BOOL: lambda fn, param, v: _a._bool(fn, param.name, v),
     Kind.STR: _build_str,
     Kind.BODY: _build_body,
+    Kind.BIN: _build_bin,
     Kind.IDS: _build_ids,
     Kind.INTS: _build_ints,
     Kind.STRS: lambda fn, param, v: _a._strs(fn, param.name, v),
@@ -173,6 +181,7 @@ _MATCHES: dict[Kind, Callable[[Any], bool]] = {
     Kind.BOOL: lambda v: isinstance(v, bool),
     Kind.STR: lambda v: isinstance(v, str),
     Kind.BODY: lambda v: isinstance(v, (str, bytes)),
+    Kind.BIN: lambda v: isinstance(v, bytes),
     Kind.IDS: lambda v: isinstance(v, list) and all(_is_int(x) and x > 0 for x in v),
     Kind.INTS: lambda v: isinstance(v, list) and all(_is_int(x) for x in v),
     Kind.STRS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),

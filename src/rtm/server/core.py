@@ -47,7 +47,7 @@ class ServerCore:
             edit_updates_mtime=config.edit_updates_mtime,
             synchronous=config.synchronous,
         )
-        self.hub = Hub(config, self.store, logger)
+        self.hub = Hub(config, self.store, logger, self.services)
         self.auth = Authenticator(
             self.projects, self.now_ms,
             ts_window=config.sign_ts_window,

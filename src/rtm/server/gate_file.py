@@ -1,7 +1,14 @@
-"""File gate (spec §3): one-shot token, checksum, storage, delivery as a message.
+"""File gate (spec §3; client spec §4): one-shot token, checksum, storage, delivery as a
+message.
 
 Quest ``sendfile`` / ``sendfiles`` / ``sendgroupfile`` / ``sendroomfile`` / ``broadcastfile``
-with ``pid, token, mtype, from, <target>, mid, file, attrs``. Check order: params
+with ``pid, token, mtype, from, <target>, mid, file, attrs`` — the server SDKs' form and the
+client SDKs' alike (the web SDK adds ``endpoint``, ignored). A token from the client gate's
+``filetoken`` makes the send a client's (its rules: blocks; listeners get it); the client
+gate checked membership and the rest when it issued the token, and the send checks them
+again. ``uploadfile {pid, from, uid?, token, mtype, mid, file, attrs}`` (the Unity SDK) takes
+the same checks, stores the file without a message and answers ``{mtime, url, size}``; its
+URL downloads it like a file message's. Check order: params
 (10009/10010) -> ids (200001) -> unknown pid (200002) -> mtype (200005) -> file/attrs size
 (200031) -> attrs without ``sign`` or extension (200004; the extension only in strict mode)
 -> checksum ``sign`` (200003) -> token bound to (pid, from, cmd, target), one use (200003) ->
@@ -160,6 +167,21 @@ def _strip_sign(attrs: str | bytes, nested: bool) -> str | bytes:
         return attrs
 
 
+@dataclass(frozen=True, slots=True)
+class _FileQuest:
+    """A file quest read and checked up to its checksum."""
+
+    pid: int
+    token: str
+    mtype: int
+    from_uid: int
+    mid: int
+    content: bytes
+    attrs: str | bytes
+    target: int | list[int] | None
+    meta: FileAttrs
+
+
 FileHandler = Callable[[ServerConnection, Params], Awaitable[Answer]]
 
 
@@ -172,6 +194,7 @@ class FileGate:
     def register(self, server: FPNNServer) -> None:
         for cmd in _KINDS:
             server.register(cmd, self.core.wrap(cmd, self._sender(cmd)))
+        server.register("uploadfile", self.core.wrap("uploadfile", self._uploader))
         server.register("getfile", self.core.wrap("getfile", self.getfile))
 
     def _sender(self, cmd: str) -> FileHandler:
@@ -182,7 +205,11 @@ class FileGate:
 
         return handler
 
-    async def send_file(self, cmd: str, p: Params) -> Answer:
+    async def _uploader(self, conn: ServerConnection, p: Params) -> Answer:
+        return await self.core.shielded(self.upload_file(p))
+
+    def _read_file(self, cmd: str, p: Params) -> _FileQuest:
+        """The quest's common part, checked (module doc's order, up to the checksum)."""
         pid = p.int_("pid", "i32")
         token = p.str_("token")
         mtype, from_uid, mid = p.int_("mtype"), p.int_("from"), p.int_("mid")
@@ -212,6 +239,26 @@ class FileGate:
                                    meta.sign.lower().encode()):
             raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN,
                                   "invalid file or sign or token: checksum mismatch")
+        return _FileQuest(pid, token, mtype, from_uid, mid, content, attrs, target, meta)
+
+    async def upload_file(self, p: Params) -> Answer:
+        q = self._read_file("uploadfile", p)
+        if p.present("uid"):
+            uid = p.int_("uid")
+            if uid != q.from_uid:
+                raise codes.rtm_error(codes.INVALID_PARAMETER,
+                                      f"uid {uid} is not the sender (from {q.from_uid})")
+        file_id = hashlib.sha256(b"%d:" % q.pid + q.content).hexdigest()
+        mtime = await self.store.upload_file(q.pid, q.token, q.from_uid, file_id=file_id,
+                                             content=q.content, filename=q.meta.filename,
+                                             ext=q.meta.ext, mid=q.mid)
+        return {"mtime": mtime, "url": file_url(self.core.file_base_url, q.pid, q.mid),
+                "size": len(q.content)}
+
+    async def send_file(self, cmd: str, p: Params) -> Answer:
+        q = self._read_file(cmd, p)
+        pid, token, mtype, from_uid, mid = q.pid, q.token, q.mtype, q.from_uid, q.mid
+        content, attrs, target, meta = q.content, q.attrs, q.target, q.meta
         file_id = hashlib.sha256(b"%d:" % pid + content).hexdigest()
         url = file_url(self.core.file_base_url, pid, mid)
         ftype = ftype_of(meta.ext)
@@ -227,8 +274,10 @@ class FileGate:
                 filename=meta.filename, ext=meta.ext, kind=kind, mid=mid, mtype=mtype,
                 msg=msg, attrs=delivered)
 
+        client = await self.store.file_token_is_client(token)
         mtime = await self.core.send(pid, kind, from_uid, target, mid, mtype, msg, delivered,
-                                     origin="file", ftype=ftype, store_call=store_all)
+                                     origin="client" if client else "file", ftype=ftype,
+                                     store_call=store_all)
         return {"mtime": mtime}
 
     async def getfile(self, conn: ServerConnection, p: Params) -> Answer:

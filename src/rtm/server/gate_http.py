@@ -1,8 +1,9 @@
 """HTTP side of the local server: stored files download from the URL their message carries.
 
 ``GET`` / ``HEAD`` ``/file/<pid>/<mid>`` answers the bytes of the file message ``mid`` of
-project ``pid`` with its Content-Length and a Content-Type guessed from its extension, or 404
-when no such file message is stored (unknown, cleaned or deleted). Built on aiohttp, the
+project ``pid`` (or of the file an end user uploaded as ``mid``) with its Content-Length and a
+Content-Type guessed from its extension, or 404 when no such file message is stored (unknown,
+cleaned or deleted). Built on aiohttp, the
 optional ``server`` extra (``pip install 'rtm-server-sdk[server]'``): without it the server
 runs, logs that files cannot be downloaded, and file URLs still identify the files.
 Other parts of the server may add routes to :attr:`HttpGate.app` before it starts.

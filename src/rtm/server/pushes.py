@@ -1,9 +1,19 @@
-"""Presence, listen registry and push fan-out of the local RTM server (spec §4, §6.3-§6.5).
+"""Presence, listen registry and push fan-out of the local RTM server (spec §4, §6.3-§6.5;
+client spec §5).
 
 Every push is a two-way quest sent from a background task and awaited with
 ``push_timeout``: the sender's answer never waits for it, and a peer that never answers only
 costs a timer. A failed or timed-out push is logged (and, with ``push_retry``, re-sent once
-with identical params on timeout).
+with identical params on timeout). A second answer to a push (the Android SDK answers ``{}``
+and then an error when its parser throws) finds no pending quest and is dropped by the FPNN
+session.
+
+Client-gate connections get only the wire methods the client SDKs dispatch
+(:data:`CLIENT_PUSH_METHODS`; the web SDK throws on any other), in the forms of client spec
+§5: ``pushmsg`` carries ``to``, and a chat message (mtype 30) arrives as the map
+``{source, target, sourceText, targetText}`` translated into the receiver's language
+(:func:`rtm.server.services.chat_translation`). Server-gate listeners and history keep the
+message as sent.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from rtm.fpnn.errors import FPNNError, FPNNTimeoutError
 from rtm.fpnn.server import ServerConnection
 from rtm.server.config import ServerConfig
 from rtm.server.listen import ListenState
+from rtm.server.services import ServicesRegistry, chat_translation
 from rtm.server.store import Kind, Store
 
 if TYPE_CHECKING:
@@ -32,6 +43,17 @@ _STATE_PID = "pid"
 _STATE_LISTEN = "listen"
 #: When a client-gate connection logged in (ms; the console shows it).
 STATE_LOGIN_MS = "login_ms"
+_STATE_VERSION = "version"
+_STATE_ATTRS = "attrs"
+_STATE_LANG = "lang"
+
+#: The only methods ever pushed to a client-gate connection (client spec §5, §1.3).
+CLIENT_PUSH_METHODS = frozenset({
+    "ping", "kickout", "kickoutroom", "pushmsg", "pushgroupmsg", "pushroommsg",
+    "pushbroadcastmsg",
+})
+#: Chat text: pushed to end users as a translation map (client spec §5).
+MTYPE_CHAT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +83,39 @@ def client_pid(conn: ServerConnection) -> int | None:
     return pid if isinstance(pid, int) else None
 
 
+def client_version(conn: ServerConnection) -> str:
+    """The SDK ``version`` the connection sent at ``auth`` ("" when none; e.g.
+    ``Android-2.7.0``: ``getattrs`` answers in the form that SDK reads)."""
+    version = conn.state.get(_STATE_VERSION)
+    return version if isinstance(version, str) else ""
+
+
+def client_attrs(conn: ServerConnection) -> dict[str, str]:
+    """The connection's attributes (``auth`` ``attrs``, then ``addattrs``); the live dict:
+    ``addattrs`` updates it in place."""
+    attrs: dict[str, str] = conn.state.setdefault(_STATE_ATTRS, {})
+    return attrs
+
+
+def client_lang(conn: ServerConnection) -> str:
+    """The ``lang`` this connection sent at ``auth`` ("" when none). The user's language,
+    which chat pushes use, is :meth:`Hub.user_lang`."""
+    lang = conn.state.get(_STATE_LANG)
+    return lang if isinstance(lang, str) else ""
+
+
 class Hub:
     """Who is online, who listens, and the background tasks that push to them."""
 
-    def __init__(self, config: ServerConfig, store: Store, logger: logging.Logger) -> None:
+    def __init__(self, config: ServerConfig, store: Store, logger: logging.Logger,
+                 services: ServicesRegistry | None = None) -> None:
         self.config = config
         self.store = store
         self.logger = logger
+        #: the content services that translate chat pushes
+        self.services = services or ServicesRegistry(config.services)
+        #: pid -> uid -> language of the online users that have one (the store keeps it)
+        self._langs: dict[int, dict[int, str]] = {}
         self.now_ms = config.clock()
         #: pid -> uid -> connection id -> client-gate connection (authenticated only)
         self.clients: dict[int, dict[int, dict[int, ServerConnection]]] = {}
@@ -130,11 +178,19 @@ class Hub:
 
     # ------------------------------------------------------------------ presence
 
-    def login(self, conn: ServerConnection, pid: int, uid: int) -> None:
+    def login(self, conn: ServerConnection, pid: int, uid: int, *, version: str = "",
+              attrs: dict[str, str] | None = None, lang: str = "",
+              user_lang: str = "") -> None:
+        """Bind ``conn`` to ``uid`` with what ``auth`` sent (``version``, ``attrs``,
+        ``lang``); ``user_lang`` is the user's language as stored (see :meth:`user_lang`)."""
         conn.state[_STATE_PID] = pid
         conn.state[_STATE_UID] = uid
         conn.state[STATE_LOGIN_MS] = self.now_ms()
+        conn.state[_STATE_VERSION] = version
+        conn.state[_STATE_ATTRS] = dict(attrs or {})
+        conn.state[_STATE_LANG] = lang
         self.clients.setdefault(pid, {}).setdefault(uid, {})[conn.id] = conn
+        self._cache_lang(pid, uid, user_lang)
         self.logger.info("uid %d of project %d logged in from %s", uid, pid, conn.peer)
         self.emit_event(pid, "login", uid, conn.peer)
 
@@ -148,6 +204,7 @@ class Hub:
             conns.pop(conn.id, None)
             if not conns:
                 del users[uid]
+                self._cache_lang(pid, uid, "")
         if not users:
             self.clients.pop(pid, None)
         if self.closing:
@@ -169,6 +226,28 @@ class Hub:
             if self.is_online(pid, uid):  # logged in again meanwhile
                 return
             await self.store.del_room_member(pid, rid, uid)
+
+    # ------------------------------------------------------------------ languages
+
+    def _cache_lang(self, pid: int, uid: int, lang: str) -> None:
+        langs = self._langs.setdefault(pid, {})
+        if lang and self.is_online(pid, uid):
+            langs[uid] = lang
+        else:
+            langs.pop(uid, None)
+        if not langs:
+            del self._langs[pid]
+
+    def user_lang(self, pid: int, uid: int) -> str:
+        """The language of an online user ("" when unset or offline: chat is translated only
+        for users who receive pushes); offline users' is ``store.user_lang``."""
+        return self._langs.get(pid, {}).get(uid, "")
+
+    async def set_user_lang(self, pid: int, uid: int, lang: str) -> None:
+        """Make ``lang`` the user's language ("" unsets it): stored, and used for the chat
+        pushed to it from now on (auth ``lang``, ``setlang``)."""
+        await self.store.set_user_lang(pid, uid, lang)
+        self._cache_lang(pid, uid, lang)
 
     def connections(self, pid: int, uid: int) -> list[ServerConnection]:
         return list(self.clients.get(pid, {}).get(uid, {}).values())
@@ -210,6 +289,11 @@ class Hub:
 
     def push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> None:
         if conn.closed or self.closing:
+            return
+        if method not in CLIENT_PUSH_METHODS and client_uid(conn) is not None:
+            # an official client SDK would throw on it (client spec §5)
+            self.logger.error("not pushing %s to end user %s: not a client push", method,
+                              conn.peer)
             return
         if self.live is not None:
             self.spawn(self.live.observe_push(conn, method, payload,
@@ -263,7 +347,7 @@ class Hub:
             return
         if d.kind == Kind.P2P:
             if d.target != d.from_uid and d.target in users:
-                self._push_clients(d, [d.target], "pushmsg", {})
+                self._push_clients(d, [d.target], "pushmsg", {"to": d.target})
         elif d.kind == Kind.BROADCAST:
             self._push_clients(d, [u for u in users if u != d.from_uid], "pushbroadcastmsg", {})
         else:
@@ -291,15 +375,34 @@ class Hub:
 
     def _push_clients(self, d: Delivery, uids: Iterable[int], method: str,
                       extra: dict[str, Any]) -> None:
+        """Client spec §5's params, plus ``ftype`` (the 2018 client document's file type,
+        read by the legacy SDK; the others ignore it)."""
         payload: dict[str, Any] = {
             "from": d.from_uid, "mid": d.mid, "mtype": d.mtype, "ftype": d.ftype,
             "msg": d.msg, "attrs": d.attrs, "mtime": d.mtime, **extra,
         }
+        text = _chat_text(d)
+        if text is None:
+            for uid in uids:
+                for conn in self.connections(d.pid, uid):
+                    self.push(conn, method, payload)
+            return
+        config = self.services.get(d.pid)
+        by_lang: dict[str, dict[str, Any]] = {}  # one translation per receiving language
         for uid in uids:
-            for conn in self.connections(d.pid, uid):
-                self.push(conn, method, payload)
+            conns = self.connections(d.pid, uid)
+            if not conns:
+                continue
+            lang = self.user_lang(d.pid, uid)
+            chat = by_lang.get(lang)
+            if chat is None:
+                chat = by_lang[lang] = {**payload,
+                                        "msg": chat_translation(config, text, lang)}
+            for conn in conns:
+                self.push(conn, method, chat)
 
     def _push_servers(self, d: Delivery) -> None:
+        """What listeners get is unchanged by the client forms (chat stays its text)."""
         if d.kind == Kind.BROADCAST:
             return  # no broadcast push for server connections (spec §4.1)
         base: dict[str, Any] = {"from": d.from_uid}
@@ -324,3 +427,16 @@ class Hub:
                 wanted = state.wants_room(d.target)
             if wanted:
                 self.push(conn, method, payload)
+
+
+def _chat_text(d: Delivery) -> str | None:
+    """The text of a chat message (mtype 30), which end users get as a translation map;
+    None for any other message (and for a chat body that is not UTF-8, pushed as sent)."""
+    if d.mtype != MTYPE_CHAT:
+        return None
+    if isinstance(d.msg, str):
+        return d.msg
+    try:
+        return d.msg.decode()
+    except UnicodeDecodeError:
+        return None

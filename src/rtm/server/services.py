@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from rtm.fpnn.errors import FPNNError
 from rtm.server import codes
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Word",
     "apply_settings",
     "audio_key",
+    "chat_translation",
     "check_content",
     "checked_codec",
     "checked_language",
@@ -469,10 +471,15 @@ _SCRIPTS: Final = (
 )
 
 
+_ANY_SCRIPT: Final = re.compile("|".join(pattern.pattern for pattern, _ in _SCRIPTS))
+
+
 def detect_language(text: str) -> str:
     """Spec §11.2 step 3: the script of the first character that has one of the listed
     scripts decides; otherwise ``en``."""
-    for char in text:
+    found = _ANY_SCRIPT.search(text)  # one scan (chat pushes detect every message)
+    if found is not None:
+        char = found.group()
         for pattern, code in _SCRIPTS:
             if pattern.match(char):
                 return code
@@ -536,7 +543,8 @@ def translate(config: ServicesConfig, text: str, dst: str, src: str = "",
     kind = text_type or "chat"
     if kind not in ("chat", "mail"):
         raise codes.rtm_error(codes.INVALID_PARAMETER, f"invalid type {text_type!r}: chat or mail")
-    matches = find_words(text, config.words)
+    # listed words matter only to stop/censor (chat pushes translate every message: "off")
+    matches = find_words(text, config.words) if mode != "off" else []
     if mode == "stop" and matches:
         raise codes.rtm_error(codes.PROFANITY_STOP,
                            f"profanity stop: listed word {matches[0][2].word!r} found")
@@ -552,6 +560,23 @@ def translate(config: ServicesConfig, text: str, dst: str, src: str = "",
         target_text = mask(target_text, find_words(target_text, config.words))
     return {"source": source, "target": target, "sourceText": source_text,
             "targetText": target_text}
+
+
+def chat_translation(config: ServicesConfig, text: str, target: str) -> dict[str, str]:
+    """The map a chat message (mtype 30) is pushed to an end user as (client spec §5):
+    ``sourceText`` the text; ``source`` its detected language ("" for a blank text: a push
+    carries no declared language); ``target`` the receiver's language as it set it ("" when
+    unset); ``targetText`` the text translated by :func:`translate` when a target is set,
+    else "" — and "" too when it cannot be (translation switched off, a language the
+    services do not know): a push is never refused."""
+    source = detect_language(text) if text.strip() else ""
+    target_text = ""
+    if target and source and config.enabled("translate"):
+        try:
+            target_text = translate(config, text, target, source)["targetText"]
+        except FPNNError:
+            target_text = ""
+    return {"source": source, "target": target, "sourceText": text, "targetText": target_text}
 
 
 def profanity(config: ServicesConfig, text: str, classify: bool) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Login, logout and keep-alive (spec §2, §1.3)."""
+"""Login, logout and keep-alive (spec §2, §1.3).
+
+``auth`` takes every official SDK's form: W ``pid, uid, token, version, attrs?``; A adds
+``lang`` ("" when unset) and ``device``; U and C ``lang?``, U's second form ``ts, authv: 2``;
+the 2018 SDK ``unread``. ``kickout {ce}`` closes another session of the caller's own uid.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,8 @@ AUTH = Command(
 )
 BYE = Command("bye", login=False)
 PING = Command("ping", login=False)
+KICKOUT = Command("kickout", (Param("ce", Kind.STR),))
 WHICH = Command("which", answer=(Param("endpoint", Kind.STR),), login=False)
 WHICHALL = Command("whichall", answer=(Param("servers", Kind.STRS),), login=False)
 
-COMMANDS = (AUTH, BYE, PING, WHICH, WHICHALL)
+COMMANDS = (AUTH, BYE, PING, KICKOUT, WHICH, WHICHALL)

@@ -3,15 +3,16 @@ built from the command's one description (:mod:`rtm.enduser.commands`)."""
 
 from __future__ import annotations
 
+from rtm.enduser.methods.files import FilesMethods, UploadedFile
 from rtm.enduser.methods.history import HistoryMethods
 from rtm.enduser.methods.messages import MessagesMethods
 from rtm.enduser.methods.rooms import RoomsMethods
 from rtm.enduser.methods.unread import UnreadMethods
 from rtm.enduser.methods.users import UsersMethods
 
-__all__ = ["EndUserMethods"]
+__all__ = ["EndUserMethods", "UploadedFile"]
 
 
-class EndUserMethods(MessagesMethods, HistoryMethods, UnreadMethods, RoomsMethods,
-                     UsersMethods):
+class EndUserMethods(MessagesMethods, HistoryMethods, UnreadMethods, FilesMethods,
+                     RoomsMethods, UsersMethods):
     """Every client-protocol method (the clients add how a call is sent)."""

@@ -16,6 +16,7 @@ from rtm.enduser.spec import Command
 from rtm.fpnn.server import FPNNServer, ServerConnection
 from rtm.server import codes
 from rtm.server.clientgate.base import ClientArea, OpenHandler, User, UserHandler
+from rtm.server.clientgate.files import FilesArea
 from rtm.server.clientgate.history import HistoryArea
 from rtm.server.clientgate.messages import MessagesArea
 from rtm.server.clientgate.reading import read_params
@@ -31,7 +32,7 @@ __all__ = ["AREAS", "ClientGate", "User"]
 
 #: The client gate's areas, in spec order.
 AREAS: tuple[type[ClientArea], ...] = (SessionArea, MessagesArea, HistoryArea, UnreadArea,
-                                       RoomsArea, UsersArea)
+                                       FilesArea, RoomsArea, UsersArea)
 
 
 logger = logging.getLogger("rtm.server")

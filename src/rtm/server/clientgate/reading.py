@@ -62,6 +62,7 @@ _READERS: dict[Kind, Callable[[Params, Param], Any]] = {
     Kind.BOOL: lambda p, param: p.bool_(param.key),
     Kind.STR: _read_str,
     Kind.BODY: lambda p, param: p.payload_(param.key),
+    Kind.BIN: lambda p, param: p.bytes_(param.key),
     Kind.IDS: _read_ids,
     Kind.INTS: lambda p, param: p.ints(param.key),
     Kind.STRS: lambda p, param: p.strs(param.key),

@@ -1,10 +1,11 @@
-"""Files (spec §4.4): the file token of the server API."""
+"""Files (spec §4.4): the file token of the server API (the client gate's ``filetoken``
+issues its tokens through :func:`file_token`)."""
 
 from __future__ import annotations
 
 from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
-from rtm.server.core import Answer
+from rtm.server.core import Answer, ServerCore
 from rtm.server.handlers.base import HandlerBase
 from rtm.server.params import (
     Params,
@@ -14,6 +15,26 @@ from rtm.server.params import (
 )
 from rtm.server.store import FILE_CMDS
 
+#: The file commands a server-API ``filetoken`` is for (``uploadfile`` is a client's).
+SERVER_FILE_CMDS = FILE_CMDS - {"uploadfile"}
+
+
+def check_file_cmd(cmd: str, allowed: frozenset[str]) -> None:
+    """200034 when ``cmd`` is not one of ``allowed``, naming them."""
+    if cmd not in allowed:
+        raise codes.rtm_error(
+            codes.INVALID_PARAMETER,
+            f"invalid cmd {cmd!r}: expected one of {', '.join(sorted(allowed))}")
+
+
+async def file_token(core: ServerCore, pid: int, from_uid: int, cmd: str,
+                     target: int | list[int] | None, *, client: bool = False) -> Answer:
+    """The ``filetoken`` answer: a one-shot token for ``cmd`` to ``target`` (the store runs
+    the checks of the matching send) and the file gate's endpoint as clients reach it."""
+    token = await core.store.issue_file_token(pid, from_uid, cmd, target,
+                                              core.config.file_token_ttl, client=client)
+    return {"token": token, "endpoint": core.file_endpoint}
+
 
 class FilesHandlers(HandlerBase):
     COMMANDS: tuple[str, ...] = (
@@ -22,15 +43,10 @@ class FilesHandlers(HandlerBase):
 
     async def filetoken(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         from_uid, cmd = p.int_("from"), p.str_("cmd")
-        if cmd not in FILE_CMDS:
-            raise codes.rtm_error(
-                codes.INVALID_PARAMETER,
-                f"invalid cmd {cmd!r}: expected one of {', '.join(sorted(FILE_CMDS))}")
+        check_file_cmd(cmd, SERVER_FILE_CMDS)
         target = file_target(p, cmd)
         check_id("from", from_uid)
-        token = await self.store.issue_file_token(pid, from_uid, cmd, target,
-                                                  self.config.file_token_ttl)
-        return {"token": token, "endpoint": self.core.file_endpoint}
+        return await file_token(self.core, pid, from_uid, cmd, target)
 
 
 def file_target(p: Params, cmd: str) -> int | list[int] | None:

@@ -44,6 +44,7 @@ from rtm.server.store.rtc import RTCEvent, RTCRepo, RTCRoom
 from rtm.server.store.schema import SCHEMA_VERSION
 from rtm.server.store.unread import ReadMark, SessionState, UnreadRepo
 from rtm.server.store.users import UsersRepo
+from rtm.server.store.userstate import UserStateRepo
 
 __all__ = [
     "ADMIN_ONLY",
@@ -93,10 +94,11 @@ class Store(
     BlacklistRepo,
     DataRepo,
     RTCRepo,
+    UserStateRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
-    devices, blocks, infos, user data, sessions, read marks, push options. All public methods are
-    coroutines and take the project id ``pid`` first.
+    devices, blocks, infos, user data, sessions, read marks, push options, client-only user
+    state. All public methods are coroutines and take the project id ``pid`` first.
 
     ``path`` is a file path or ``":memory:"``. ``now_ms`` is the clock (ms since the epoch),
     injectable for tests. The limits default to spec §5.3. ``broadcast_admins``: uids allowed

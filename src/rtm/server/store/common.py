@@ -21,7 +21,7 @@ HISTORY_MAX_NUM: Final = 20
 
 #: File-gate commands accepted by :meth:`Store.issue_file_token` (spec §3.1).
 FILE_CMDS: Final = frozenset(
-    {"sendfile", "sendfiles", "sendgroupfile", "sendroomfile", "broadcastfile"}
+    {"sendfile", "sendfiles", "sendgroupfile", "sendroomfile", "broadcastfile", "uploadfile"}
 )
 
 _I64_MIN: Final = -(2**63)
@@ -158,7 +158,7 @@ def _file_target_key(cmd: str, target: int | Iterable[int] | None) -> str:
     """Canonical text of a file token's target binding (order-insensitive for ``tos``)."""
     if cmd not in FILE_CMDS:
         raise ValueError(f"unknown file cmd {cmd!r}")
-    if cmd == "broadcastfile":
+    if cmd in ("broadcastfile", "uploadfile"):
         return ""
     if cmd == "sendfiles":
         if target is None or isinstance(target, int):

@@ -41,9 +41,11 @@ class FilesRepo(MessagesRepo):
 
     def _op_issue_file_token(self, conn: sqlite3.Connection, pid: int, from_uid: int,
                              cmd: str, target: int | Sequence[int] | None, key: str,
-                             ttl_seconds: int) -> str:
+                             ttl_seconds: int, client: bool) -> str:
         self._check_project_ban(conn, pid, from_uid)
-        if cmd == "sendgroupfile":
+        if cmd == "uploadfile":
+            pass  # stores a file, sends nothing: no target to check
+        elif cmd == "sendgroupfile":
             assert isinstance(target, int)
             self._check_group_sender(conn, pid, target, from_uid)
         elif cmd == "sendroomfile":
@@ -61,9 +63,9 @@ class FilesRepo(MessagesRepo):
         conn.execute("DELETE FROM file_tokens WHERE expires_ms<=?", (now,))
         token = secrets.token_hex(16).upper()
         conn.execute(
-            "INSERT INTO file_tokens (token, pid, from_uid, cmd, target, expires_ms)"
-            " VALUES (?,?,?,?,?,?)",
-            (token, pid, from_uid, cmd, key, now + max(ttl_seconds, 1) * 1000),
+            "INSERT INTO file_tokens (token, pid, from_uid, cmd, target, expires_ms, client)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (token, pid, from_uid, cmd, key, now + max(ttl_seconds, 1) * 1000, int(client)),
         )
         return token
 
@@ -74,20 +76,34 @@ class FilesRepo(MessagesRepo):
         cmd: str,
         target: int | Iterable[int] | None,
         ttl_seconds: int = 300,
+        *,
+        client: bool = False,
     ) -> str:
         """``filetoken``: run the target checks of the matching send (200040/200041/200044/
         200045/200026/200043) and return a one-shot token bound to (pid, from, cmd, target).
 
         ``target``: to uid (sendfile), recipient uids (sendfiles; compared as a set), gid
-        (sendgroupfile), rid (sendroomfile), None (broadcastfile). An unknown ``cmd`` or a
-        target of the wrong shape is a ValueError (the gate validates those first).
+        (sendgroupfile), rid (sendroomfile), None (broadcastfile, uploadfile). An unknown
+        ``cmd`` or a target of the wrong shape is a ValueError (the gate validates those
+        first). ``client``: issued to an end user on the client gate (its send then follows
+        a client's rules, :meth:`file_token_is_client`).
         """
         tgt: int | tuple[int, ...] | None = (
             target if target is None or isinstance(target, int) else tuple(target)
         )
         key = _file_target_key(cmd, tgt)
         return await self._call(True, self._op_issue_file_token, pid, from_uid, cmd, tgt, key,
-                                ttl_seconds)
+                                ttl_seconds, client)
+
+    @staticmethod
+    def _op_file_token_is_client(conn: sqlite3.Connection, token: str) -> bool:
+        row = conn.execute("SELECT client FROM file_tokens WHERE token=?", (token,)).fetchone()
+        return row is not None and bool(row[0])
+
+    async def file_token_is_client(self, token: str) -> bool:
+        """Whether ``token`` was issued on the client gate (False when unknown: its use is
+        refused later anyway)."""
+        return await self._call(False, self._op_file_token_is_client, token)
 
     def _op_consume_file_token(self, conn: sqlite3.Connection, pid: int, token: str,
                                from_uid: int, cmd: str, key: str) -> str | None:
@@ -193,6 +209,29 @@ class FilesRepo(MessagesRepo):
         )
         return self._op_send(conn, pid, kind, from_uid, targets, mid, mtype, msg, attrs, mtime)
 
+    def _op_upload_file(self, conn: sqlite3.Connection, pid: int, token: str, from_uid: int,
+                        file_id: str, content: bytes, filename: str, ext: str,
+                        mid: int) -> int | None:
+        if self._op_consume_file_token(conn, pid, token, from_uid, "uploadfile", "") is None:
+            return None
+        self._op_store_file(conn, pid, file_id, content, filename, ext)
+        conn.execute(
+            "INSERT INTO file_messages (pid, mid, from_uid, file_id, upload) VALUES (?,?,?,?,1)"
+            " ON CONFLICT DO NOTHING",
+            (pid, mid, from_uid, file_id),
+        )
+        return self._now()
+
+    async def upload_file(self, pid: int, token: str, from_uid: int, *, file_id: str,
+                          content: bytes, filename: str, ext: str, mid: int) -> int:
+        """``uploadfile`` as ONE operation: use the token, store the blob under ``mid`` (its
+        URL ``<base>/<pid>/<mid>`` downloads it) without any message; returns the time."""
+        stored = await self._call(True, self._op_upload_file, pid, token, from_uid, file_id,
+                                  bytes(content), filename, ext, mid)
+        if stored is None:
+            raise _expired_token()
+        return stored
+
     async def store_file(
         self,
         pid: int,
@@ -228,8 +267,8 @@ class FilesRepo(MessagesRepo):
         r = conn.execute(
             "SELECT f.file_id, f.pid, f.content, f.filename, f.ext, f.size, f.created_ms"
             " FROM file_messages l JOIN files f ON f.file_id = l.file_id"
-            " WHERE l.pid=? AND l.mid=? AND EXISTS (SELECT 1 FROM messages m"
-            " WHERE m.pid=l.pid AND m.mid=l.mid AND m.from_uid=l.from_uid AND m.deleted=0)"
+            " WHERE l.pid=? AND l.mid=? AND (l.upload=1 OR EXISTS (SELECT 1 FROM messages m"
+            " WHERE m.pid=l.pid AND m.mid=l.mid AND m.from_uid=l.from_uid AND m.deleted=0))"
             " LIMIT 1",
             (pid, mid),
         ).fetchone()
@@ -239,8 +278,8 @@ class FilesRepo(MessagesRepo):
 
     async def message_file(self, pid: int, mid: int) -> StoredFile | None:
         """The file of the file message ``mid`` of project ``pid`` (the download URL's
-        ``<pid>/<mid>``), or None when no such message is stored (unknown, cleaned or
-        deleted)."""
+        ``<pid>/<mid>``) or of the file uploaded as ``mid`` (``uploadfile``), or None when no
+        such message is stored (unknown, cleaned or deleted)."""
         return await self._call(False, self._op_message_file, pid, mid)
     # ------------------------------------------------------------------ read-only listings
 

@@ -199,6 +199,18 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             PRIMARY KEY (pid, uid)
         ) WITHOUT ROWID""",
     ),
+    (
+        # Client-only state: a user's language (auth ``lang``, ``setlang``); chat pushed to
+        # the user is translated into it.
+        """CREATE TABLE user_langs (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, lang TEXT NOT NULL,
+            PRIMARY KEY (pid, uid)
+        ) WITHOUT ROWID""",
+        # A file token issued on the client gate: its send follows a client's rules (blocks).
+        "ALTER TABLE file_tokens ADD COLUMN client INTEGER NOT NULL DEFAULT 0",
+        # ``uploadfile``: a file stored without a message; its URL downloads it all the same.
+        "ALTER TABLE file_messages ADD COLUMN upload INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).
