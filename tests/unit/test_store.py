@@ -747,8 +747,10 @@ async def test_file_token_target_checks(clock: FakeClock) -> None:
 
 async def test_store_and_get_file(store: Store) -> None:
     fid = await store.store_file(PID, b"hello rtm", filename="notes.txt", ext="txt")
-    assert await store.store_file(PID, b"hello rtm", filename="other") == fid
-    assert await store.store_file(PID + 1, b"hello rtm") != fid
+    # every stored file is an object of its own, even with the same content
+    assert await store.store_file(PID, b"hello rtm", filename="other") != fid
+    assert await store.store_file(PID, b"other", file_id=fid) == fid  # the id keeps its blob
+    assert await store.live_file(PID, fid) is None  # no message carries it: never served
     f = await store.get_file(fid)
     assert f is not None
     assert (f.pid, f.content, f.filename, f.ext, f.size) == (PID, b"hello rtm", "notes.txt",
