@@ -18,6 +18,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
+import re
 import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,6 +43,11 @@ T = TypeVar("T")
 logger = logging.getLogger("rtm.server")
 
 _WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})
+
+
+def _without_token(url: str) -> str:
+    """``url`` with the value of its ``token`` query parameter masked."""
+    return re.sub(r"([?&]token=)[^&#]*", r"\1***", url)
 
 
 def _endpoint(host: str, port: int) -> str:
@@ -237,13 +243,17 @@ class RTMServer:
         except BaseException:
             for gate in self._gates:
                 await gate.close()
+            if self._http is not None:  # nothing the failed start opened stays bound
+                await self._http.close()
+                self._http = None
             await core.store.close()
             self._core = None
             self._gates = []
             self._server_gate = self._client_gate = self._file_gate = None
             raise
         self._console = server
-        self.logger.info("RTM server console at %s", server.url)
+        # Logs are shared more widely than the terminal that printed the URL: no token here.
+        self.logger.info("RTM server console at %s", _without_token(server.url))
 
     async def close(self) -> None:
         """Stop listening, close every connection, finish in-flight sends, commit, close."""

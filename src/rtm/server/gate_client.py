@@ -3,7 +3,8 @@
 Every quest except ``auth``, ``ping``, ``bye``, ``which`` and ``whichall`` needs a logged-in
 connection (200022). ``auth`` order: already logged in (200023) -> params (10009/10010) ->
 pid/uid > 0 (200001) -> token (wrong, expired or unknown project: ``{ok: false}``) -> admin
-uid (200025) -> project black list (200024) -> ``{ok: true}`` and the ``login`` event.
+uid (200025) -> project black list (200024) -> ``{ok: true}`` and the ``login`` event (the
+black list is read again once the login is recorded, see :meth:`ClientGate.auth`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ class ClientGate:
         if client_uid(conn) is not None:  # two auth quests raced on one connection
             raise codes.rtm_error(codes.DUPLICATED_AUTH, "auth already")
         self.hub.login(conn, pid, uid)
+        # addprojectblack + kick may have run while the first check was awaited: its kick
+        # found no login to close. Checked again now that the login is recorded, one of the
+        # two sees the other (a black-listing after this read kicks this connection).
+        if await self.store.is_project_black(pid, uid):
+            asyncio.get_running_loop().call_soon(conn.close)  # after the answer is written
+            raise codes.rtm_error(codes.AUTH_DENIED, "auth denied")
         return {"ok": True}
 
     async def ping(self, conn: ServerConnection, p: Params) -> Answer:

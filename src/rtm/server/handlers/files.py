@@ -28,6 +28,10 @@ class FilesHandlers(HandlerBase):
                 f"invalid cmd {cmd!r}: expected one of {', '.join(sorted(FILE_CMDS))}")
         target = file_target(p, cmd)
         check_id("from", from_uid)
+        # A file send is a P2P send of the server API: the same self-send rule as sendmsg(s).
+        if self.config.forbid_server_self_send and (
+                target == from_uid or (isinstance(target, list) and from_uid in target)):
+            raise codes.rtm_error(codes.SEND_TO_SELF, "can not send to myself")
         token = await self.store.issue_file_token(pid, from_uid, cmd, target,
                                                   self.config.file_token_ttl)
         return {"token": token, "endpoint": self.core.file_endpoint}
