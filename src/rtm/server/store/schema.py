@@ -226,8 +226,8 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         # Expired bans and tokens are purged by the writes of their table: these find them.
         "CREATE INDEX bans_expiry ON bans (expires_ms) WHERE expires_ms IS NOT NULL",
         "CREATE INDEX tokens_expiry ON tokens (expires_ms) WHERE expires_ms IS NOT NULL",
-        # When a token was issued: a user keeps a bounded number of tokens, newest first.
-        "ALTER TABLE tokens ADD COLUMN issued_ms INTEGER NOT NULL DEFAULT 0",
+        # Order of issue of a user's tokens: a user keeps a bounded number, the newest.
+        "ALTER TABLE tokens ADD COLUMN issued_seq INTEGER NOT NULL DEFAULT 0",
         # Set by editmsg with edit_updates_mtime: the edit time, kept apart from mtime (the
         # conversation's order key, which never moves).
         "ALTER TABLE messages ADD COLUMN edited_ms INTEGER",
