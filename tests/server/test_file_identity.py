@@ -14,6 +14,7 @@ import pytest
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.errors import FPNNError
 from rtm.server import RTMServer
+from rtm.server.gate_http import download_content_type
 from rtm.server.store import Store
 from rtm.server.store.schema import _MIGRATIONS
 
@@ -140,6 +141,10 @@ async def test_download_is_a_sandboxed_attachment(api: API, files: FPNNClient) -
     assert status == 200 and body == page
     assert headers["Content-Type"] == "application/octet-stream"
     assert headers["Content-Disposition"] == 'attachment; filename="x.html"'
+    # passive media keep their type, documents (HTML, SVG) never do
+    for ext, expected in (("png", "image/png"), ("svg", "application/octet-stream"),
+                          ("mp3", "audio/mpeg")):
+        assert download_content_type(ext) == expected
     assert headers["X-Content-Type-Options"] == "nosniff"
     csp = headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "sandbox" in csp

@@ -2,9 +2,10 @@
 
 ``GET`` / ``HEAD`` ``/file/<pid>/<file_id>`` answers the bytes of a stored file while a stored,
 not deleted message carries it (``/file/<pid>/<mid>``: the URLs of earlier databases, while
-their message is stored), else 404. Every download is an attachment of an opaque type with
-``nosniff`` and a CSP that forbids everything, exactly as the web console serves files: an
-uploaded ``x.html`` never renders in the browser of whoever opens its URL. Built on aiohttp,
+their message is stored), else 404. Every download is an attachment with ``nosniff`` and a
+CSP that forbids everything, like the web console's downloads; its type is the media type of
+an image, audio or video file and opaque bytes for anything else: an uploaded ``x.html``
+never renders in the browser of whoever opens its URL. Built on aiohttp,
 the optional ``server`` extra (``pip install 'rtm-server-sdk[server]'``): without it the server
 runs, logs that files cannot be downloaded, and file URLs still identify the files.
 Other parts of the server may add routes to :attr:`HttpGate.app` before it starts.
@@ -40,10 +41,20 @@ def content_type(ext: str) -> str:
     return guessed or "application/octet-stream"
 
 
-#: The type every download is served with: the uploader's type is never trusted.
+#: The type of a download that is not passive media: the uploader's name is never trusted
+#: to say what a browser may render.
 DOWNLOAD_CONTENT_TYPE: Final = "application/octet-stream"
 #: Nothing in a download may load, run or be framed, even if a browser renders it anyway.
 DOWNLOAD_CSP: Final = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def download_content_type(ext: str) -> str:
+    """Images, audio and video keep their type (players use it; they run no script), except
+    SVG, which is a document; everything else, HTML included, is opaque bytes."""
+    guessed = content_type(ext)
+    if guessed.startswith(("image/", "audio/", "video/")) and "svg" not in guessed:
+        return guessed
+    return DOWNLOAD_CONTENT_TYPE
 
 
 def download_name(stored: StoredFile) -> str:
@@ -108,5 +119,6 @@ class HttpGate:
                   else await self.store.live_file(pid, ref))
         if stored is None:
             raise _web.HTTPNotFound(text="no such file\n")
-        return _web.Response(body=stored.content, content_type=DOWNLOAD_CONTENT_TYPE,
+        return _web.Response(body=stored.content,
+                             content_type=download_content_type(stored.ext),
                              headers=download_headers(stored))
