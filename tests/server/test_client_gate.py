@@ -280,3 +280,15 @@ async def test_admin_login_allowed_when_not_denied(make_server: ServerFactory) -
     finally:
         await admin.close()
         await api.close()
+
+
+async def test_remove_project_refuses_closes_and_erases(server: RTMServer, api: API) -> None:
+    u = await User(server.client_endpoint, 1).login(api)
+    await api("sendmsg", MSG, to=2, mid=1, **{F: 1})
+    try:
+        await server.remove_project(PID)
+        await u.closed(timeout=10)
+        assert await api.error("getfriends", uid=1) == 200002
+        assert await server.store.drop_project(PID) == 0  # nothing was left behind
+    finally:
+        await u.close()

@@ -20,7 +20,7 @@ import dataclasses
 import logging
 import re
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rtm.fpnn import codec
@@ -92,8 +92,20 @@ class RTMServer:
             raise ValueError("add_project(): 'secret' must be a non-empty str")
         if self._core is None:
             self.config.projects[pid] = secret
-        else:  # the authenticator reads this dict on every quest; a dict store is atomic
+        else:  # call on the server's loop (ServerThread.add_project marshals it there)
             self._core.projects[pid] = secret
+
+    async def remove_project(self, pid: int) -> None:
+        """Stop serving ``pid``: its quests are refused from now on, its client connections
+        closed, its services settings reset and everything stored for it erased (the pytest
+        plugin drops each test's project this way)."""
+        core = self.core
+        core.projects.pop(pid, None)
+        for conns in list(core.hub.clients.get(pid, {}).values()):
+            for conn in list(conns.values()):
+                conn.close()
+        self.services.reset(pid)
+        await core.store.drop_project(pid)
 
     @property
     def started(self) -> bool:
@@ -357,11 +369,23 @@ class ServerThread:
         return self.config.served_projects()
 
     def add_project(self, pid: int, secret: str) -> None:
-        """Serve one more project (callable from any thread)."""
-        if self._server is None:
+        """Serve one more project (callable from any thread: the change is made on the
+        server's loop, between two quests)."""
+        server = self._server
+        if server is None:
             self.config.projects[pid] = secret
+        elif threading.current_thread() is self._thread:
+            server.add_project(pid, secret)
         else:
-            self._server.add_project(pid, secret)
+            self.run(self._on_loop(server.add_project, pid, secret))
+
+    def remove_project(self, pid: int) -> None:
+        """:meth:`RTMServer.remove_project` from any thread but the server's own."""
+        self.run(self.server.remove_project(pid))
+
+    @staticmethod
+    async def _on_loop(fn: Callable[[int, str], None], pid: int, secret: str) -> None:
+        fn(pid, secret)
 
     @property
     def services(self) -> ServicesRegistry:
