@@ -115,8 +115,8 @@ async def test_client_sends_and_pushes(server: RTMServer, api: API, user: UserFa
                         "attrs": "at", "mtime": answer["mtime"]}
         _, server_push = await listener.pushes.next()
         assert server_push[F] == 1 and server_push["to"] == 2
-        await a_other.pushes.nothing(0.1)  # the sender's own connections get nothing
-        await a.pushes.nothing(0.0)
+        await a_other.pushes.nothing(server)  # the sender's own connections get nothing
+        await a.pushes.nothing(server)
         assert await a.error("sendmsg", MSG, to=1, mid=11) == 200052
         assert await a.error("sendmsgs", MSG, tos=[2, 1], mid=11) == 200052
         assert await a.error("sendmsg", MSG, to=2, mid=11, mtype=0) == 200005
@@ -135,7 +135,7 @@ async def test_client_sends_and_pushes(server: RTMServer, api: API, user: UserFa
         for u in (a, a_other):
             method, push = await u.pushes.next()
             assert method == "pushbroadcastmsg" and push["mid"] == 14 and "mtime" in push
-        await b.pushes.nothing(0.1)
+        await b.pushes.nothing(server)
     finally:
         await listener.close()
 
@@ -150,7 +150,7 @@ async def test_group_and_room_from_clients(server: RTMServer, api: API,
     assert method == "pushgroupmsg"
     assert push == {F: 1, "gid": 7, "mid": 1, "mtype": 51, "ftype": 0, "msg": "hello",
                     "attrs": "at", "mtime": answer["mtime"]}
-    await c.pushes.nothing(0.1)
+    await c.pushes.nothing(server)
     await api("addgroupban", gid=7, uid=1, btime=30)
     assert await a.error("sendgroupmsg", MSG, gid=7, mid=2) == 200044
 
@@ -161,7 +161,7 @@ async def test_group_and_room_from_clients(server: RTMServer, api: API,
     await a("sendroommsg", MSG, rid=8, mid=3)
     method, push = await c.pushes.next()
     assert method == "pushroommsg" and push["rid"] == 8 and push["mid"] == 3
-    await b.pushes.nothing(0.1)
+    await b.pushes.nothing(server)
     await api("addroomban", rid=8, uid=1, btime=30)
     assert await a.error("sendroommsg", MSG, rid=8, mid=4) == 200045
     assert await c("leaveroom", rid=8) == {}
