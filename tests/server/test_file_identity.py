@@ -4,6 +4,7 @@ messages that carry it, gone with the last of them, served only while one is liv
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,12 +14,12 @@ import pytest
 
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.errors import FPNNError
-from rtm.server import RTMServer
+from rtm.server import RTMServer, ServerConfig
 from rtm.server.gate_http import download_content_type
 from rtm.server.store import Store
 from rtm.server.store.schema import _MIGRATIONS
 
-from .conftest import API, PID
+from .conftest import API, PID, ServerFactory
 from .test_files import file_error, flat_attrs
 
 aiohttp = pytest.importorskip("aiohttp")
@@ -195,3 +196,25 @@ async def test_earlier_database_migrates_and_old_urls_work(tmp_path: Path) -> No
     finally:
         await store.close()
 
+
+
+async def test_http_port_is_where_files_download(make_server: ServerFactory) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = await make_server(http_port=port)
+    assert server.http_endpoint == f"127.0.0.1:{port}"
+    assert server.file_base_url == f"http://127.0.0.1:{port}/file"
+    api, files = API(server.endpoint), FPNNClient(server.file_endpoint)
+    try:
+        await upload(api, files, "sendfile", {"to": 2}, b"on my port", from_uid=1, mid=1)
+        url = await last_url(api, "getp2pmsg", uid=1, ouid=2)
+        assert url.startswith(f"http://127.0.0.1:{port}/file/{PID}/")
+        assert await served(api, files, url) == b"on my port"
+    finally:
+        await files.close()
+        await api.close()
+    # the default: 13318 next to the default file gate, a free port next to any other
+    assert ServerConfig().effective_http_port() == 13318
+    assert ServerConfig(file_port=0).effective_http_port() == 0
+    assert ServerConfig(file_port=0, http_port=8123).effective_http_port() == 8123
