@@ -15,7 +15,6 @@ import pytest
 
 from helpers import async_wait_until, wait_until
 from rtm import AsyncRTMServerClient, RTMServerClient
-from rtm.file_gate_clients import FileGateClients
 from rtm.server import RTMServer, ServerConfig, ServerThread
 
 PID, SECRET = 11000093, "file-gate-clients-secret"
@@ -137,6 +136,8 @@ def test_sync_client_bounds_and_closes_file_gate_connections(thread: ServerThrea
 
 
 def test_bookkeeping_never_closes_a_connection_in_use() -> None:
+    from rtm.file_gate_clients import FileGateClients
+
     now = [0.0]
     pool: FileGateClients[str] = FileGateClients(limit=1, idle=10, clock=lambda: now[0])
     a, stale = pool.acquire("a:1", lambda: "A")

@@ -15,7 +15,6 @@ import pytest
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.errors import FPNNError
 from rtm.server import RTMServer, ServerConfig
-from rtm.server.gate_http import download_content_type
 from rtm.server.store import Store
 from rtm.server.store.schema import _MIGRATIONS
 
@@ -143,6 +142,8 @@ async def test_download_is_a_sandboxed_attachment(api: API, files: FPNNClient) -
     assert headers["Content-Type"] == "application/octet-stream"
     assert headers["Content-Disposition"] == 'attachment; filename="x.html"'
     # passive media keep their type, documents (HTML, SVG) never do
+    from rtm.server.gate_http import download_content_type
+
     for ext, expected in (("png", "image/png"), ("svg", "application/octet-stream"),
                           ("mp3", "audio/mpeg")):
         assert download_content_type(ext) == expected
