@@ -103,7 +103,7 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
                           f"{DEFAULT_HTTP_PORT}, or a free port when --file-port is not the "
                           f"default; 0 = a free port)")
     net.add_argument("--file-base-url", default=None, metavar="URL",
-                     help="prefix of stored files' URLs, <URL>/<pid>/<mid> (default "
+                     help="prefix of stored files' URLs, <URL>/<pid>/<file id> (default "
                           "http://<host>:<http port>/file)")
     net.add_argument("--advertise-host", default=None,
                      help="host put in the file-gate endpoint of filetoken answers")
@@ -277,7 +277,7 @@ async def serve(config: ServerConfig) -> int:
         _say(f"client gate listening on {server.client_endpoint}")
         _say(f"file gate listening on {server.file_endpoint}")
         if server.http_endpoint is not None:
-            _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<mid>")
+            _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<file id>")
         if server.console_url is not None:
             _say(f"console at {server.console_url}")
             if server.console_url.find("token=") >= 0:

@@ -4,7 +4,7 @@
   ``pushgroupmsg`` / ``pushroommsg`` / ``pushevent`` pushes of §4;
 * client gate (``client_endpoint``): token login and the minimal client API of §6;
 * file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``;
-* HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<mid>`` downloads a stored file,
+* HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<file_id>`` downloads a stored file,
   the URL its message carries (current spec §5.6).
 
 :class:`RTMServer` runs on the caller's event loop; :class:`ServerThread` runs one on its own
@@ -137,7 +137,7 @@ class RTMServer:
 
     @property
     def file_base_url(self) -> str:
-        """Prefix of stored files' URLs: ``<file_base_url>/<pid>/<mid>``."""
+        """Prefix of stored files' URLs: ``<file_base_url>/<pid>/<file_id>``."""
         return self.core.file_base_url
 
     def _advertised(self, port: int) -> str:

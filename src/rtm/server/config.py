@@ -21,7 +21,7 @@ from rtm.settings import DEFAULT_PORT as DEFAULT_PORT
 from rtm.settings import DEV_PID as DEV_PID
 from rtm.settings import DEV_SECRET as DEV_SECRET
 
-#: Port of the HTTP listener that serves stored files (``GET /file/<pid>/<mid>``).
+#: Port of the HTTP listener that serves stored files (``GET /file/<pid>/<file_id>``).
 DEFAULT_HTTP_PORT: Final = 13318
 #: ``rtm server`` serves its web console on the server-API port + 4 (13319 by default; + 3
 #: is the file download port).
@@ -118,7 +118,7 @@ class ServerConfig:
     * ``http_port``: the HTTP listener serving stored files; ``None`` = 13318 when the file
       gate has its default port, else a free port (see ``RTMServer.http_endpoint``).
     * ``file_base_url`` [current §5.6]: prefix of stored files' URLs
-      (``<file_base_url>/<pid>/<mid>``); ``None`` = ``http://<host>:<http port>/file``.
+      (``<file_base_url>/<pid>/<file_id>``); ``None`` = ``http://<host>:<http port>/file``.
     * ``now_ms``: the clock (ms since the epoch), injectable for tests.
     * ``services`` [§11 of the current spec]: what the content services answer (word list,
       translations, speech transcripts, check markers), which services are switched off
