@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 
 from rtm.fpnn.crypto import generate_private_key
 from rtm.fpnn.errors import FPNNError
-from rtm.server import DEV_PID, DEV_SECRET, ServerConfig, ServerThread
+from rtm.server import DEV_PID, DEV_SECRET, RTMServer, ServerConfig, ServerThread
 from rtm.server.__main__ import build_parser, config_from_args
 from rtm.server.__main__ import main as server_main
 
@@ -323,3 +323,12 @@ def test_the_development_secret_stays_on_loopback(
         server_main(["--db", ":memory:", "--host", "0.0.0.0"])
     assert exited.value.code == 2
     assert "--project PID:SECRET" in capsys.readouterr().err
+
+
+async def test_add_project_refuses_the_development_secret_beyond_loopback() -> None:
+    server = RTMServer(ServerConfig(host="0.0.0.0", port=0, client_port=0, file_port=0,
+                                    projects={7: "own-secret"}))
+    with pytest.raises(ValueError, match="development secret is public"):
+        server.add_project(8, DEV_SECRET)
+    server.add_project(8, "another-own-secret")
+    assert server.projects == {7: "own-secret", 8: "another-own-secret"}

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
 from rtm.fpnn.server import FPNNServer
-from rtm.server.config import ServerConfig
+from rtm.server.config import DEV_SECRET, ServerConfig, is_loopback_host
 from rtm.server.core import ServerCore
 from rtm.server.gate_client import ClientGate
 from rtm.server.gate_file import FileGate
@@ -90,6 +90,9 @@ class RTMServer:
             raise ValueError(f"add_project(): 'pid' must be an int32 > 0, got {pid!r}")
         if not isinstance(secret, str) or not secret:
             raise ValueError("add_project(): 'secret' must be a non-empty str")
+        if secret == DEV_SECRET and not is_loopback_host(self.config.host):
+            raise ValueError(f"add_project(): the development secret is public: not on "
+                             f"{self.config.host!r}, which is reachable beyond loopback")
         if self._core is None:
             self.config.projects[pid] = secret
         else:  # call on the server's loop (ServerThread.add_project marshals it there)

@@ -20,11 +20,12 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from rtm.server.config import is_loopback_host as is_loopback
 from rtm.server.console import areas
 from rtm.server.console.live import LiveFilter, Subscription, batch_message
 from rtm.server.console.markup import Html, join, link, page, tag
 from rtm.server.console.panels import REGISTRY, ConsoleApi, ConsoleError, Ctx, parse_fields
-from rtm.server.console.security import CSRF_FIELD, Guard, is_loopback
+from rtm.server.console.security import CSRF_FIELD, Guard
 from rtm.server.gate_http import DOWNLOAD_CONTENT_TYPE, download_headers
 
 if TYPE_CHECKING:
