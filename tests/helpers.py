@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,3 +47,15 @@ def drop_server_connections(server: ServerThread) -> None:
             conn.close()
 
     server.run(drop())
+
+
+async def async_wait_for(check: Callable[[], Awaitable[object]], timeout: float = 5.0,
+                         what: str = "") -> None:
+    """``async_wait_until`` for a condition that must itself be awaited (a store read, a
+    server-API call)."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for "
+                                 f"{what or getattr(check, '__name__', check)}")
+        await asyncio.sleep(POLL)

@@ -27,6 +27,7 @@ from rtm.api.errors import RTMClientClosedError, to_rtm_error
 from rtm.api.helpers import AsyncHelpers, SyncHelpers
 from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
+from rtm.file_gate_clients import FILE_GATE_IDLE, FILE_GATE_LIMIT, FileGateClients
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
@@ -252,6 +253,11 @@ class _ClientBase(RTMCore, RTMMethods):
     """Configuration and push handling shared by both clients."""
 
     _transport: _Transport
+    #: File-gate connections kept at most, and seconds one stays open unused (file sends
+    #: reuse them; see :mod:`rtm.file_gate_clients`). Set on a subclass or before the first
+    #: file send.
+    file_gate_limit: int = FILE_GATE_LIMIT
+    file_gate_idle: float = FILE_GATE_IDLE
 
     def __init__(
         self,
@@ -481,7 +487,9 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
             on_closed=self._note_closed, on_open=self._restore_listen)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
-        self._file_clients: dict[str, FPNNClient] = {}
+        self._file_clients: FileGateClients[FPNNClient] = FileGateClients(
+            self.file_gate_limit, self.file_gate_idle)
+        self._file_idle_timer: asyncio.TimerHandle | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -509,7 +517,40 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         return await run_call_async(call, self._send)
 
     async def _send(self, step: Call[Any]) -> dict[str, Any]:
-        client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
+        if step.endpoint is not None:
+            return await self._send_to_file_gate(step, step.endpoint)
+        return await self._send_on(self._fpnn, step)
+
+    async def _send_to_file_gate(self, step: Call[Any], endpoint: str) -> dict[str, Any]:
+        client, stale = self._file_clients.acquire(endpoint, lambda: FPNNClient(
+            endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
+            logger=self._transport_logger))
+        self._close_file_clients(stale)
+        try:
+            return await self._send_on(client, step)
+        finally:
+            self._close_file_clients(self._file_clients.release(endpoint, client))
+            self._watch_idle_file_clients()
+
+    def _close_file_clients(self, clients: list[FPNNClient]) -> None:
+        loop = asyncio.get_running_loop()
+        for client in clients:
+            self._keep(loop.create_task(client.close()))
+
+    def _watch_idle_file_clients(self) -> None:
+        if self._file_idle_timer is not None or self._closed:
+            return
+        delay = self._file_clients.next_expiry()
+        if delay is not None:
+            self._file_idle_timer = asyncio.get_running_loop().call_later(
+                delay, self._close_idle_file_clients)
+
+    def _close_idle_file_clients(self) -> None:
+        self._file_idle_timer = None
+        self._close_file_clients(self._file_clients.expired())
+        self._watch_idle_file_clients()
+
+    async def _send_on(self, client: FPNNClient, step: Call[Any]) -> dict[str, Any]:
         params = self._quest_params(step)
         log = self._logger.isEnabledFor(_DEBUG)
         started = self._log_quest(step, params) if log else 0.0
@@ -535,15 +576,6 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
             self._deliver(call.notify_error, (exc,))
         else:
             self._deliver(call.notify, (result,))
-
-    def _file_client(self, endpoint: str) -> FPNNClient:
-        client = self._file_clients.get(endpoint)
-        if client is None:  # one plain connection per file gate, reused, closed with us
-            client = FPNNClient(endpoint, connect_timeout=self._connect_timeout,
-                                quest_timeout=self._quest_timeout,
-                                logger=self._transport_logger)
-            self._file_clients[endpoint] = client
-        return client
 
     def _keep(self, task: asyncio.Future[Any]) -> None:
         self._tasks.add(task)
@@ -626,9 +658,11 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         if reconnect is not None:
             reconnect.cancel()
         await self._fpnn.close()  # pending calls fail now: their callbacks are delivered
-        for client in list(self._file_clients.values()):
+        if self._file_idle_timer is not None:
+            self._file_idle_timer.cancel()
+            self._file_idle_timer = None
+        for client in self._file_clients.take_all():
             await client.close()
-        self._file_clients.clear()
         if reconnect is not None:
             await asyncio.gather(reconnect, return_exceptions=True)
         await self._finish_tasks()
@@ -677,7 +711,9 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
             on_connected=self._opened, on_closed=self._note_closed)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
-        self._file_clients: dict[str, SyncFPNNClient] = {}
+        self._file_clients: FileGateClients[SyncFPNNClient] = FileGateClients(
+            self.file_gate_limit, self.file_gate_idle)
+        self._file_idle_timer: threading.Timer | None = None
         self._reconnect_thread: threading.Thread | None = None
         self._closed_event = threading.Event()
         self._lock = threading.Lock()
@@ -708,7 +744,44 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
         return run_call_sync(call, self._send)
 
     def _send(self, step: Call[Any]) -> dict[str, Any]:
-        client = self._fpnn if step.endpoint is None else self._file_client(step.endpoint)
+        if step.endpoint is not None:
+            return self._send_to_file_gate(step, step.endpoint)
+        return self._send_on(self._fpnn, step)
+
+    def _send_to_file_gate(self, step: Call[Any], endpoint: str) -> dict[str, Any]:
+        client, stale = self._file_clients.acquire(endpoint, lambda: SyncFPNNClient(
+            endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
+            logger=self._transport_logger))
+        for old in stale:
+            old.close()
+        try:
+            return self._send_on(client, step)
+        finally:
+            for old in self._file_clients.release(endpoint, client):
+                old.close()
+            self._watch_idle_file_clients()
+
+    def _watch_idle_file_clients(self) -> None:
+        """One timer thread at most, alive while an unused file-gate client is open."""
+        with self._lock:
+            if self._file_idle_timer is not None or self._closed:
+                return
+            delay = self._file_clients.next_expiry()
+            if delay is None:
+                return
+            timer = self._file_idle_timer = threading.Timer(delay,
+                                                            self._close_idle_file_clients)
+            timer.daemon = True
+            timer.start()
+
+    def _close_idle_file_clients(self) -> None:
+        with self._lock:
+            self._file_idle_timer = None
+        for client in self._file_clients.expired():
+            client.close()
+        self._watch_idle_file_clients()
+
+    def _send_on(self, client: SyncFPNNClient, step: Call[Any]) -> dict[str, Any]:
         params = self._quest_params(step)
         log = self._logger.isEnabledFor(_DEBUG)
         started = self._log_quest(step, params) if log else 0.0
@@ -803,16 +876,6 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                 self._serial.start_failed()
                 raise
 
-    def _file_client(self, endpoint: str) -> SyncFPNNClient:
-        with self._lock:
-            client = self._file_clients.get(endpoint)
-            if client is None:
-                client = SyncFPNNClient(endpoint, connect_timeout=self._connect_timeout,
-                                        quest_timeout=self._quest_timeout,
-                                        logger=self._transport_logger)
-                self._file_clients[endpoint] = client
-        return client
-
     def _opened(self, conn_id: int) -> None:
         """The transport's on_connected: it runs on the thread that opened the connection,
         before any other thread may use it, so the listen settings are re-applied (spec 2.9:
@@ -865,9 +928,10 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
         self._closed_event.set()
         self._fpnn.close()
         with self._lock:
-            clients = list(self._file_clients.values())
-            self._file_clients.clear()
-        for client in clients:
+            timer, self._file_idle_timer = self._file_idle_timer, None
+        if timer is not None:
+            timer.cancel()
+        for client in self._file_clients.take_all():
             client.close()
         if reconnect is not None and reconnect is not threading.current_thread():
             reconnect.join(self._connect_timeout + 1.0)

@@ -7,7 +7,8 @@ Installed with the SDK and loaded by pytest automatically. Fixtures:
     started once per test session.
 ``rtm_project`` (test)
     A fresh project (pid, secret) on that server, so every test starts from clean state:
-    no friends, groups, history or tokens leak between tests.
+    no friends, groups, history or tokens leak between tests. At teardown the project is
+    removed and its data erased, so the session's server does not grow with every test.
 ``rtm_client`` (test)
     A connected :class:`rtm.RTMServerClient` for ``rtm_project``; closed after the test.
 ``rtm_async_client`` (test, needs pytest-asyncio: ``pip install 'rtm-server-sdk[testing]'``)
@@ -259,13 +260,20 @@ def rtm_server() -> Iterator[ServerThread]:
 
 
 @pytest.fixture
-def rtm_project(rtm_server: ServerThread, request: pytest.FixtureRequest) -> RTMProject:
+def rtm_project(rtm_server: ServerThread, request: pytest.FixtureRequest
+                ) -> Iterator[RTMProject]:
     project = new_project(rtm_server)
-    for marker in reversed(list(request.node.iter_markers("rtm_services"))):
-        if len(marker.args) != 1 or not isinstance(marker.args[0], Mapping):
-            raise TypeError("@pytest.mark.rtm_services takes one dict (services-file format)")
-        project.services.configure(marker.args[0])
-    return project
+    try:
+        for marker in reversed(list(request.node.iter_markers("rtm_services"))):
+            if len(marker.args) != 1 or not isinstance(marker.args[0], Mapping):
+                raise TypeError(
+                    "@pytest.mark.rtm_services takes one dict (services-file format)")
+            project.services.configure(marker.args[0])
+        yield project
+    finally:
+        # The session's server would otherwise keep every test's project and data.
+        if rtm_server.running:
+            rtm_server.remove_project(project.pid)
 
 
 @pytest.fixture

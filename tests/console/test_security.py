@@ -4,7 +4,9 @@ security headers, downloads as attachments, and no project secret in any page.""
 
 from __future__ import annotations
 
+import logging
 import re
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -153,3 +155,41 @@ async def test_no_page_shows_the_secret_and_files_download_as_attachments(
             async with http.get(f"{base}/p/{PID}/live/event/{seq}") as r:
                 assert SECRET.encode() not in await r.read()
     assert any("/file/" in p for p in seen) and f"/p/{PID}/group/501" in seen
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+async def test_a_console_that_cannot_start_leaves_nothing_bound() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        http_port = _free_port()
+        server = RTMServer(ServerConfig(port=0, client_port=0, file_port=0,
+                                        projects={PID: SECRET}, http_port=http_port,
+                                        console_port=taken.getsockname()[1]))
+        with pytest.raises(OSError):
+            await server.start()
+    assert _bindable(http_port)  # the HTTP listener was closed with the gates
+    assert not server.started
+
+
+async def test_the_console_token_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="rtm.server")
+    async with RTMServer(_config(console_token="never-in-the-logs-42")) as srv:
+        assert (srv.console_url or "").endswith("?token=never-in-the-logs-42")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "console at http://" in logged and "token=***" in logged
+    assert "never-in-the-logs-42" not in logged

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import wait_until
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
@@ -45,11 +47,15 @@ def test_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     try:
         exec(compile(source.replace("127.0.0.1:13315", server.endpoint), "README.md", "exec"),
              {})
-        import time
+        printed: list[str] = []
 
-        time.sleep(0.3)  # the monitor prints from its worker thread
+        def monitor_printed() -> bool:  # it prints from its worker thread
+            printed.append(capsys.readouterr().out)
+            return "1001 -> 1002: hello" in "".join(printed)
+
+        wait_until(monitor_printed, timeout=15, what="the monitor's line")
     finally:
         server.stop()
-    out = capsys.readouterr().out
+    out = "".join(printed)
     assert "1001 -> 1002: hello" in out
     assert "HistoryMessageUnit(" in out

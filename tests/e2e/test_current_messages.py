@@ -105,7 +105,7 @@ def test_chat_history_management_and_files(rtm_client: RTMServerClient) -> None:
     assert (info.size, info.is_rtm_audio, info.codec, info.srate, info.lang, info.duration,
             info.custom_attrs) == (11, True, "amr-wb", 16000, "en", 3000, '{"k":"v"}')
     assert json.loads(entry.message)["url"] == info.url  # the raw text stays available
-    assert info.url.endswith(f"/{sent.mid}")
+    assert f"/{sent.mid}" not in info.url  # the file's own id, not the message's mid
     status, body, headers = download(info.url)
     assert (status, body, headers["Content-Length"]) == (200, b"voice bytes", "11")
     assert headers["Content-Type"].lower() == "audio/amr"
@@ -116,6 +116,7 @@ def test_chat_history_management_and_files(rtm_client: RTMServerClient) -> None:
     c.clean_p2p_message(A, B)
     assert download(info.url)[0] == 404  # cleaned: gone
     assert download(info.url.rsplit("/", 1)[0] + "/12345")[0] == 404
+    assert download(info.url.rsplit("/", 1)[0] + f"/{sent.mid}")[0] == 404
 
 
 def test_history_iterator_walks_1000_messages(rtm_client: RTMServerClient) -> None:

@@ -160,12 +160,12 @@ def test_timeout_while_holding_the_read_side(servers: Servers, server: FPNNServe
     with SyncFPNNClient(server.endpoint) as client:
         for i in range(20):
             client.quest("echo", {"i": i})
-        started = time.monotonic()
         with pytest.raises(FPNNTimeoutError):
-            client.quest("slow", {"delay": 1.0}, timeout=0.1)
-        assert time.monotonic() - started < 0.8
+            client.quest("slow", {"delay": 2.0}, timeout=0.1)
+        # the timeout fired on its own, not when the answer came (2 s after the quest)
+        assert servers.slow_done == 0
         # The late answer is dropped; the next quests get their own answers.
-        wait_until(lambda: servers.slow_done == 1, 3, "the late answer")
+        wait_until(lambda: servers.slow_done == 1, 15, "the late answer")
         for i in range(20):
             assert client.quest("echo", {"after": i}) == {"after": i}
 
@@ -309,10 +309,9 @@ def test_busy_poll_timeouts_kills_threads_and_pushes(servers: Servers,
     try:
         for i in range(20):
             assert client.quest("echo", {"i": i}) == {"i": i}
-        started = time.monotonic()
         with pytest.raises(FPNNTimeoutError):
-            client.quest("slow", {"delay": 1.0}, timeout=0.05)
-        assert time.monotonic() - started < 0.5
+            client.quest("slow", {"delay": 2.0}, timeout=0.05)
+        assert servers.slow_done == 0  # the timeout did not wait for the answer
         failures: list[str] = []
 
         def caller(t: int) -> None:
@@ -332,7 +331,7 @@ def test_busy_poll_timeouts_kills_threads_and_pushes(servers: Servers,
             th.join(30)
         assert failures == []
         assert sorted(pushes) == list(range(50))
-        wait_until(lambda: servers.slow_done == 1, 3, "the late answer")
+        wait_until(lambda: servers.slow_done == 1, 15, "the late answer")
         th, errors = _slow_quest_in_thread(client)
         wait_until(lambda: servers.slow_started == 2, 3, "the second slow quest")
         servers.lt.call(servers.only_connection(server).close)

@@ -38,6 +38,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec as _ec
 
 from rtm.api.monitor import PushRouter, RTMServerMonitor
+from rtm.enduser.commands import COMMANDS
+from rtm.enduser.spec import Command, Kind
 from rtm.fpnn import codec
 from rtm.fpnn import errors as fe
 from rtm.fpnn.codec import Answer, FrameDecoder, Quest, encode_quest
@@ -118,7 +120,24 @@ def seeds() -> list[tuple[str, str, dict[str, Any]]]:
                                        "mtype": 50, "mid": 1, "file": b"f",
                                        "attrs": '{"rtm":{"sign":"x","ext":"txt"}}'}))
     out += [("client", m, p) for m, p in CLIENT_GATE_SEEDS]
+    seeded = {m for m, _ in CLIENT_GATE_SEEDS}
+    out += [("client", c.method, described_quest(c)) for c in COMMANDS.values()
+            if c.gate == "client" and c.method not in seeded]
     return out
+
+
+#: A valid value of each kind of param, for the seeds made from descriptions.
+_SAMPLES: dict[Kind, Any] = {
+    Kind.ID: 6, Kind.INT: 1, Kind.I32: 1, Kind.BOOL: True, Kind.STR: "s",
+    Kind.BODY: "m", Kind.IDS: [6, 7], Kind.INTS: [30], Kind.STRS: ["s"],
+    Kind.STR_MAP: {"k": "v"},
+}
+
+
+def described_quest(command: Command) -> dict[str, Any]:
+    """A quest with every param of ``command``'s description (the client commands no seed
+    above lists: the fuzzer mutates these)."""
+    return {p.key: _SAMPLES.get(p.kind, 1) for p in command.params}
 
 
 def resign(method: str, params: dict[str, Any]) -> dict[str, Any]:

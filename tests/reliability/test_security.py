@@ -26,6 +26,7 @@ import pytest
 from faultproxy import FaultProxy
 from harness import CountingMonitor, ServerProcess, free_ports, sign_v1, sign_v2
 
+from helpers import wait_until
 from rtm import AsyncRTMServerClient, FPNNError, InvalidPidOrSignError, RTMServerClient
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import generate_private_key
@@ -168,14 +169,19 @@ def test_sign_does_not_cover_params_by_protocol_design(raw: SyncFPNNClient) -> N
 
 def test_sdk_with_a_wrong_secret_is_refused_everywhere(server: ServerThread) -> None:
     with RTMServerClient(PID, WRONG_SECRET, server.endpoint, quest_timeout=5) as c:
-        for call in (lambda: c.get_friends(1), lambda: c.send_message(1, 2, 30, "m"),
+        for call in (lambda: c.get_friends(1), lambda: c.send_message(4242, 4343, 30, "m"),
                      lambda: c.set_listen([], [], True, []), lambda: c.get_token(1),
-                     lambda: c.send_file(1, 2, b"data", "a.txt")):
+                     lambda: c.send_file(4242, 4343, b"data", "a.txt"),
+                     lambda: c.add_friends(4242, [4444])):
             with pytest.raises(InvalidPidOrSignError):
                 call()
     with RTMServerClient(PID, SECRET, server.endpoint, quest_timeout=5,
                          protocol="current") as good:
-        assert good.get_friends(1) is not None
+        # the right secret works, and nothing the refused calls asked for happened
+        assert good.get_friends(4242) == []
+        assert good.get_p2p_message(4242, 4343).messages == []
+        good.add_friends(4242, [4343])
+        assert good.get_friends(4242) == [4343]
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -341,7 +347,10 @@ def test_the_secret_never_appears_in_logs_or_errors(server: ServerThread,
                 await a.close()
 
         asyncio.run(async_part())
-        time.sleep(0.3)  # callbacks and monitors run on worker threads
+        # callbacks and monitors run on worker threads: wait for their failures' records
+        wait_until(lambda: "ZeroDivisionError" in capture.stream.getvalue()
+                   and "monitor failed" in capture.stream.getvalue(), timeout=15,
+                   what="the failing callback and monitor to be logged")
     finally:
         proxy.stop()
         hole.close()

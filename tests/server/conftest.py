@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from helpers import async_wait_until
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
@@ -66,10 +67,19 @@ class Recorder:
     async def next(self, timeout: float = 3.0) -> tuple[str, dict[str, Any]]:
         return await asyncio.wait_for(self.queue.get(), timeout)
 
-    async def nothing(self, wait: float = 0.2) -> None:
-        """Assert that no push arrives within ``wait`` seconds."""
-        await asyncio.sleep(wait)
+    async def nothing(self, server: RTMServer) -> None:
+        """Assert that nothing was pushed here: once ``server`` has no push in flight, every
+        push it started was answered, and this recorder records a push before answering it.
+        (A push starts while its quest is handled, before the quest's answer.)"""
+        await settled(server)
         assert self.queue.empty(), f"unexpected push {self.queue.get_nowait()}"
+
+
+async def settled(server: RTMServer, timeout: float = 10.0) -> None:
+    """Wait until ``server`` has no push (or other background delivery) in flight."""
+    hub = server.core.hub
+    await async_wait_until(lambda: not hub._tasks, timeout,
+                           what="the server's pushes in flight to finish")
 
 
 class API:

@@ -7,10 +7,14 @@ from typing import Any
 
 import pytest
 
+from helpers import async_wait_for, async_wait_until
+from rtm.fpnn.client import FPNNClient
+from rtm.fpnn.errors import FPNNError
 from rtm.fpnn.server import FPNNServer
 from rtm.server import RTMServer
 from rtm.server.clientgate import ClientGate
 from rtm.server.clientgate.rooms import RoomsArea
+from rtm.server.store import Store
 
 from .conftest import API, PID, Clock, ServerFactory, User, UserFactory
 
@@ -115,8 +119,8 @@ async def test_client_sends_and_pushes(server: RTMServer, api: API, user: UserFa
                         "attrs": "at", "mtime": answer["mtime"]}
         _, server_push = await listener.pushes.next()
         assert server_push[F] == 1 and server_push["to"] == 2
-        await a_other.pushes.nothing(0.1)  # the sender's own connections get nothing
-        await a.pushes.nothing(0.0)
+        await a_other.pushes.nothing(server)  # the sender's own connections get nothing
+        await a.pushes.nothing(server)
         assert await a.error("sendmsg", MSG, to=1, mid=11) == 200052
         assert await a.error("sendmsgs", MSG, tos=[2, 1], mid=11) == 200052
         assert await a.error("sendmsg", MSG, to=2, mid=11, mtype=0) == 200005
@@ -135,7 +139,7 @@ async def test_client_sends_and_pushes(server: RTMServer, api: API, user: UserFa
         for u in (a, a_other):
             method, push = await u.pushes.next()
             assert method == "pushbroadcastmsg" and push["mid"] == 14 and "mtime" in push
-        await b.pushes.nothing(0.1)
+        await b.pushes.nothing(server)
     finally:
         await listener.close()
 
@@ -150,7 +154,7 @@ async def test_group_and_room_from_clients(server: RTMServer, api: API,
     assert method == "pushgroupmsg"
     assert push == {F: 1, "gid": 7, "mid": 1, "mtype": 51, "ftype": 0, "msg": "hello",
                     "attrs": "at", "mtime": answer["mtime"]}
-    await c.pushes.nothing(0.1)
+    await c.pushes.nothing(server)
     await api("addgroupban", gid=7, uid=1, btime=30)
     assert await a.error("sendgroupmsg", MSG, gid=7, mid=2) == 200044
 
@@ -161,7 +165,7 @@ async def test_group_and_room_from_clients(server: RTMServer, api: API,
     await a("sendroommsg", MSG, rid=8, mid=3)
     method, push = await c.pushes.next()
     assert method == "pushroommsg" and push["rid"] == 8 and push["mid"] == 3
-    await b.pushes.nothing(0.1)
+    await b.pushes.nothing(server)
     await api("addroomban", rid=8, uid=1, btime=30)
     assert await a.error("sendroommsg", MSG, rid=8, mid=4) == 200045
     assert await c("leaveroom", rid=8) == {}
@@ -184,11 +188,19 @@ async def test_rooms_on_logout(make_server: ServerFactory) -> None:
         await u("enterroom", rid=8)
         await u("bye")
         await u.closed()
-        await asyncio.sleep(0.1)
+        hub, store = server.core.hub, server.store
+        await async_wait_until(lambda: not hub.is_online(PID, 1),  # noqa: B023
+                               what="the server to see the logout")
         assert await api("getonlineusers", uids=[1]) == {"uids": []}
-        rooms = await server.store.user_rooms(PID, 1)
-        assert rooms == ([8] if keep else [])
+        if not keep:  # the rooms are left by a task the logout starts
+            await async_wait_for(lambda: _has_no_rooms(store, 1),  # noqa: B023
+                                 timeout=10, what="uid 1 to leave its rooms")
+        assert await server.store.user_rooms(PID, 1) == ([8] if keep else [])
         await api.close()
+
+
+async def _has_no_rooms(store: Store, uid: int) -> bool:
+    return await store.user_rooms(PID, uid) == []
 
 
 async def test_ban_blocks_receive(make_server: ServerFactory) -> None:
@@ -201,7 +213,11 @@ async def test_ban_blocks_receive(make_server: ServerFactory) -> None:
         await api("addgroupban", gid=7, uid=2, btime=60)
         await api("sendgroupmsg", MSG, gid=7, mid=1, **{F: 1})
         assert (await b.pushes.next())[1]["mid"] == 1
-        await a.pushes.nothing(0.1)
+        # pushes to one connection keep their order: the P2P message sent after the group
+        # message arriving first proves the group message was not pushed to the banned user
+        await api("sendmsg", MSG, to=2, mid=2, **{F: 1})
+        method, push = await a.pushes.next(timeout=10)
+        assert (method, push["mid"]) == ("pushmsg", 2)
     finally:
         await a.close()
         await b.close()
@@ -244,3 +260,61 @@ async def test_gate_answers_are_checked_against_their_descriptions(
     finally:
         await u.close()
         await fpnn.close()
+
+
+async def test_login_racing_a_black_listing_is_refused(server: RTMServer, api: API,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """addprojectblack + kick runs while auth awaits its black-list read: the kick finds no
+    login to close, so auth itself must not leave the user logged in."""
+    real = server.store.is_project_black
+    first_read, go_on = asyncio.Event(), asyncio.Event()
+
+    async def read_then_wait(pid: int, uid: int) -> bool:
+        black = await real(pid, uid)
+        if not first_read.is_set():
+            first_read.set()
+            await go_on.wait()
+        return black
+
+    monkeypatch.setattr(server.store, "is_project_black", read_then_wait)
+    token = (await api("gettoken", uid=5))["token"]
+    client = FPNNClient(server.client_endpoint)
+    try:
+        auth = asyncio.ensure_future(client.quest("auth", {"pid": PID, "uid": 5,
+                                                           "token": token}))
+        await asyncio.wait_for(first_read.wait(), 10)
+        await api("addprojectblack", uid=5, btime=60)  # its kick finds nobody yet
+        go_on.set()
+        with pytest.raises(FPNNError) as refused:
+            await asyncio.wait_for(auth, 10)
+        assert refused.value.code == 200024
+        await async_wait_until(lambda: not server.core.hub.is_online(PID, 5), timeout=10,
+                               what="the black-listed user to be logged out")
+        assert await api("getonlineusers", uids=[5]) == {"uids": []}
+    finally:
+        await client.close()
+
+
+async def test_admin_login_allowed_when_not_denied(make_server: ServerFactory) -> None:
+    server = await make_server(broadcast_admins=[111], deny_admin_login=False)
+    api = API(server.endpoint)
+    admin = User(server.client_endpoint, 111)
+    try:
+        await admin.login(api)  # asserts {"ok": True}
+        assert await api("getonlineusers", uids=[111]) == {"uids": [111]}
+        assert await api("broadcastmsg", MSG, mid=3, **{F: 111})  # still the admin
+    finally:
+        await admin.close()
+        await api.close()
+
+
+async def test_remove_project_refuses_closes_and_erases(server: RTMServer, api: API) -> None:
+    u = await User(server.client_endpoint, 1).login(api)
+    await api("sendmsg", MSG, to=2, mid=1, **{F: 1})
+    try:
+        await server.remove_project(PID)
+        await u.closed(timeout=10)
+        assert await api.error("getfriends", uid=1) == 200002
+        assert await server.store.drop_project(PID) == 0  # nothing was left behind
+    finally:
+        await u.close()

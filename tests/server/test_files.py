@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -67,9 +66,12 @@ async def test_sendfile_end_to_end(server: RTMServer, api: API, files: FPNNClien
         assert method == "pushmsg" and push["ftype"] == 100 and push["mtype"] == 50
         assert push[F] == 1 and push["mtime"] == answer["mtime"]
         # flat 0.1.0 attrs with a file mtype: stored in the current format (spec current §5.6)
-        assert json.loads(push["msg"]) == {"url": f"{server.file_base_url}/{PID}/1",
-                                           "size": len(CONTENT)}
-        url = json.loads(push["msg"])["url"]
+        body = json.loads(push["msg"])
+        url = body["url"]
+        prefix = f"{server.file_base_url}/{PID}/"
+        assert url.startswith(prefix) and body == {"url": url, "size": len(CONTENT)}
+        file_id = url[len(prefix):]
+        assert len(file_id) >= 32 and not file_id.isdigit()  # its own id, not the mid
         attrs = json.loads(push["attrs"])
         assert attrs["custom"] == "" and attrs["rtm"]["ext"] == "txt"
         _, server_push = await listener.pushes.next()
@@ -81,7 +83,7 @@ async def test_sendfile_end_to_end(server: RTMServer, api: API, files: FPNNClien
         got = await files.quest("getfile", api.signed("getfile", url=url))
         assert got["file"] == CONTENT and got["filename"] == "notes.txt"
         assert got["ext"] == "txt" and got["size"] == len(CONTENT)
-        file_id = hashlib.sha256(b"%d:" % PID + CONTENT).hexdigest()
+        assert got["fileid"] == file_id
         assert (await files.quest("getfile", api.signed("getfile", fileid=file_id)))[
             "file"] == CONTENT
         assert await file_error(files, "getfile", api.signed("getfile", fileid="nope")) == (
@@ -113,7 +115,10 @@ async def test_every_file_command(server: RTMServer, api: API, files: FPNNClient
         method, push = await u.pushes.next()
         assert method == "pushbroadcastmsg" and push["ftype"] == 12
     page = await api("getgroupmsg", gid=7, desc=True, num=1, begin=0, end=0, lastid=0)
-    assert json.loads(page["msgs"][0][5])["url"].endswith(f"/{PID}/2")
+    group_url = json.loads(page["msgs"][0][5])["url"]
+    assert group_url.startswith(f"{server.file_base_url}/{PID}/")
+    got = await files.quest("getfile", api.signed("getfile", url=group_url))
+    assert got["ext"] == "png" and got["file"] == CONTENT
 
 
 async def test_checksum_and_token_rules(api: API, files: FPNNClient) -> None:
@@ -195,7 +200,7 @@ async def test_nested_attrs_later_generation(api: API, files: FPNNClient,
                                        "mid": mid, "file": CONTENT, "attrs": attrs})
         _, push = await receiver.pushes.next()
         body = json.loads(push["msg"])
-        assert body["url"].endswith(f"/{PID}/{mid}") and body["size"] == len(CONTENT)
+        assert f"/{PID}/" in body["url"] and body["size"] == len(CONTENT)
         assert body["surl"] == body["url"] + "?thumb=1" and push["ftype"] == 10
         assert list(body) == ["url", "size", "surl"]
         assert push["attrs"] == attrs
@@ -243,10 +248,10 @@ async def test_refused_file_send_is_all_or_nothing(server: RTMServer, api: API,
     payload = {"pid": PID, "token": token, "mtype": 50, F: 1, "gid": 9, "mid": 5,
                "file": content, "attrs": flat_attrs(content, token, exit="txt")}
     assert await file_error(files, "sendgroupfile", payload) == 200041
-    file_id = hashlib.sha256(b"%d:" % PID + content).hexdigest()
-    assert await server.store.get_file(file_id) is None  # no orphan blob
+    assert await server.store.list_files(PID) == []  # no orphan blob
     await api("addgroupmembers", gid=9, uids=[1])
     answer = await files.quest("sendgroupfile", payload)  # the token was not used up
     assert isinstance(answer["mtime"], int)
-    assert (await server.store.get_file(file_id)) is not None
+    (stored,) = await server.store.list_files(PID)
+    assert await server.store.file_references(stored.file_id) == 1
     assert await file_error(files, "sendgroupfile", {**payload, "mid": 6}) == 200003

@@ -6,11 +6,12 @@ import asyncio
 import time
 from typing import Any
 
+from helpers import async_wait_until
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
 from rtm.server import RTMServer
 
-from .conftest import API, PID, SECRET, ServerFactory, UserFactory
+from .conftest import API, PID, SECRET, ServerFactory, UserFactory, settled
 
 F = "from"
 MSG = {"mtype": 51, "msg": "hello", "attrs": "at"}
@@ -45,10 +46,10 @@ async def test_p2p_group_room_pushes_0_1_0(server: RTMServer, api: API) -> None:
         assert method == "pushroommsg" and payload["rid"] == 8 and payload["mid"] == 4
         assert payload["mtime"] == m4["mtime"]
         await api("broadcastmsg", MSG, mid=5, **{F: 1})  # never pushed to servers
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         # duplicates are not pushed again
         await api("sendmsg", MSG, mid=1, to=2, **{F: 1})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         # sendmsgs: one push per recipient
         await api("sendmsgs", MSG, mid=6, tos=[3, 4], **{F: 1})
         got = {(await listener.pushes.next())[1]["to"] for _ in range(2)}
@@ -63,12 +64,12 @@ async def test_removelisten_and_setlisten_all(server: RTMServer, api: API) -> No
         await api("addgroupmembers", gid=7, uids=[1])
         assert await listener("removelisten", p2p=True) == {}
         await api("sendmsg", MSG, mid=1, to=2, **{F: 1})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         await api("sendgroupmsg", MSG, mid=2, gid=7, **{F: 1})
         assert (await listener.pushes.next())[0] == "pushgroupmsg"
         assert await listener("removelisten", gids=[7], p2p=False) == {}
         await api("sendgroupmsg", MSG, mid=3, gid=7, **{F: 1})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         # setlisten all=true: everything, other keys ignored
         assert await listener("setlisten", gids=None, rids=None, p2p=False, events=None,
                               all=True) == {}
@@ -81,7 +82,7 @@ async def test_removelisten_and_setlisten_all(server: RTMServer, api: API) -> No
                               all=False) == {}
         await api("sendmsg", MSG, mid=6, to=2, **{F: 1})
         await api("sendgroupmsg", MSG, mid=7, gid=7, **{F: 1})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
     finally:
         await listener.close()
 
@@ -98,7 +99,7 @@ async def test_setlisten_replaces_lists_0_1_0(server: RTMServer, api: API) -> No
         await api("sendgroupmsg", MSG, mid=3, gid=8, **{F: 1})
         method, payload = await listener.pushes.next()
         assert (method, payload["gid"]) == ("pushgroupmsg", 8)
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
     finally:
         await listener.close()
 
@@ -113,10 +114,10 @@ async def test_later_forms_uids_and_flag_only_setlisten(server: RTMServer, api: 
         await api("sendmsg", MSG, mid=2, to=5, **{F: 100002})  # from matches
         assert (await listener.pushes.next())[1][F] == 100002
         await api("sendmsg", MSG, mid=3, to=5, **{F: 6})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         assert await listener("removelisten", uids=[100002]) == {}
         await api("sendmsg", MSG, mid=4, to=100002, **{F: 100001})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         # flag-only status form: lists stay, flags set
         assert await listener("setlisten", group=False, room=True, p2p=True, ev=False) == {}
         await api("addgroupmembers", gid=200001, uids=[1])
@@ -126,7 +127,7 @@ async def test_later_forms_uids_and_flag_only_setlisten(server: RTMServer, api: 
         assert (await listener.pushes.next())[0] == "pushmsg"
         await api("addgroupmembers", gid=5, uids=[1])
         await api("sendgroupmsg", MSG, mid=7, gid=5, **{F: 1})  # group flag off
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         await api("addroommember", rid=9, uid=1)
         await api("sendroommsg", MSG, mid=8, rid=9, **{F: 1})  # room flag on
         assert (await listener.pushes.next())[0] == "pushroommsg"
@@ -145,12 +146,12 @@ async def test_listen_state_is_per_connection(server: RTMServer, api: API) -> No
         await silent("getfriends", uid=1)
         await api("sendmsg", MSG, mid=1, to=2, **{F: 1})
         assert (await listener.pushes.next())[0] == "pushmsg"
-        await silent.pushes.nothing()
+        await silent.pushes.nothing(server)
         # closing the connection drops its listen state; a new connection starts empty
         await listener.drop()
         await listener("getfriends", uid=1)
         await api("sendmsg", MSG, mid=2, to=2, **{F: 1})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
     finally:
         await listener.close()
         await silent.close()
@@ -163,7 +164,7 @@ async def test_listen_state_is_per_project(make_server: ServerFactory) -> None:
     try:
         await listener("addlisten", p2p=True)
         await other("sendmsg", MSG, mid=1, to=2, **{F: 1})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         await listener("sendmsg", MSG, mid=1, to=2, **{F: 1})
         assert (await listener.pushes.next())[0] == "pushmsg"
     finally:
@@ -182,7 +183,7 @@ async def test_server_api_messages_switch(make_server: ServerFactory,
     try:
         await client.login(api)
         await api("sendmsg", MSG, mid=1, to=2, **{F: 1})
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         await client("sendmsg", MSG, mid=2, to=2)  # from a gate client: pushed
         method, payload = await listener.pushes.next()
         assert method == "pushmsg" and payload[F] == 1 and payload["mid"] == 2
@@ -208,7 +209,7 @@ async def test_events_login_logout(server: RTMServer, api: API, user: UserFactor
         # only the listened events
         await listener("setlisten", gids=None, rids=None, p2p=False, events=["logout"])
         u2 = await user(6)
-        await listener.pushes.nothing()
+        await listener.pushes.nothing(server)
         assert await u2("bye") == {}
         await u2.closed()
         method, event = await listener.pushes.next()
@@ -218,27 +219,34 @@ async def test_events_login_logout(server: RTMServer, api: API, user: UserFactor
 
 
 async def test_unresponsive_listener_does_not_stall(make_server: ServerFactory) -> None:
-    server = await make_server(push_timeout=0.5)
+    server = await make_server(push_timeout=2.0)
     api = API(server.endpoint)
     stuck = API(server.endpoint)
     good = await _listener(server, p2p=True)
     hold = asyncio.Event()
+    held: list[int] = []
 
     async def never(conn: FPNNConnection, quest: Quest) -> dict[str, Any]:
+        held.append(quest.payload["mid"])
         await hold.wait()
         return {}
 
     stuck.client.register("pushmsg", never)
+    hub = server.core.hub
     try:
         await stuck("addlisten", p2p=True)
-        started = time.monotonic()
         for mid in range(1, 6):
             await api("sendmsg", MSG, mid=mid, to=2, **{F: 1})
-        assert time.monotonic() - started < 1.5  # answers never wait for pushes (0.5 s each)
-        mids = [(await good.pushes.next())[1]["mid"] for _ in range(5)]
+            # answered before any push gave up: answers never wait for pushes (an answer
+            # that waited would come after its push's 2 s timeout)
+            assert hub.pushes_failed == 0
+        mids = [(await good.pushes.next(timeout=10))[1]["mid"] for _ in range(5)]
         assert mids == [1, 2, 3, 4, 5]
-        await asyncio.sleep(0.8)  # the stuck pushes time out quietly
-        assert server.core.hub.pushes_failed >= 5
+        await async_wait_until(lambda: len(held) == 5, timeout=10,
+                               what="the stuck listener to receive its 5 pushes")
+        await async_wait_until(lambda: hub.pushes_failed >= 5, timeout=30,
+                               what="the stuck pushes to time out")
+        assert hub.pushes_failed == 5  # quietly: nothing else failed
     finally:
         hold.set()
         await stuck.close()
@@ -263,10 +271,9 @@ async def test_push_retry_resends_once(make_server: ServerFactory) -> None:
     try:
         await listener("addlisten", p2p=True)
         await api("sendmsg", MSG, mid=1, to=2, **{F: 1})
-        for _ in range(40):
-            if len(calls) >= 2:
-                break
-            await asyncio.sleep(0.05)
+        await async_wait_until(lambda: len(calls) >= 2, timeout=10,
+                               what="the timed-out push to be re-sent")
+        await settled(server)  # the retry answered: no third attempt
         assert len(calls) == 2 and calls[0] == calls[1]
     finally:
         hold.set()

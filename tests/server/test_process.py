@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives import serialization
 
 from rtm.fpnn.crypto import generate_private_key
 from rtm.fpnn.errors import FPNNError
-from rtm.server import DEV_PID, DEV_SECRET, ServerConfig, ServerThread
+from rtm.server import DEV_PID, DEV_SECRET, RTMServer, ServerConfig, ServerThread
 from rtm.server.__main__ import build_parser, config_from_args
+from rtm.server.__main__ import main as server_main
 
 from .conftest import API, PID, SECRET
 
@@ -254,8 +255,23 @@ def test_cli_config_mapping(tmp_path: Path) -> None:
     assert config.sign_ts_window == 30 and config.replay_protection and config.push_retry
     assert config.keep_rooms_on_logout is False and config.file_attrs == "lenient"
     assert config.push_server_api_messages is False and config.log_level == "DEBUG"
+    assert config.replay_window == 300.0 and config.refuse_v1_signatures is False
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--project", "nope"])
+    windowed = config_from_args(build_parser().parse_args([
+        "--db", ":memory:", "--replay-protection", "--replay-window", "45",
+        "--refuse-v1-signatures"]))
+    assert windowed.replay_window == 45 and windowed.refuse_v1_signatures
+    assert windowed.effective_ts_window() == 45
+
+
+def test_cli_refuses_a_ts_window_beyond_the_replay_window(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        server_main(["--db", ":memory:", "--replay-protection", "--replay-window", "60",
+                     "--sign-ts-window", "120"])
+    assert exited.value.code == 2
+    assert "must not exceed replay_window" in capsys.readouterr().err
 
 
 def test_server_thread(tmp_path: Path) -> None:
@@ -290,3 +306,29 @@ def test_server_thread_overrides() -> None:
     base = ServerConfig(port=0, client_port=0, file_port=0)
     with ServerThread(base, strict_mid=True) as thread:
         assert thread.config.strict_mid and not base.strict_mid
+
+
+def test_the_development_secret_stays_on_loopback(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Its secret is public: beyond loopback anyone could use the API and read every file."""
+    for host in ("0.0.0.0", "::", "", "192.0.2.7", "example.org"):
+        with pytest.raises(ValueError, match="development secret"):
+            ServerConfig(host=host)
+        with pytest.raises(ValueError, match="development secret"):
+            ServerConfig(host=host, projects={7: "own", DEV_PID: DEV_SECRET})
+        assert ServerConfig(host=host, projects={7: "own-secret"}).host == host
+    for host in ("127.0.0.1", "::1", "localhost", "127.0.0.2"):
+        assert ServerConfig(host=host).served_projects() == {DEV_PID: DEV_SECRET}
+    with pytest.raises(SystemExit) as exited:
+        server_main(["--db", ":memory:", "--host", "0.0.0.0"])
+    assert exited.value.code == 2
+    assert "--project PID:SECRET" in capsys.readouterr().err
+
+
+async def test_add_project_refuses_the_development_secret_beyond_loopback() -> None:
+    server = RTMServer(ServerConfig(host="0.0.0.0", port=0, client_port=0, file_port=0,
+                                    projects={7: "own-secret"}))
+    with pytest.raises(ValueError, match="development secret is public"):
+        server.add_project(8, DEV_SECRET)
+    server.add_project(8, "another-own-secret")
+    assert server.projects == {7: "own-secret", 8: "another-own-secret"}

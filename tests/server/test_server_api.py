@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rtm.server import DEV_PID, DEV_SECRET, RTMServer
+from rtm.server import DEV_PID, DEV_SECRET, RTMServer, ServerConfig
 
 from .conftest import API, PID, SECRET, Clock, ServerFactory, sign_v1, sign_v2
 
@@ -101,6 +101,55 @@ async def test_replay_protection(make_server: ServerFactory) -> None:
         assert await api.error("getfriends", params) == 200006
     finally:
         await api.close()
+
+
+async def test_replay_protection_bounds_ts(make_server: ServerFactory, clock: Clock) -> None:
+    """A captured quest is refused as a replay at once, and as too old once it is
+    forgotten (it used to pass again after the 300 s replay window, and 30 days later)."""
+    server = await make_server(replay_protection=True)
+    api = API(server.endpoint)
+    try:
+        params = api.signed("getfriends", uid=1, ts=clock() // 1000)
+        assert await api.raw("getfriends", params) == {"uids": []}
+        assert await api.raw_error("getfriends", params) == 200006
+        clock.advance(301)
+        assert await api.raw_error("getfriends", params) == 200008
+        clock.advance(30 * 86400)
+        assert await api.raw_error("getfriends", params) == 200008
+        # a fresh quest still passes; v1 (no ts) is accepted unless refused explicitly
+        assert await api("getfriends", uid=1, ts=clock() // 1000) == {"uids": []}
+        assert await api("getfriends", uid=1) == {"uids": []}
+    finally:
+        await api.close()
+
+
+async def test_replay_window_and_v1_refusal(make_server: ServerFactory, clock: Clock) -> None:
+    server = await make_server(replay_protection=True, replay_window=20,
+                               refuse_v1_signatures=True)
+    api = API(server.endpoint)
+    try:
+        params = api.signed("getfriends", uid=1, ts=clock() // 1000)
+        assert await api.raw("getfriends", params) == {"uids": []}
+        clock.advance(15)
+        assert await api.raw_error("getfriends", params) == 200006  # still remembered
+        clock.advance(10)  # forgotten after 20 s, and its ts is 25 s old
+        assert await api.raw_error("getfriends", params) == 200008
+        assert await api.error("getfriends", uid=1) == 200008  # v1: no ts, no age
+        assert await api("getfriends", uid=1, ts=clock() // 1000) == {"uids": []}
+    finally:
+        await api.close()
+
+
+def test_replay_config_is_checked_when_built() -> None:
+    with pytest.raises(ValueError, match=r"sign_ts_window \(120 s\) must not exceed replay_window"):
+        ServerConfig(replay_protection=True, replay_window=60, sign_ts_window=120)
+    with pytest.raises(ValueError, match=r"replay_window must be > 0"):
+        ServerConfig(replay_window=0)
+    assert ServerConfig(replay_protection=True).effective_ts_window() == 300.0
+    assert ServerConfig(replay_protection=True, replay_window=60,
+                        sign_ts_window=30).effective_ts_window() == 30
+    assert ServerConfig(sign_ts_window=900).effective_ts_window() == 900  # no replay check
+    assert ServerConfig().effective_ts_window() is None
 
 
 async def test_replay_off_by_default(api: API) -> None:
@@ -274,7 +323,23 @@ async def test_switches_admins_friends_self_send(make_server: ServerFactory) -> 
 
 
 async def test_self_send_allowed_by_default(api: API) -> None:
-    await api("sendmsg", {"mtype": 51, F: 1, "to": 1, "mid": 1, "msg": "me", "attrs": ""})
+    answer = await api("sendmsg", {"mtype": 51, F: 1, "to": 1, "mid": 1, "msg": "me",
+                                   "attrs": ""})
+    page = await api("getp2pmsg", uid=1, ouid=1, desc=True, num=5, begin=0, end=0, lastid=0)
+    assert [(m[3], m[5], m[7]) for m in page["msgs"]] == [(1, "me", answer["mtime"])]
+    assert "token" in await api("filetoken", cmd="sendfile", to=1, **{F: 1})
+
+
+async def test_forbid_server_self_send_covers_filetoken(make_server: ServerFactory) -> None:
+    server = await make_server(forbid_server_self_send=True)
+    api = API(server.endpoint)
+    try:
+        assert await api.error("filetoken", cmd="sendfile", to=1, **{F: 1}) == 200052
+        assert await api.error("filetoken", cmd="sendfiles", tos=[2, 1], **{F: 1}) == 200052
+        assert "token" in await api("filetoken", cmd="sendfile", to=2, **{F: 1})
+        assert "token" in await api("filetoken", cmd="sendfiles", tos=[2, 3], **{F: 1})
+    finally:
+        await api.close()
 
 
 # ---------------------------------------------------------------------------- friends

@@ -676,6 +676,36 @@ async def test_login_tokens(store: Store, clock: FakeClock) -> None:
 # ------------------------------------------------------------------------------ files
 
 
+def _rows(path: Path, table: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+async def test_expired_tokens_and_bans_are_purged(tmp_path: Path, clock: FakeClock) -> None:
+    """Expired rows of every user go with the next write of their table, and tokens that
+    never expire are bounded per user (they used to pile up with every gettoken)."""
+    path = tmp_path / "purge.db"
+    async with Store(path, now_ms=clock) as s:
+        for uid in range(1, 6):
+            await s.issue_token(PID, uid, ttl_seconds=10)
+            await s.add_group_ban(PID, 9, uid, 10)
+        await s.add_project_black(PID, 7, 10)
+        clock.advance(11_000)
+        await s.issue_token(PID, 99, ttl_seconds=10)  # another user's token
+        await s.add_room_ban(PID, 3, 99, 0)  # another scope, permanent
+    assert _rows(path, "tokens") == 1 and _rows(path, "bans") == 1
+    async with Store(path, now_ms=clock) as s:
+        forever = [await s.issue_token(PID, 1, ttl_seconds=0)
+                   for _ in range(s.max_tokens_per_user + 10)]
+        assert not await s.check_token(PID, 1, forever[0])  # the oldest went
+        assert all([await s.check_token(PID, 1, t) for t in forever[-s.max_tokens_per_user:]])
+        assert (await s.token_summary(PID, 1)).valid == s.max_tokens_per_user
+    assert _rows(path, "tokens") == 1 + 32
+
+
 async def test_file_token_one_shot_and_binding(store: Store, clock: FakeClock) -> None:
     tok = await store.issue_file_token(PID, 1, "sendfile", 2)
     bad = [
@@ -747,8 +777,10 @@ async def test_file_token_target_checks(clock: FakeClock) -> None:
 
 async def test_store_and_get_file(store: Store) -> None:
     fid = await store.store_file(PID, b"hello rtm", filename="notes.txt", ext="txt")
-    assert await store.store_file(PID, b"hello rtm", filename="other") == fid
-    assert await store.store_file(PID + 1, b"hello rtm") != fid
+    # every stored file is an object of its own, even with the same content
+    assert await store.store_file(PID, b"hello rtm", filename="other") != fid
+    assert await store.store_file(PID, b"other", file_id=fid) == fid  # the id keeps its blob
+    assert await store.live_file(PID, fid) is None  # no message carries it: never served
     f = await store.get_file(fid)
     assert f is not None
     assert (f.pid, f.content, f.filename, f.ext, f.size) == (PID, b"hello rtm", "notes.txt",

@@ -41,3 +41,26 @@ def test_async_fixture_without_pytest_asyncio_says_what_to_install(tmp_path: Pat
     assert ("the rtm_async_client fixture needs pytest-asyncio, which is not installed: "
             "pip install 'rtm-server-sdk[testing]'") in out
     assert "the rtm_enduser fixture needs pytest-asyncio" in out
+
+
+def test_the_session_server_drops_each_tests_project(tmp_path: Path) -> None:
+    """The plugin's session-wide server used to keep every test's project and data."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_backend.py").write_text(
+        "PIDS = []\n\n"
+        "def test_first(rtm_project, rtm_client):\n"
+        "    rtm_client.add_friends(1, [2])\n"
+        "    rtm_client.send_message(1, 2, 30, 'kept?')\n"
+        "    rtm_client.get_token(5)\n"
+        "    PIDS.append(rtm_project.pid)\n\n"
+        "def test_second(rtm_server, rtm_project):\n"
+        "    (pid,) = PIDS\n"
+        "    assert pid not in rtm_server.projects and rtm_project.pid in rtm_server.projects\n"
+        "    store = rtm_server.server.store\n"
+        "    assert rtm_server.run(store.drop_project(pid)) == 0  # nothing was left\n"
+        "    assert rtm_server.run(store.list_conversations(pid)) == []\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0 and "2 passed" in out, out

@@ -11,8 +11,9 @@ synchronous code.
 * Three listeners: server gate (server API + pushes), client gate (``auth`` with a token from
   ``gettoken``, sends, rooms, presence), file gate (``send*file`` with a ``filetoken`` token,
   and ``getfile``).
-* A delivered file message carries ``msg = "rtm-file://<pid>/<file_id>"``; fetch the bytes
-  with the signed file-gate quest ``getfile {pid, sign, salt[, ts], fileid | url}`` (see
+* A delivered file message carries its URL ``<file_base_url>/<pid>/<file_id>`` (a random id
+  per stored file), which downloads it over HTTP while a message carrying it is stored; the
+  signed file-gate quest ``getfile {pid, sign, salt[, ts], fileid | url}`` returns it too (see
   :mod:`rtm.server.gate_file`).
 * Emulator switches (friend symmetry, token lifetime, admin uids, strict mid, ts window, replay
   protection, push timeout/retry, ...) are fields of :class:`ServerConfig`.

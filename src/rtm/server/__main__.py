@@ -103,7 +103,7 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
                           f"{DEFAULT_HTTP_PORT}, or a free port when --file-port is not the "
                           f"default; 0 = a free port)")
     net.add_argument("--file-base-url", default=None, metavar="URL",
-                     help="prefix of stored files' URLs, <URL>/<pid>/<mid> (default "
+                     help="prefix of stored files' URLs, <URL>/<pid>/<file id> (default "
                           "http://<host>:<http port>/file)")
     net.add_argument("--advertise-host", default=None,
                      help="host put in the file-gate endpoint of filetoken answers")
@@ -154,7 +154,14 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
     sem.add_argument("--sign-ts-window", type=float, default=None, metavar="SECONDS",
                      help="reject quests whose ts is further from the server clock (200008)")
     sem.add_argument("--replay-protection", action="store_true",
-                     help="answer 200006 when a salt/sign pair is reused")
+                     help="answer 200006 when a salt/sign pair is reused within the replay "
+                          "window, and 200008 for a ts further away than it (unless "
+                          "--sign-ts-window is shorter)")
+    sem.add_argument("--replay-window", type=float, default=300.0, metavar="SECONDS",
+                     help="how long --replay-protection remembers a salt/sign pair "
+                          "(default 300); --sign-ts-window may not exceed it")
+    sem.add_argument("--refuse-v1-signatures", action="store_true",
+                     help="answer 200008 to quests signed without ts (they have no age)")
     sem.add_argument("--push-timeout", type=float, default=5.0, metavar="SECONDS",
                      help="how long a push waits for its answer (default 5)")
     sem.add_argument("--push-retry", action="store_true",
@@ -223,6 +230,8 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         push_server_api_messages=args.push_server_api_messages,
         sign_ts_window=args.sign_ts_window,
         replay_protection=args.replay_protection,
+        replay_window=args.replay_window,
+        refuse_v1_signatures=args.refuse_v1_signatures,
         push_timeout=args.push_timeout,
         push_retry=args.push_retry,
         keep_rooms_on_logout=args.keep_rooms_on_logout,
@@ -268,7 +277,7 @@ async def serve(config: ServerConfig) -> int:
         _say(f"client gate listening on {server.client_endpoint}")
         _say(f"file gate listening on {server.file_endpoint}")
         if server.http_endpoint is not None:
-            _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<mid>")
+            _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<file id>")
         if server.console_url is not None:
             _say(f"console at {server.console_url}")
             if server.console_url.find("token=") >= 0:
@@ -311,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = config_from_args(args)
+    except ValueError as exc:  # options that contradict each other
+        parser.error(str(exc))
     except OSError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1

@@ -4,7 +4,7 @@
   ``pushgroupmsg`` / ``pushroommsg`` / ``pushevent`` pushes of §4;
 * client gate (``client_endpoint``): token login and the minimal client API of §6;
 * file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``;
-* HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<mid>`` downloads a stored file,
+* HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<file_id>`` downloads a stored file,
   the URL its message carries (current spec §5.6).
 
 :class:`RTMServer` runs on the caller's event loop; :class:`ServerThread` runs one on its own
@@ -18,15 +18,16 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
+import re
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
 from rtm.fpnn.server import FPNNServer
 from rtm.server.clientgate import ClientGate
-from rtm.server.config import ServerConfig
+from rtm.server.config import DEV_SECRET, ServerConfig, is_loopback_host
 from rtm.server.core import ServerCore
 from rtm.server.gate_file import FileGate
 from rtm.server.gate_http import FILE_PATH, HttpGate, http_available
@@ -42,6 +43,11 @@ T = TypeVar("T")
 logger = logging.getLogger("rtm.server")
 
 _WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})
+
+
+def _without_token(url: str) -> str:
+    """``url`` with the value of its ``token`` query parameter masked."""
+    return re.sub(r"([?&]token=)[^&#]*", r"\1***", url)
 
 
 def _endpoint(host: str, port: int) -> str:
@@ -84,10 +90,25 @@ class RTMServer:
             raise ValueError(f"add_project(): 'pid' must be an int32 > 0, got {pid!r}")
         if not isinstance(secret, str) or not secret:
             raise ValueError("add_project(): 'secret' must be a non-empty str")
+        if secret == DEV_SECRET and not is_loopback_host(self.config.host):
+            raise ValueError(f"add_project(): the development secret is public: not on "
+                             f"{self.config.host!r}, which is reachable beyond loopback")
         if self._core is None:
             self.config.projects[pid] = secret
-        else:  # the authenticator reads this dict on every quest; a dict store is atomic
+        else:  # call on the server's loop (ServerThread.add_project marshals it there)
             self._core.projects[pid] = secret
+
+    async def remove_project(self, pid: int) -> None:
+        """Stop serving ``pid``: its quests are refused from now on, its client connections
+        closed, its services settings reset and everything stored for it erased (the pytest
+        plugin drops each test's project this way)."""
+        core = self.core
+        core.projects.pop(pid, None)
+        for conns in list(core.hub.clients.get(pid, {}).values()):
+            for conn in list(conns.values()):
+                conn.close()
+        self.services.reset(pid)
+        await core.store.drop_project(pid)
 
     @property
     def started(self) -> bool:
@@ -119,7 +140,7 @@ class RTMServer:
 
     @property
     def file_base_url(self) -> str:
-        """Prefix of stored files' URLs: ``<file_base_url>/<pid>/<mid>``."""
+        """Prefix of stored files' URLs: ``<file_base_url>/<pid>/<file_id>``."""
         return self.core.file_base_url
 
     def _advertised(self, port: int) -> str:
@@ -237,13 +258,17 @@ class RTMServer:
         except BaseException:
             for gate in self._gates:
                 await gate.close()
+            if self._http is not None:  # nothing the failed start opened stays bound
+                await self._http.close()
+                self._http = None
             await core.store.close()
             self._core = None
             self._gates = []
             self._server_gate = self._client_gate = self._file_gate = None
             raise
         self._console = server
-        self.logger.info("RTM server console at %s", server.url)
+        # Logs are shared more widely than the terminal that printed the URL: no token here.
+        self.logger.info("RTM server console at %s", _without_token(server.url))
 
     async def close(self) -> None:
         """Stop listening, close every connection, finish in-flight sends, commit, close."""
@@ -347,11 +372,23 @@ class ServerThread:
         return self.config.served_projects()
 
     def add_project(self, pid: int, secret: str) -> None:
-        """Serve one more project (callable from any thread)."""
-        if self._server is None:
+        """Serve one more project (callable from any thread: the change is made on the
+        server's loop, between two quests)."""
+        server = self._server
+        if server is None:
             self.config.projects[pid] = secret
+        elif threading.current_thread() is self._thread:
+            server.add_project(pid, secret)
         else:
-            self._server.add_project(pid, secret)
+            self.run(self._on_loop(server.add_project, pid, secret))
+
+    def remove_project(self, pid: int) -> None:
+        """:meth:`RTMServer.remove_project` from any thread but the server's own."""
+        self.run(self.server.remove_project(pid))
+
+    @staticmethod
+    async def _on_loop(fn: Callable[[int, str], None], pid: int, secret: str) -> None:
+        fn(pid, secret)
 
     @property
     def services(self) -> ServicesRegistry:

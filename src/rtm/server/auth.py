@@ -21,8 +21,14 @@ class Authenticator:
     """Checks ``pid``/``sign``/``salt``[/``ts``] of a server-API quest; returns the pid.
 
     Order: pid present/typed (10009/10010) -> pid > 0 (200001) -> known pid (200002) ->
-    salt/sign/ts present and typed -> signature (200002) -> ts window (200008, optional) ->
-    replay (200006, optional).
+    salt/sign/ts present and typed -> signature (200002) -> ts window (200008, optional; a
+    quest without ``ts`` answers 200008 when ``refuse_v1_signatures``) -> replay (200006,
+    optional).
+
+    Replay protection remembers a (pid, salt, sign) for ``replay_window`` seconds only, so it
+    holds only together with a ts window no longer than that (:class:`ServerConfig` enforces
+    it): a captured quest is refused as a replay inside the window and as too old after it.
+    A v1 quest (no ``ts``) has no age: ``refuse_v1_signatures`` closes that gap.
     """
 
     def __init__(
@@ -33,12 +39,14 @@ class Authenticator:
         ts_window: float | None = None,
         replay_protection: bool = False,
         replay_window: float = 300.0,
+        refuse_v1_signatures: bool = False,
     ) -> None:
         self.projects = projects
         self.now_ms = now_ms
         self.ts_window = ts_window
         self.replay_protection = replay_protection
         self.replay_window_ms = int(replay_window * 1000)
+        self.refuse_v1_signatures = refuse_v1_signatures
         self._seen: dict[tuple[int, int, str], int] = {}
         self._next_purge = 0
 
@@ -61,6 +69,10 @@ class Authenticator:
         if not hmac.compare_digest(expected.encode(), sign.upper().encode()):
             raise codes.rtm_error(codes.INVALID_PID_OR_SIGN, "invalid pid or sign")
         now = self.now_ms()
+        if ts is None and self.refuse_v1_signatures:
+            raise codes.rtm_error(
+                codes.INVALID_SERVER_TIME,
+                "the quest has no ts: this server refuses v1 signatures (sign with ts)")
         window = self.ts_window
         if ts is not None and window is not None and abs(ts * 1000 - now) > window * 1000:
             raise codes.rtm_error(

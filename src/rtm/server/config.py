@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -20,7 +21,7 @@ from rtm.settings import DEFAULT_PORT as DEFAULT_PORT
 from rtm.settings import DEV_PID as DEV_PID
 from rtm.settings import DEV_SECRET as DEV_SECRET
 
-#: Port of the HTTP listener that serves stored files (``GET /file/<pid>/<mid>``).
+#: Port of the HTTP listener that serves stored files (``GET /file/<pid>/<file_id>``).
 DEFAULT_HTTP_PORT: Final = 13318
 #: ``rtm server`` serves its web console on the server-API port + 4 (13319 by default; + 3
 #: is the file download port).
@@ -47,12 +48,26 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine ("" and the wildcard
+    addresses do not; a name other than ``localhost`` is not assumed to)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass
 class ServerConfig:
     """Everything an :class:`rtm.server.RTMServer` needs.
 
     Ports: 0 picks a free port. ``projects`` maps pid -> secret key; when empty the
-    development project (:data:`DEV_PID` / :data:`DEV_SECRET`) is served. ``db`` is a file
+    development project (:data:`DEV_PID` / :data:`DEV_SECRET`) is served. A ``host`` other
+    than loopback with the development secret (the default project, or any project given
+    that secret) is a ValueError: that secret is published, and whoever reaches the port
+    could read and change every user's data and download every file. ``db`` is a file
     path or ``":memory:"``. ``ecc_key`` (a private key file, PEM/DER/raw, or a loaded
     :class:`ServerPrivateKey`) enables encryption on all three gates; plain connections are
     still accepted.
@@ -77,7 +92,12 @@ class ServerConfig:
     * ``sign_ts_window`` [§1.3]: seconds; a quest whose ``ts`` is further from the server
       clock answers 200008. None = no check.
     * ``replay_protection`` / ``replay_window`` [§1.3]: remember (pid, salt, sign) for
-      ``replay_window`` seconds and answer 200006 on reuse.
+      ``replay_window`` seconds and answer 200006 on reuse. Protection that holds also bounds
+      ``ts``: with it on, the ts window defaults to ``replay_window`` and a longer
+      ``sign_ts_window`` is a ValueError (a quest would be forgotten while its ts still
+      passes).
+    * ``refuse_v1_signatures`` [§1.3]: a quest without ``ts`` (0.1.0 signature, which has no
+      age and so can be replayed once forgotten) answers 200008.
     * ``push_timeout`` / ``push_retry`` [§4.3]: pushes are two-way quests awaited this long;
       on timeout optionally re-sent once with identical params.
     * ``keep_rooms_on_logout`` [§6.5]: room membership survives the last logout.
@@ -98,7 +118,7 @@ class ServerConfig:
     * ``http_port``: the HTTP listener serving stored files; ``None`` = 13318 when the file
       gate has its default port, else a free port (see ``RTMServer.http_endpoint``).
     * ``file_base_url`` [current §5.6]: prefix of stored files' URLs
-      (``<file_base_url>/<pid>/<mid>``); ``None`` = ``http://<host>:<http port>/file``.
+      (``<file_base_url>/<pid>/<file_id>``); ``None`` = ``http://<host>:<http port>/file``.
     * ``now_ms``: the clock (ms since the epoch), injectable for tests.
     * ``services`` [§11 of the current spec]: what the content services answer (word list,
       translations, speech transcripts, check markers), which services are switched off
@@ -138,6 +158,7 @@ class ServerConfig:
     sign_ts_window: float | None = None
     replay_protection: bool = False
     replay_window: float = 300.0
+    refuse_v1_signatures: bool = False
     push_timeout: float = 5.0
     push_retry: bool = False
     keep_rooms_on_logout: bool = True
@@ -166,9 +187,33 @@ class ServerConfig:
             raise ValueError(f"push_timeout must be > 0, got {self.push_timeout!r}")
         if self.console_port is not None and not 0 <= self.console_port < 65536:
             raise ValueError(f"console_port must be in 0..65535 or None, got {self.console_port!r}")
+        if self.replay_window <= 0:
+            raise ValueError(f"replay_window must be > 0 seconds, got {self.replay_window!r}")
+        if self.sign_ts_window is not None and self.sign_ts_window <= 0:
+            raise ValueError(f"sign_ts_window must be > 0 seconds or None, got "
+                             f"{self.sign_ts_window!r}")
+        if (self.replay_protection and self.sign_ts_window is not None
+                and self.sign_ts_window > self.replay_window):
+            raise ValueError(
+                f"sign_ts_window ({self.sign_ts_window:g} s) must not exceed replay_window "
+                f"({self.replay_window:g} s) when replay_protection is on: a quest would be "
+                f"forgotten while its ts is still accepted, and could be replayed")
         for pid, secret in self.projects.items():
             if int(pid) <= 0 or not secret:
                 raise ValueError(f"bad project {pid!r}: pid must be > 0, secret non-empty")
+        if not is_loopback_host(self.host) and DEV_SECRET in self.served_projects().values():
+            raise ValueError(
+                f"refusing to listen on {self.host!r} with the development secret: it is "
+                f"public, so anyone who reaches the server could use its API. Serve a "
+                f"project with a secret of your own (--project PID:SECRET or "
+                f"--projects-file), or listen on 127.0.0.1")
+
+    def effective_ts_window(self) -> float | None:
+        """Seconds a quest's ``ts`` may be from the server clock (None = unchecked): replay
+        protection bounds it to the replay window unless a shorter one is set."""
+        if self.sign_ts_window is None and self.replay_protection:
+            return self.replay_window
+        return self.sign_ts_window
 
     def effective_http_port(self) -> int:
         """The port to bind the file HTTP listener to (0 = a free port)."""

@@ -50,18 +50,20 @@ class ServerCore:
         self.hub = Hub(config, self.store, logger, self.services)
         self.auth = Authenticator(
             self.projects, self.now_ms,
-            ts_window=config.sign_ts_window,
+            ts_window=config.effective_ts_window(),
             replay_protection=config.replay_protection,
             replay_window=config.replay_window,
+            refuse_v1_signatures=config.refuse_v1_signatures,
         )
         self.client_endpoint = ""
         self.file_endpoint = ""
-        #: ``<file_base_url>/<pid>/<mid>`` is a stored file's URL (set once listening).
+        #: ``<file_base_url>/<pid>/<file_id>`` is a stored file's URL (set once listening).
         self.file_base_url = config.file_base_url or ""
         #: The console's live stream; None (nothing recorded, nothing wrapped) without console.
         self.live: LiveRecorder | None = (
             LiveRecorder(self.projects) if config.console_port is not None else None)
         self.hub.live = self.live
+        self.hub.projects = self.projects
         self._work: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------ work tracking

@@ -29,17 +29,20 @@ What is stored and delivered (current spec §5.5/§5.6):
 * flat attrs with any other mtype (0.1.0 behaviour): ``msg`` is the URL itself, attrs as
   received.
 
-The URL is ``<file_base_url>/<pid>/<mid>`` and downloads the file over HTTP (gate_http) while
-the message is stored. The file-gate quest ``getfile {pid, sign, salt[, ts], fileid | url}``,
-signed like a server-API quest (cmd ``getfile``), also returns it: ``{file: bin, fileid,
-filename, ext, size, mtime}``; an unknown file (or one of another project) answers 200003.
+Every stored file has its own random id (``new_file_id``): the URL is
+``<file_base_url>/<pid>/<file_id>`` and downloads the file over HTTP (gate_http) while a message
+carrying it is stored and not deleted (the store counts the references). The file-gate quest
+``getfile {pid, sign, salt[, ts], fileid | url}``, signed like a server-API quest (cmd
+``getfile``), also returns it: ``{file: bin, fileid, filename, ext, size, mtime}``; an unknown
+file, one no live message carries, or one of another project answers 200003. URLs of earlier
+databases, ``<pid>/<mid>``, keep working while their message is stored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -50,7 +53,7 @@ from rtm.server import codes
 from rtm.server.core import Answer, ServerCore
 from rtm.server.gate_server import file_target
 from rtm.server.params import Params, byte_len, check_id, check_mtype
-from rtm.server.store import Kind, SendResult
+from rtm.server.store import Kind, SendResult, StoredFile, new_file_id
 
 FILE_URL_SCHEME: Final = "rtm-file://"
 
@@ -79,22 +82,32 @@ def ftype_of(ext: str) -> int:
     return 100
 
 
-def file_url(base: str, pid: int, mid: int) -> str:
-    """A stored file's URL (current spec §5.6)."""
-    return f"{base}/{pid}/{mid}"
+_FILE_ID_TEXT: Final = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def file_url(base: str, pid: int, file_id: str) -> str:
+    """A stored file's URL (current spec §5.6): its own id, not the message's mid, so that two
+    messages never share a URL."""
+    return f"{base}/{pid}/{file_id}"
 
 
 def parse_file_url(url: str) -> tuple[int, str | int] | None:
-    """``(pid, file_id)`` of an ``rtm-file://<pid>/<file_id>`` reference (older servers), or
-    ``(pid, mid)`` of a ``.../<pid>/<mid>`` URL; None otherwise."""
+    """``(pid, file_id)`` of a ``.../<pid>/<file_id>`` URL or of an
+    ``rtm-file://<pid>/<file_id>`` reference (older servers), ``(pid, mid)`` of the
+    ``.../<pid>/<mid>`` URL of an earlier database (all digits); None otherwise."""
     if url.startswith(FILE_URL_SCHEME):
         pid_text, sep, file_id = url[len(FILE_URL_SCHEME):].partition("/")
         if not sep or not pid_text.isdigit() or not file_id:
             return None
         return int(pid_text), file_id
     parts = url.split("?", 1)[0].rstrip("/").rsplit("/", 2)
-    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-        return int(parts[1]), int(parts[2])
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    ref = parts[2]
+    if ref.isdigit():
+        return int(parts[1]), int(ref)
+    if _FILE_ID_TEXT.fullmatch(ref):
+        return int(parts[1]), ref
     return None
 
 
@@ -248,19 +261,19 @@ class FileGate:
             if uid != q.from_uid:
                 raise codes.rtm_error(codes.INVALID_PARAMETER,
                                       f"uid {uid} is not the sender (from {q.from_uid})")
-        file_id = hashlib.sha256(b"%d:" % q.pid + q.content).hexdigest()
+        file_id = new_file_id()
         mtime = await self.store.upload_file(q.pid, q.token, q.from_uid, file_id=file_id,
                                              content=q.content, filename=q.meta.filename,
                                              ext=q.meta.ext, mid=q.mid)
-        return {"mtime": mtime, "url": file_url(self.core.file_base_url, q.pid, q.mid),
+        return {"mtime": mtime, "url": file_url(self.core.file_base_url, q.pid, file_id),
                 "size": len(q.content)}
 
     async def send_file(self, cmd: str, p: Params) -> Answer:
         q = self._read_file(cmd, p)
         pid, token, mtype, from_uid, mid = q.pid, q.token, q.mtype, q.from_uid, q.mid
         content, attrs, target, meta = q.content, q.attrs, q.target, q.meta
-        file_id = hashlib.sha256(b"%d:" % pid + content).hexdigest()
-        url = file_url(self.core.file_base_url, pid, mid)
+        file_id = new_file_id()
+        url = file_url(self.core.file_base_url, pid, file_id)
         ftype = ftype_of(meta.ext)
         msg, stored_attrs = stored_file_message(mtype, url, len(content), attrs, meta)
         delivered = (_strip_sign(stored_attrs, meta.nested or stored_attrs is not attrs)
@@ -282,8 +295,9 @@ class FileGate:
 
     async def getfile(self, conn: ServerConnection, p: Params) -> Answer:
         pid = self.core.auth.check(p, "getfile")
+        stored: StoredFile | None
         if p.present("fileid"):
-            stored = await self.store.get_file(p.str_("fileid"))
+            stored = await self.store.live_file(pid, p.str_("fileid"))
         else:
             url = p.str_("url")
             parsed = parse_file_url(url)
@@ -292,7 +306,7 @@ class FileGate:
                                       f"not a file reference of project {pid}: {url!r}")
             ref = parsed[1]
             stored = (await self.store.message_file(pid, ref) if isinstance(ref, int)
-                      else await self.store.get_file(ref))
+                      else await self.store.live_file(pid, ref))
         if stored is None or stored.pid != pid:
             raise codes.rtm_error(codes.INVALID_FILE_OR_SIGN_OR_TOKEN, "file not found")
         return {"file": stored.content, "fileid": stored.file_id, "filename": stored.filename,

@@ -1,10 +1,13 @@
 """HTTP side of the local server: stored files download from the URL their message carries.
 
-``GET`` / ``HEAD`` ``/file/<pid>/<mid>`` answers the bytes of the file message ``mid`` of
-project ``pid`` (or of the file an end user uploaded as ``mid``) with its Content-Length and a
-Content-Type guessed from its extension, or 404 when no such file message is stored (unknown,
-cleaned or deleted). Built on aiohttp, the
-optional ``server`` extra (``pip install 'rtm-server-sdk[server]'``): without it the server
+``GET`` / ``HEAD`` ``/file/<pid>/<file_id>`` answers the bytes of a stored file while a stored,
+not deleted message carries it or an end user's ``uploadfile`` stored it
+(``/file/<pid>/<mid>``: the URLs of earlier databases, while their message is stored), else
+404. Every download is an attachment with ``nosniff`` and a
+CSP that forbids everything, like the web console's downloads; its type is the media type of
+an image, audio or video file and opaque bytes for anything else: an uploaded ``x.html``
+never renders in the browser of whoever opens its URL. Built on aiohttp,
+the optional ``server`` extra (``pip install 'rtm-server-sdk[server]'``): without it the server
 runs, logs that files cannot be downloaded, and file URLs still identify the files.
 Other parts of the server may add routes to :attr:`HttpGate.app` before it starts.
 """
@@ -13,9 +16,10 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING, Any, Final
 
-from rtm.server.store import Store
+from rtm.server.store import Store, StoredFile
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -38,6 +42,41 @@ def content_type(ext: str) -> str:
     return guessed or "application/octet-stream"
 
 
+#: The type of a download that is not passive media: the uploader's name is never trusted
+#: to say what a browser may render.
+DOWNLOAD_CONTENT_TYPE: Final = "application/octet-stream"
+#: Nothing in a download may load, run or be framed, even if a browser renders it anyway.
+DOWNLOAD_CSP: Final = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def download_content_type(ext: str) -> str:
+    """Images, audio and video keep their type (players use it; they run no script), except
+    SVG, which is a document; everything else, HTML included, is opaque bytes."""
+    guessed = content_type(ext)
+    if guessed.startswith(("image/", "audio/", "video/")) and "svg" not in guessed:
+        return guessed
+    return DOWNLOAD_CONTENT_TYPE
+
+
+def download_name(stored: StoredFile) -> str:
+    """The attachment's file name: the uploaded name (with its extension), reduced to
+    ``[A-Za-z0-9._-]`` so that it cannot break out of the header."""
+    name = stored.filename or f"{stored.file_id[:16]}.{stored.ext or 'bin'}"
+    if stored.ext and "." not in name:
+        name = f"{name}.{stored.ext}"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def download_headers(stored: StoredFile) -> dict[str, str]:
+    """Headers of a stored file's download (HTTP listener and web console alike)."""
+    return {
+        "Content-Disposition": f'attachment; filename="{download_name(stored)}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": DOWNLOAD_CSP,
+        "Cache-Control": "no-store",
+    }
+
+
 class HttpGate:
     """The HTTP listener; ``await start(host, port)`` then :attr:`port` is the bound port."""
 
@@ -47,7 +86,7 @@ class HttpGate:
         self.store = store
         self.logger = logger
         self.app: web.Application = _web.Application()
-        self.app.router.add_get(FILE_PATH + "/{pid}/{mid}", self._file)  # GET also routes HEAD
+        self.app.router.add_get(FILE_PATH + "/{pid}/{ref}", self._file)  # GET also routes HEAD
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -74,11 +113,13 @@ class HttpGate:
         assert _web is not None
         try:
             pid = int(request.match_info["pid"])
-            mid = int(request.match_info["mid"])
         except ValueError:
             raise _web.HTTPNotFound(text="no such file\n") from None
-        stored = await self.store.message_file(pid, mid)
+        ref = request.match_info["ref"]
+        stored = (await self.store.message_file(pid, int(ref)) if ref.isdigit()
+                  else await self.store.live_file(pid, ref))
         if stored is None:
             raise _web.HTTPNotFound(text="no such file\n")
-        return _web.Response(body=stored.content, content_type=content_type(stored.ext),
-                             headers={"Cache-Control": "no-store"})
+        return _web.Response(body=stored.content,
+                             content_type=download_content_type(stored.ext),
+                             headers=download_headers(stored))

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +128,9 @@ class Hub:
         self.pushes_failed = 0
         #: The console's live stream (None without console).
         self.live: LiveRecorder | None = None
+        #: The projects served (pid -> secret; the core's dict): a removed project's logouts
+        #: write nothing (its data is being erased).
+        self.projects: Mapping[int, str] | None = None
 
     # ------------------------------------------------------------------ tasks
 
@@ -217,6 +220,8 @@ class Hub:
     def _user_left(self, pid: int, uid: int) -> None:
         """The user's last connection logged out: what it received so far counts as read
         (client spec §3.3), and it leaves its rooms unless ``keep_rooms_on_logout``."""
+        if self.projects is not None and pid not in self.projects:
+            return
         self.spawn(self.store.mark_read(pid, uid, logout=True))
         if not self.config.keep_rooms_on_logout:
             self.spawn(self._leave_rooms(pid, uid))

@@ -2,7 +2,8 @@
 
 ``auth`` order: already logged in (200023) -> params (10009/10010) -> pid/uid > 0 (200001) ->
 token (wrong, expired or unknown project: ``{ok: false}``) -> admin uid (200025) -> project
-black list (200024) -> ``{ok: true}`` and the ``login`` event. Every SDK's form is accepted
+black list (200024) -> ``{ok: true}`` and the ``login`` event (the black list is read again
+once the login is recorded). Every SDK's form is accepted
 (:mod:`rtm.enduser.commands.session`); U's ``ts``/``authv: 2`` form takes the same tokens.
 Kept per connection: ``version``, ``attrs`` and ``lang`` (:func:`rtm.server.pushes.client_attrs`
 and siblings); a non-empty ``lang`` also becomes the user's language (stored; the chat pushed
@@ -53,6 +54,12 @@ class SessionArea(ClientArea):
             raise codes.rtm_error(codes.DUPLICATED_AUTH, "auth already")
         self.hub.login(conn, pid, uid, version=a["version"] or "", attrs=a["attrs"],
                        lang=lang, user_lang=user_lang)
+        # addprojectblack + kick may have run while the first check was awaited: its kick
+        # found no login to close. Checked again now that the login is recorded, one of the
+        # two sees the other (a black-listing after this read kicks this connection).
+        if await self.store.is_project_black(pid, uid):
+            asyncio.get_running_loop().call_soon(conn.close)  # after the answer is written
+            raise codes.rtm_error(codes.AUTH_DENIED, "auth denied")
         return {"ok": True}
 
     async def ping(self, conn: ServerConnection, a: Args) -> Answer:

@@ -20,11 +20,13 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from rtm.server.config import is_loopback_host as is_loopback
 from rtm.server.console import areas
 from rtm.server.console.live import LiveFilter, Subscription, batch_message
 from rtm.server.console.markup import Html, join, link, page, tag
 from rtm.server.console.panels import REGISTRY, ConsoleApi, ConsoleError, Ctx, parse_fields
-from rtm.server.console.security import CSRF_FIELD, Guard, is_loopback
+from rtm.server.console.security import CSRF_FIELD, Guard
+from rtm.server.gate_http import DOWNLOAD_CONTENT_TYPE, download_headers
 
 if TYPE_CHECKING:
     from rtm.server.core import ServerCore
@@ -310,13 +312,9 @@ class ConsoleServer:
         stored = await self.core.store.get_file(request.match_info["file_id"])
         if stored is None or stored.pid != pid:
             raise web.HTTPNotFound(text="no such file in this project")
-        name = stored.filename or f"{stored.file_id[:16]}.{stored.ext or 'bin'}"
-        if stored.ext and "." not in name:
-            name = f"{name}.{stored.ext}"
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
         # Always an attachment of an opaque type: a stored HTML file never runs here.
-        return web.Response(body=stored.content, content_type="application/octet-stream",
-                            headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+        return web.Response(body=stored.content, content_type=DOWNLOAD_CONTENT_TYPE,
+                            headers=download_headers(stored))
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextvars
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Final
@@ -27,6 +26,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+
+from rtm.server.config import is_loopback_host as is_loopback
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -43,15 +44,6 @@ CSRF_FIELD: Final = "_csrf"
 #: The CSRF token being issued to a browser that has none yet (set by the middleware).
 _new_csrf: contextvars.ContextVar[str] = contextvars.ContextVar("rtm_console_new_csrf",
                                                                 default="")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class Guard:

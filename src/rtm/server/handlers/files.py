@@ -46,6 +46,10 @@ class FilesHandlers(HandlerBase):
         check_file_cmd(cmd, SERVER_FILE_CMDS)
         target = file_target(p, cmd)
         check_id("from", from_uid)
+        # A file send is a P2P send of the server API: the same self-send rule as sendmsg(s).
+        if self.config.forbid_server_self_send and (
+                target == from_uid or (isinstance(target, list) and from_uid in target)):
+            raise codes.rtm_error(codes.SEND_TO_SELF, "can not send to myself")
         return await file_token(self.core, pid, from_uid, cmd, target)
 
 

@@ -32,7 +32,7 @@ from rtm.server.store.common import (
 )
 from rtm.server.store.data import DataRepo
 from rtm.server.store.devices import PUSH_OPTION_GROUP, PUSH_OPTION_P2P, DevicesRepo
-from rtm.server.store.files import FilesRepo
+from rtm.server.store.files import FilesRepo, new_file_id
 from rtm.server.store.friends import FriendsRepo
 from rtm.server.store.groups import GroupsRepo
 from rtm.server.store.history import HistoryRepo
@@ -76,6 +76,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredFile",
+    "new_file_id",
 ]
 
 

@@ -1,6 +1,8 @@
-"""Project black list (no login) and project bans (no sending)."""
+"""Project black list (no login) and project bans (no sending), and erasing a project."""
 
 from __future__ import annotations
+
+import sqlite3
 
 from rtm.server.store.common import (
     _SCOPE_BLACK,
@@ -40,3 +42,22 @@ class AdminRepo(StoreBase):
     async def list_project_bans(self, pid: int) -> list[Ban]:
         """The active project bans (``addprojectban``: muted, still logged in), by uid."""
         return await self._call(False, self._op_list_bans, pid, _SCOPE_PROJECT_BAN, 0)
+
+    @staticmethod
+    def _op_drop_project(conn: sqlite3.Connection, pid: int) -> int:
+        """Delete the rows of ``pid`` from every table that has a ``pid`` column (read from
+        the schema, so a table added later is covered too); file blobs go with their
+        messages' links (schema triggers) and directly."""
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        erased = 0
+        for table in tables:
+            columns = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+            if "pid" in columns:
+                erased += conn.execute(f'DELETE FROM "{table}" WHERE pid=?', (pid,)).rowcount
+        return erased
+
+    async def drop_project(self, pid: int) -> int:
+        """Erase everything stored for project ``pid`` (messages, files, users, groups,
+        rooms, tokens, bans, ...) in one transaction; returns how many rows."""
+        return await self._call(True, self._op_drop_project, pid)

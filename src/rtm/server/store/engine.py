@@ -365,6 +365,8 @@ class StoreBase:
 
     def _op_add_ban(self, conn: sqlite3.Connection, pid: int, scope: int, xid: int, uid: int,
                     seconds: int) -> None:
+        # Expired bans of any scope and project are purged by the next ban written.
+        conn.execute("DELETE FROM bans WHERE expires_ms<=?", (self._now(),))
         conn.execute(
             "INSERT INTO bans (pid, scope, xid, uid, expires_ms) VALUES (?,?,?,?,?)"
             " ON CONFLICT (pid, scope, xid, uid) DO UPDATE SET expires_ms=excluded.expires_ms",

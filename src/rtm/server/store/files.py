@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rtm.api.codes import (
     INVALID_FILE_OR_SIGN_OR_TOKEN,
@@ -25,6 +25,26 @@ from rtm.server.store.messages import MessagesRepo
 
 def _expired_token() -> StoreError:
     return StoreError(INVALID_FILE_OR_SIGN_OR_TOKEN, "expired file token")
+
+
+def new_file_id() -> str:
+    """A stored file's identity: 192 random bits, URL-safe, never all digits (an all-digit
+    last path segment is the ``<pid>/<mid>`` URL of earlier databases)."""
+    while True:
+        file_id = secrets.token_urlsafe(24)
+        if not file_id.isdigit():
+            return file_id
+
+
+_FILE_COLUMNS = "f.file_id, f.pid, f.content, f.filename, f.ext, f.size, f.created_ms"
+
+
+def _stored_file(r: Any) -> StoredFile | None:
+    if r is None:
+        return None
+    return StoredFile(r[0], int(r[1]), bytes(r[2]), r[3], r[4], int(r[5]), int(r[6]))
+
+
 @dataclass(frozen=True, slots=True)
 class FileInfo:
     """A stored file without its content."""
@@ -174,9 +194,11 @@ class FilesRepo(MessagesRepo):
         attrs: Payload,
         mtime: int | None = None,
     ) -> SendResult:
-        """A file-gate send as ONE operation: use the token, store the blob, store the
-        message. All or nothing: if the send is refused (e.g. the sender left the group since
-        ``filetoken``) the token stays usable and no orphan blob is left."""
+        """A file-gate send as ONE operation: use the token, store the message(s), store the
+        blob under ``file_id`` (:func:`new_file_id`) linked to every message row stored now.
+        All or nothing: if the send is refused (e.g. the sender left the group since
+        ``filetoken``) the token stays usable and no blob is left; a send stored nothing new
+        (duplicate mid) stores no blob either."""
         try:
             key = _file_target_key(cmd, target)
         except ValueError as exc:
@@ -201,13 +223,18 @@ class FilesRepo(MessagesRepo):
                       msg: Payload, attrs: Payload, mtime: int | None) -> SendResult | None:
         if self._op_consume_file_token(conn, pid, token, from_uid, cmd, key) is None:
             return None
-        self._op_store_file(conn, pid, file_id, content, filename, ext)
-        conn.execute(
-            "INSERT INTO file_messages (pid, mid, from_uid, file_id) VALUES (?,?,?,?)"
-            " ON CONFLICT DO NOTHING",
-            (pid, mid, from_uid, file_id),
-        )
-        return self._op_send(conn, pid, kind, from_uid, targets, mid, mtype, msg, attrs, mtime)
+        sent = self._op_send(conn, pid, kind, from_uid, targets, mid, mtype, msg, attrs, mtime)
+        linked = [(message_id, file_id)
+                  for message_id, fresh in zip(sent.ids, sent.fresh, strict=True) if fresh]
+        if linked:
+            conn.execute(
+                "INSERT INTO files (file_id, pid, filename, ext, size, created_ms, content)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (file_id, pid, filename, ext, len(content), self._now(), content),
+            )
+            conn.executemany("INSERT INTO file_links (message_id, file_id) VALUES (?,?)",
+                             linked)
+        return sent
 
     def _op_upload_file(self, conn: sqlite3.Connection, pid: int, token: str, from_uid: int,
                         file_id: str, content: bytes, filename: str, ext: str,
@@ -224,8 +251,9 @@ class FilesRepo(MessagesRepo):
 
     async def upload_file(self, pid: int, token: str, from_uid: int, *, file_id: str,
                           content: bytes, filename: str, ext: str, mid: int) -> int:
-        """``uploadfile`` as ONE operation: use the token, store the blob under ``mid`` (its
-        URL ``<base>/<pid>/<mid>`` downloads it) without any message; returns the time."""
+        """``uploadfile`` as ONE operation: use the token, store the blob ``file_id`` (its URL
+        ``<base>/<pid>/<file_id>`` downloads it) without any message; returns the time. The
+        upload row is the file's reference: it lives until its project's data goes."""
         stored = await self._call(True, self._op_upload_file, pid, token, from_uid, file_id,
                                   bytes(content), filename, ext, mid)
         if stored is None:
@@ -241,46 +269,63 @@ class FilesRepo(MessagesRepo):
         ext: str = "",
         file_id: str | None = None,
     ) -> str:
-        """Store a file blob and return its id (default: sha256 hex of ``pid`` and content, so
-        an identical upload in the same project is stored once and keeps its first metadata)."""
-        data = bytes(content)
-        if file_id is None:
-            file_id = hashlib.sha256(b"%d:" % pid + data).hexdigest()
-        return await self._call(True, self._op_store_file, pid, file_id, data, filename, ext)
+        """Store a file blob that no message carries and return its id (default: a new
+        :func:`new_file_id`; an existing id keeps its first content). Such a blob is listed and
+        read by :meth:`get_file` but never served to clients (:meth:`live_file`); tooling and
+        tests use it, the file gate stores files with :meth:`send_file`."""
+        return await self._call(True, self._op_store_file, pid, file_id or new_file_id(),
+                                bytes(content), filename, ext)
 
     @staticmethod
     def _op_get_file(conn: sqlite3.Connection, file_id: str) -> StoredFile | None:
-        r = conn.execute(
-            "SELECT file_id, pid, content, filename, ext, size, created_ms FROM files"
-            " WHERE file_id=?",
-            (file_id,),
-        ).fetchone()
-        if r is None:
-            return None
-        return StoredFile(r[0], int(r[1]), bytes(r[2]), r[3], r[4], int(r[5]), int(r[6]))
+        return _stored_file(conn.execute(
+            f"SELECT {_FILE_COLUMNS} FROM files f WHERE f.file_id=?", (file_id,)).fetchone())
 
     async def get_file(self, file_id: str) -> StoredFile | None:
+        """The stored blob ``file_id`` whether or not a message carries it (the console's
+        view); clients are served :meth:`live_file` only."""
         return await self._call(False, self._op_get_file, file_id)
 
     @staticmethod
+    def _op_live_file(conn: sqlite3.Connection, pid: int, file_id: str) -> StoredFile | None:
+        return _stored_file(conn.execute(
+            f"SELECT {_FILE_COLUMNS} FROM files f WHERE f.file_id=? AND f.pid=?"
+            " AND (EXISTS (SELECT 1 FROM file_links k WHERE k.file_id=f.file_id)"
+            " OR EXISTS (SELECT 1 FROM file_messages u WHERE u.file_id=f.file_id"
+            " AND u.upload=1))",
+            (file_id, pid)).fetchone())
+
+    async def live_file(self, pid: int, file_id: str) -> StoredFile | None:
+        """The file ``file_id`` of project ``pid`` while a stored, not deleted message
+        carries it or an end user uploaded it (its URL's ``<pid>/<file_id>``, ``getfile``),
+        else None."""
+        return await self._call(False, self._op_live_file, pid, file_id)
+
+    @staticmethod
     def _op_message_file(conn: sqlite3.Connection, pid: int, mid: int) -> StoredFile | None:
-        r = conn.execute(
-            "SELECT f.file_id, f.pid, f.content, f.filename, f.ext, f.size, f.created_ms"
-            " FROM file_messages l JOIN files f ON f.file_id = l.file_id"
-            " WHERE l.pid=? AND l.mid=? AND (l.upload=1 OR EXISTS (SELECT 1 FROM messages m"
-            " WHERE m.pid=l.pid AND m.mid=l.mid AND m.from_uid=l.from_uid AND m.deleted=0))"
-            " LIMIT 1",
+        return _stored_file(conn.execute(
+            f"SELECT {_FILE_COLUMNS} FROM file_messages l"
+            " JOIN messages m ON m.pid=l.pid AND m.mid=l.mid AND m.from_uid=l.from_uid"
+            " JOIN file_links k ON k.message_id=m.id AND k.file_id=l.file_id"
+            " JOIN files f ON f.file_id=l.file_id"
+            " WHERE l.pid=? AND l.mid=? LIMIT 1",
             (pid, mid),
-        ).fetchone()
-        if r is None:
-            return None
-        return StoredFile(r[0], int(r[1]), bytes(r[2]), r[3], r[4], int(r[5]), int(r[6]))
+        ).fetchone())
 
     async def message_file(self, pid: int, mid: int) -> StoredFile | None:
-        """The file of the file message ``mid`` of project ``pid`` (the download URL's
-        ``<pid>/<mid>``) or of the file uploaded as ``mid`` (``uploadfile``), or None when no
-        such message is stored (unknown, cleaned or deleted)."""
+        """The file of a ``<pid>/<mid>`` URL stored by an earlier version, while its message
+        is stored and not deleted; files sent now are addressed by :meth:`live_file`."""
         return await self._call(False, self._op_message_file, pid, mid)
+
+    @staticmethod
+    def _op_file_references(conn: sqlite3.Connection, file_id: str) -> int:
+        return int(conn.execute("SELECT count(*) FROM file_links WHERE file_id=?",
+                                (file_id,)).fetchone()[0])
+
+    async def file_references(self, file_id: str) -> int:
+        """How many stored, not deleted message rows carry the file (its reference count)."""
+        return await self._call(False, self._op_file_references, file_id)
+
     # ------------------------------------------------------------------ read-only listings
 
     @staticmethod

@@ -51,6 +51,10 @@ def _time_filter(begin: int, end: int) -> tuple[str, tuple[int, ...]]:
     return sql, args
 
 
+#: The mtime readers see when ``edit_updates_mtime``: the last edit's time, else the send time.
+_VISIBLE_MTIME = "COALESCE(edited_ms, mtime)"
+
+
 @dataclass(frozen=True, slots=True)
 class Conversation:
     """One conversation with stored messages. ``xa``/``xb``: the two uids of a P2P
@@ -92,9 +96,24 @@ class HistoryRepo(StoreBase):
                 hi = lastid - 1
             else:
                 lo = lastid + 1
-        # mtimes are non-decreasing in id order inside a conversation, so the time bounds are
-        # turned into an id range through the (conv, mtime) index: O(log n) whatever the range.
         begin_eff = begin if begin > 0 else _I64_MIN
+        order = "DESC" if desc else "ASC"
+        only, only_args = _mtype_filter(mtypes)
+        if self.edit_updates_mtime:
+            # An edit moves a row's visible mtime (edited_ms) out of id order: no id range can
+            # stand for the time bounds, so the rows are filtered one by one, and the next
+            # page keeps the request's bounds (lastid alone moves the cursor; narrowing
+            # begin/end to the last row's mtime would skip edited rows).
+            rows = self._history_rows(
+                conn, f"{_VISIBLE_MTIME} AS vis",
+                f" AND id>=? AND id<=? AND vis>=? AND vis<=?{only} ORDER BY id {order}",
+                (*conv, lo, hi, begin_eff, end_eff, *only_args, num))
+            if not rows:
+                return empty
+            return HistoryPage(len(rows), rows[-1].id, begin, end_eff, rows)
+        # mtime is the conversation's order key: it never decreases in id order and edits do
+        # not move it, so the time bounds become an id range through the (conv, mtime) index,
+        # O(log n) whatever the range.
         if begin > 0:
             row = conn.execute(
                 "SELECT id FROM messages INDEXED BY messages_conv_mtime"
@@ -116,25 +135,34 @@ class HistoryRepo(StoreBase):
         hi = min(hi, int(row[0]))
         if lo > hi:
             return empty
-        order = "DESC" if desc else "ASC"
-        only, only_args = _mtype_filter(mtypes)
-        rows = [
-            HistoryRow(int(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]), r[5], r[6],
-                       int(r[7]))
-            for r in conn.execute(
-                "SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime"
-                " FROM messages INDEXED BY messages_conv_id"
-                " WHERE pid=? AND kind=? AND xa=? AND xb=? AND id>=? AND id<=?"
-                f" AND mtime>=? AND mtime<=?{only} ORDER BY id {order} LIMIT ?",
-                (*conv, lo, hi, begin_eff, end_eff, *only_args, num),
-            )
-        ]
+        rows = self._history_rows(
+            conn, "mtime",
+            f" AND id>=? AND id<=? AND mtime>=? AND mtime<=?{only} ORDER BY id {order}",
+            (*conv, lo, hi, begin_eff, end_eff, *only_args, num))
         if not rows:
             return empty
         last = rows[-1]
         if desc:
             return HistoryPage(len(rows), last.id, begin, last.mtime, rows)
         return HistoryPage(len(rows), last.id, last.mtime, end_eff, rows)
+
+    @staticmethod
+    def _history_rows(conn: sqlite3.Connection, mtime_sql: str, where: str,
+                      args: tuple[int, ...]) -> list[HistoryRow]:
+        return [
+            HistoryRow(int(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]), r[5], r[6],
+                       int(r[7]))
+            for r in conn.execute(
+                f"SELECT id, from_uid, mtype, mid, deleted, msg, attrs, {mtime_sql}"
+                " FROM messages INDEXED BY messages_conv_id"
+                f" WHERE pid=? AND kind=? AND xa=? AND xb=?{where} LIMIT ?",
+                args,
+            )
+        ]
+
+    def _mtime_column(self) -> str:
+        """The mtime a reader sees: the edit time once edits move mtimes."""
+        return _VISIBLE_MTIME if self.edit_updates_mtime else "mtime"
 
     async def history(
         self,
@@ -204,11 +232,11 @@ class HistoryRepo(StoreBase):
         xa, xb = self._conv_key(k, xid, from_uid)
         return await self._call(False, self._op_get_message, pid, k, xa, xb, from_uid, mid)
 
-    @staticmethod
-    def _op_get_message(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
+    def _op_get_message(self, conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
                         from_uid: int, mid: int) -> HistoryRow | None:
         r = conn.execute(
-            "SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime FROM messages"
+            "SELECT id, from_uid, mtype, mid, deleted, msg, attrs,"
+            f" {self._mtime_column()} FROM messages"
             " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?"
             " ORDER BY deleted, id DESC LIMIT 1",
             (pid, int(kind), xa, xb, from_uid, mid),
@@ -345,8 +373,8 @@ class HistoryRepo(StoreBase):
         if time_limit > 0 and now - int(row[1]) > time_limit:
             raise StoreError(PERMISSION_DENIED,
                              f"message {mid} is older than the time limit of {time_limit} ms")
-        if self.edit_updates_mtime:
-            conn.execute("UPDATE messages SET msg=?, attrs=?, mtime=?, edited=1 WHERE id=?",
+        if self.edit_updates_mtime:  # mtime stays: it orders the conversation
+            conn.execute("UPDATE messages SET msg=?, attrs=?, edited_ms=?, edited=1 WHERE id=?",
                          (msg, attrs, max(now, int(row[1])), int(row[0])))
         else:
             conn.execute("UPDATE messages SET msg=?, attrs=?, edited=1 WHERE id=?",
@@ -396,11 +424,10 @@ class HistoryRepo(StoreBase):
         return await self._call(False, self._op_list_conversations, pid, k, uid, limit,
                                 offset)
 
-    @staticmethod
-    def _op_list_messages(conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
-                          before_id: int, limit: int,
+    def _op_list_messages(self, conn: sqlite3.Connection, pid: int, kind: Kind, xa: int,
+                          xb: int, before_id: int, limit: int,
                           mtypes: tuple[int, ...]) -> list[HistoryRow]:
-        sql = ("SELECT id, from_uid, mtype, mid, deleted, msg, attrs, mtime"
+        sql = (f"SELECT id, from_uid, mtype, mid, deleted, msg, attrs, {self._mtime_column()}"
                " FROM messages INDEXED BY messages_conv_id"
                " WHERE pid=? AND kind=? AND xa=? AND xb=? AND id<?")
         params: list[int] = [pid, int(kind), xa, xb, before_id if before_id > 0 else 2**63 - 1]

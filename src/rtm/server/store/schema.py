@@ -211,6 +211,58 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         # ``uploadfile``: a file stored without a message; its URL downloads it all the same.
         "ALTER TABLE file_messages ADD COLUMN upload INTEGER NOT NULL DEFAULT 0",
     ),
+    (
+        # A stored file is an object of its own: a random id (its URL is
+        # <base>/<pid>/<file_id>) and one link per message row carrying it (``sendfiles``
+        # gives one file several rows). The triggers keep the reference count true on every
+        # path that removes a message, in the transaction that removes it: erasing a row or
+        # marking it deleted drops its link, and dropping the last link of a file drops the
+        # blob. A file without a live link is therefore never served.
+        """CREATE TABLE file_links (
+            message_id INTEGER NOT NULL PRIMARY KEY,
+            file_id    TEXT NOT NULL
+        )""",
+        "CREATE INDEX file_links_by_file ON file_links (file_id)",
+        """CREATE TRIGGER messages_erased_unlink_file AFTER DELETE ON messages
+        BEGIN DELETE FROM file_links WHERE message_id = OLD.id; END""",
+        """CREATE TRIGGER messages_deleted_unlink_file AFTER UPDATE OF deleted ON messages
+        WHEN NEW.deleted <> 0 AND OLD.deleted = 0
+        BEGIN DELETE FROM file_links WHERE message_id = NEW.id; END""",
+        """CREATE TRIGGER file_links_release_file AFTER DELETE ON file_links
+        WHEN NOT EXISTS (SELECT 1 FROM file_links WHERE file_id = OLD.file_id)
+        BEGIN
+            DELETE FROM files WHERE file_id = OLD.file_id;
+            DELETE FROM file_messages WHERE file_id = OLD.file_id;
+        END""",
+        # Earlier databases: the file messages of the <pid>/<mid> URLs (file_messages rows
+        # whose message still carries that URL) and of the 0.1.0 rtm-file://<pid>/<file_id>
+        # references keep their file; blobs no live message carries are dropped.
+        """INSERT OR IGNORE INTO file_links (message_id, file_id)
+        SELECT m.id, l.file_id FROM file_messages l JOIN messages m
+            ON m.pid = l.pid AND m.mid = l.mid AND m.from_uid = l.from_uid
+        WHERE m.deleted = 0
+            AND (CAST(m.msg AS TEXT) LIKE '%/' || l.pid || '/' || l.mid || '"%'
+                 OR CAST(m.msg AS TEXT) LIKE '%/' || l.pid || '/' || l.mid)""",
+        """INSERT OR IGNORE INTO file_links (message_id, file_id)
+        SELECT m.id, f.file_id FROM messages m JOIN files f
+            ON f.file_id = substr(CAST(m.msg AS TEXT),
+                                  instr(substr(CAST(m.msg AS TEXT), 12), '/') + 12)
+        WHERE m.deleted = 0 AND CAST(m.msg AS TEXT) LIKE 'rtm-file://%'
+            AND CAST(m.msg AS TEXT) = 'rtm-file://' || f.pid || '/' || f.file_id""",
+        # (an end user's upload is referenced by its upload row, not by a message)
+        """DELETE FROM files WHERE file_id NOT IN (SELECT file_id FROM file_links)
+            AND file_id NOT IN (SELECT file_id FROM file_messages WHERE upload = 1)""",
+        """DELETE FROM file_messages WHERE upload = 0
+            AND file_id NOT IN (SELECT file_id FROM file_links)""",
+        # Expired bans and tokens are purged by the writes of their table: these find them.
+        "CREATE INDEX bans_expiry ON bans (expires_ms) WHERE expires_ms IS NOT NULL",
+        "CREATE INDEX tokens_expiry ON tokens (expires_ms) WHERE expires_ms IS NOT NULL",
+        # Order of issue of a user's tokens: a user keeps a bounded number, the newest.
+        "ALTER TABLE tokens ADD COLUMN issued_seq INTEGER NOT NULL DEFAULT 0",
+        # Set by editmsg with edit_updates_mtime: the edit time, kept apart from mtime (the
+        # conversation's order key, which never moves).
+        "ALTER TABLE messages ADD COLUMN edited_ms INTEGER",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).

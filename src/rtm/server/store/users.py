@@ -24,19 +24,29 @@ class TokenSummary:
 
 
 class UsersRepo(InfosRepo):
+    #: Login tokens one user keeps: issuing one more drops the oldest (tokens that never
+    #: expire would otherwise pile up with every ``gettoken``).
+    max_tokens_per_user = 32
+
     def _op_issue_token(self, conn: sqlite3.Connection, pid: int, uid: int,
                         ttl_seconds: int) -> str:
         now = self._now()
-        conn.execute("DELETE FROM tokens WHERE pid=? AND uid=? AND expires_ms<=?",
-                     (pid, uid, now))
+        conn.execute("DELETE FROM tokens WHERE expires_ms<=?", (now,))  # anybody's
         token = secrets.token_hex(16).upper()
-        conn.execute("INSERT INTO tokens (pid, uid, token, expires_ms) VALUES (?,?,?,?)",
-                     (pid, uid, token, _expiry(now, ttl_seconds)))
+        conn.execute(
+            "INSERT INTO tokens (pid, uid, token, expires_ms, issued_seq) VALUES (?,?,?,?,"
+            " (SELECT coalesce(max(issued_seq), 0) + 1 FROM tokens WHERE pid=? AND uid=?))",
+            (pid, uid, token, _expiry(now, ttl_seconds), pid, uid))
+        conn.execute(
+            "DELETE FROM tokens WHERE pid=? AND uid=? AND token NOT IN (SELECT token FROM"
+            " tokens WHERE pid=? AND uid=? ORDER BY issued_seq DESC LIMIT ?)",
+            (pid, uid, pid, uid, self.max_tokens_per_user))
         return token
 
     async def issue_token(self, pid: int, uid: int, ttl_seconds: int = 86400) -> str:
         """A new login token (32 upper-case hex chars); earlier ones stay valid until they
-        expire. ``ttl_seconds <= 0``: never expires."""
+        expire, the newest :attr:`max_tokens_per_user` of them. ``ttl_seconds <= 0``: never
+        expires. Expired tokens of every user are purged on the way."""
         return await self._call(True, self._op_issue_token, pid, uid, ttl_seconds)
 
     def _op_check_token(self, conn: sqlite3.Connection, pid: int, uid: int, token: str) -> bool:

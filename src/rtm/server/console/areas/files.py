@@ -45,7 +45,7 @@ def file_link(ctx: Ctx, msg: str | bytes) -> Html | None:
     if ref is None or ref[0] != ctx.pid:
         return None
     pid, key = ref
-    if isinstance(key, str):  # rtm-file://<pid>/<file id>
+    if isinstance(key, str):  # <base>/<pid>/<file id> or rtm-file://<pid>/<file id>
         return link(download_href(pid, key), "download file", class_="file")
     return link(url, "download file", class_="file")
 
