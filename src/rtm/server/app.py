@@ -2,8 +2,11 @@
 
 * server gate (``endpoint``): the signed server API of spec §2 plus the ``pushmsg`` /
   ``pushgroupmsg`` / ``pushroommsg`` / ``pushevent`` pushes of §4;
-* client gate (``client_endpoint``): token login and the minimal client API of §6;
-* file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``;
+* client gate (``client_endpoint``): token login and the minimal client API of §6; FPNN on
+  TCP and over WebSocket (``/service/websocket``) on one port, ``wss://`` too with a TLS
+  certificate; keep-alive pings, a login deadline and a connection bound;
+* file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``, on TCP and
+  WebSocket (and TLS) like the client gate;
 * HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<mid>`` downloads a stored file,
   the URL its message carries (current spec §5.6).
 
@@ -18,6 +21,8 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
+import os
+import ssl
 import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
 from rtm.fpnn.server import FPNNServer
+from rtm.fpnn.tls import server_context
 from rtm.server.config import ServerConfig
 from rtm.server.core import ServerCore
 from rtm.server.gate_client import ClientGate
@@ -154,11 +160,28 @@ class RTMServer:
             return key
         return load_private_key(key)
 
+    def _tls_context(self) -> ssl.SSLContext | None:
+        cfg = self.config
+        if cfg.tls_cert is None:
+            return None
+        return server_context(os.fspath(cfg.tls_cert),
+                              None if cfg.tls_key is None else os.fspath(cfg.tls_key))
+
+    @property
+    def client_gate(self) -> FPNNServer:
+        """The client gate's FPNN server (its connections, pinger, bounds)."""
+        return self._gate(self._client_gate)
+
+    @property
+    def file_gate(self) -> FPNNServer:
+        return self._gate(self._file_gate)
+
     async def start(self) -> None:
         if self._core is not None:
             raise RuntimeError("the server is already started")
         cfg = self.config
         key = self._private_key()
+        tls = self._tls_context()  # a bad certificate stops the start before anything opens
         core = ServerCore(cfg, self.logger, self.services)
         await core.store.open()
         hub = core.hub
@@ -168,11 +191,16 @@ class RTMServer:
                                  on_connect=hub.server_connected, on_close=hub.server_closed)
         client_gate = FPNNServer(cfg.host, cfg.client_port, private_key=key,
                                  logger=fpnn_logger, quest_timeout=cfg.push_timeout,
-                                 idle_timeout=cfg.client_idle_timeout,
-                                 on_close=hub.client_closed)
+                                 idle_timeout=cfg.client_idle_timeout or None,
+                                 on_close=hub.client_closed, websocket=True, ssl_context=tls,
+                                 login_timeout=cfg.client_login_timeout or None,
+                                 max_connections=cfg.client_max_connections,
+                                 ping_interval=cfg.client_ping_interval or None,
+                                 ping_timeout=cfg.client_ping_timeout or None)
         file_gate = FPNNServer(
             cfg.host, cfg.file_port, private_key=key, logger=fpnn_logger,
-            max_frame_size=max(codec.DEFAULT_MAX_FRAME_SIZE, cfg.max_file_size + 65536))
+            max_frame_size=max(codec.DEFAULT_MAX_FRAME_SIZE, cfg.max_file_size + 65536),
+            websocket=True, ssl_context=tls)
         ServerGate(core).register(server_gate)
         ClientGate(core).register(client_gate)
         FileGate(core).register(file_gate)

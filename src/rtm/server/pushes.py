@@ -135,6 +135,7 @@ class Hub:
         conn.state[_STATE_UID] = uid
         conn.state[STATE_LOGIN_MS] = self.now_ms()
         self.clients.setdefault(pid, {}).setdefault(uid, {})[conn.id] = conn
+        conn.mark_authenticated()  # the login deadline ends, the gate's pings start
         self.logger.info("uid %d of project %d logged in from %s", uid, pid, conn.peer)
         self.emit_event(pid, "login", uid, conn.peer)
 
