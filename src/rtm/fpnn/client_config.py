@@ -54,7 +54,8 @@ class WebSocketEndpoint:
 
 
 def is_websocket_url(endpoint: object) -> bool:
-    return isinstance(endpoint, str) and endpoint.lower().startswith(("ws://", "wss://"))
+    """A URL (``scheme://…``) rather than ``host:port``: parse_websocket_url() judges it."""
+    return isinstance(endpoint, str) and "://" in endpoint
 
 
 def parse_websocket_url(url: str) -> WebSocketEndpoint:

@@ -96,7 +96,9 @@ class ServerConnection(FPNNConnection):
             tls = self._tls = TLSLayer(server.ssl_context)
             self._head = bytearray()
             plain = tls.receive(bytes(head))
-            self._write_layer_output(tls.data_to_send())
+            handshake = tls.data_to_send()
+            if handshake and self._transport is not None:
+                self._transport.write(handshake)
             return self._sniff(plain) if plain else b""
         if server.websocket:
             known = min(len(head), len(_WEBSOCKET_START))

@@ -132,7 +132,7 @@ class WebSocketAdapter:
         Raises :class:`WebSocketError` when the connection must end (see the module doc).
         After a clean close by the peer, :attr:`closed` is true and nothing is returned.
         """
-        if self.closed:
+        if self.closed or not data:  # wsproto takes b"" for the end of the stream
             return b""
         ws = self._ws
         try:
