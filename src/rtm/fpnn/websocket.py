@@ -31,18 +31,18 @@ from rtm.fpnn.client_config import WEBSOCKET_PATH
 from rtm.fpnn.errors import FPNNProtocolError
 
 try:
-    import wsproto
-    from wsproto.connection import ConnectionState, ConnectionType
+    from wsproto.connection import Connection, ConnectionState, ConnectionType
     from wsproto.events import (
         AcceptConnection,
         BytesMessage,
         CloseConnection,
+        Event,
         Ping,
         RejectConnection,
-        RejectData,
         Request,
         TextMessage,
     )
+    from wsproto.handshake import H11Handshake
     from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 except ImportError as _exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -92,8 +92,8 @@ class WebSocketAdapter:
     accepted (the gate's max FPNN frame size).
     """
 
-    __slots__ = ("_msg_size", "_out", "_ws", "client", "close_code", "closed", "max_message_size",
-                 "opened", "path")
+    __slots__ = ("_conn", "_hs", "_msg_size", "_out", "client", "close_code", "closed",
+                 "max_message_size", "opened", "path")
 
     def __init__(self, *, client: bool = False, max_message_size: int,
                  path: str = WEBSOCKET_PATH) -> None:
@@ -102,7 +102,11 @@ class WebSocketAdapter:
         self.client = client
         self.max_message_size = max_message_size
         self.path = path
-        self._ws = wsproto.WSConnection(ConnectionType.CLIENT if client else ConnectionType.SERVER)
+        # The HTTP handshake, then the frames: the handshake (h11 and its buffers) is dropped
+        # once the connection is open, a few KB less per connection.
+        self._hs: H11Handshake | None = H11Handshake(
+            ConnectionType.CLIENT if client else ConnectionType.SERVER)
+        self._conn: Connection | None = None
         self._out: list[bytes] = []
         self._msg_size = 0  # payload bytes of the binary message being received
         #: The handshake completed (in this direction's view): frames may be exchanged.
@@ -114,15 +118,21 @@ class WebSocketAdapter:
     @property
     def open(self) -> bool:
         """Messages can be sent: the handshake is done and nobody closed yet."""
-        return self.opened and not self.closed and self._ws.state is ConnectionState.OPEN
+        conn = self._conn
+        return conn is not None and not self.closed and conn.state is ConnectionState.OPEN
 
     # ------------------------------------------------------------------ handshake
 
     def start(self, host: str) -> bytes:
         """Client side: the HTTP upgrade request for ``host`` (the Host header) and ``path``."""
-        if not self.client:
-            raise RuntimeError("start() is for the client side")
-        return self._ws.send(Request(host=host, target=self.path))
+        if not self.client or self._hs is None:
+            raise RuntimeError("start() is for a client side that has not started")
+        return self._hs.send(Request(host=host, target=self.path))
+
+    def _opened(self, hs: H11Handshake) -> None:
+        self._conn = hs.connection
+        self._hs = None
+        self.opened = True
 
     # ------------------------------------------------------------------ receiving
 
@@ -134,73 +144,90 @@ class WebSocketAdapter:
         """
         if self.closed or not data:  # wsproto takes b"" for the end of the stream
             return b""
-        ws = self._ws
+        conn = self._conn
+        if conn is not None:
+            try:
+                conn.receive_data(data)
+            except LocalProtocolError as exc:  # data after the close: the peer keeps talking
+                raise WebSocketError(f"WebSocket data after close: {exc}") from None
+            return self._process(conn.events())
+        hs = self._hs
+        if hs is None:  # refused: nothing more is read
+            return b""
         try:
-            ws.receive_data(data)
-        except RemoteProtocolError as exc:
-            self._reject(exc.event_hint)
+            hs.receive_data(data)
+        except RemoteProtocolError as exc:  # a bad request, or a bad 101 answer
+            self._reject(hs, exc.event_hint)
             raise WebSocketError(f"bad WebSocket handshake: {exc}") from None
-        except LocalProtocolError as exc:  # data after the close: the peer keeps talking
-            raise WebSocketError(f"WebSocket data after close: {exc}") from None
+        out = self._process(hs.events())
+        conn = self._conn
+        if conn is not None and self.client and not self.closed:
+            out += self._process(conn.events())  # frames that came with the 101 answer
+        return out
+
+    def _process(self, events: Iterable[Event]) -> bytes:
         chunks: list[bytes] = []
-        try:
-            for event in ws.events():
-                kind = type(event)
-                if kind is BytesMessage:
-                    assert isinstance(event, BytesMessage)
-                    self._msg_size += len(event.data)
-                    if self._msg_size > self.max_message_size:
-                        self._fail(CLOSE_TOO_BIG, f"message over {self.max_message_size} bytes")
-                    chunks.append(bytes(event.data))
-                    if event.message_finished:
-                        self._msg_size = 0
-                elif kind is Request:
-                    assert isinstance(event, Request)
-                    self._accept(event)
-                elif kind is AcceptConnection:
-                    self.opened = True
-                elif kind is TextMessage:
-                    self._fail(CLOSE_UNSUPPORTED_DATA, "text message (FPNN needs binary ones)")
-                elif kind is Ping:
-                    assert isinstance(event, Ping)
-                    self._out.append(ws.send(event.response()))
-                elif kind is CloseConnection:
-                    assert isinstance(event, CloseConnection)
-                    self._peer_closed(event)
-                    break
-                elif kind is RejectConnection:
-                    assert isinstance(event, RejectConnection)
-                    raise WebSocketError(
-                        f"the server refused the WebSocket upgrade: HTTP {event.status_code}")
-                elif kind is RejectData:
-                    pass  # the body of a refusal: the status said it all
-                # Pong: nothing to do (we never send WebSocket pings; FPNN has its own)
-        except RemoteProtocolError as exc:  # a bad 101 answer on the client side
-            raise WebSocketError(f"bad WebSocket handshake: {exc}") from None
+        for event in events:
+            kind = type(event)
+            if kind is BytesMessage:
+                assert isinstance(event, BytesMessage)
+                self._msg_size += len(event.data)
+                if self._msg_size > self.max_message_size:
+                    self._fail(CLOSE_TOO_BIG, f"message over {self.max_message_size} bytes")
+                chunks.append(bytes(event.data))
+                if event.message_finished:
+                    self._msg_size = 0
+            elif kind is Request:
+                assert isinstance(event, Request)
+                self._accept(event)
+            elif kind is AcceptConnection:
+                assert self._hs is not None
+                self._opened(self._hs)
+            elif kind is TextMessage:
+                self._fail(CLOSE_UNSUPPORTED_DATA, "text message (FPNN needs binary ones)")
+            elif kind is Ping:
+                assert isinstance(event, Ping) and self._conn is not None
+                self._out.append(self._conn.send(event.response()))
+            elif kind is CloseConnection:
+                assert isinstance(event, CloseConnection)
+                self._peer_closed(event)
+                break
+            elif kind is RejectConnection:
+                assert isinstance(event, RejectConnection)
+                self._hs = None
+                raise WebSocketError(
+                    f"the server refused the WebSocket upgrade: HTTP {event.status_code}")
+            # RejectData (the body of a refusal: its status said it all) and Pong (we never
+            # send WebSocket pings; FPNN has its own): nothing to do
         return b"".join(chunks)
 
     def _accept(self, request: Request) -> None:
+        hs = self._hs
+        assert hs is not None
         target = request.target.split("?", 1)[0]
         if target != self.path:
-            self._out.append(self._ws.send(RejectConnection(status_code=404)))
+            self._out.append(hs.send(RejectConnection(status_code=404)))
+            self._hs = None
             raise WebSocketError(f"no WebSocket service at {target!r} (only {self.path})")
-        self._out.append(self._ws.send(AcceptConnection()))
-        self.opened = True
+        self._out.append(hs.send(AcceptConnection()))
+        self._opened(hs)
 
-    def _reject(self, hint: object) -> None:
+    def _reject(self, hs: H11Handshake, hint: object) -> None:
         """Answer a bad upgrade request with wsproto's HTTP error (400, 426...) if it can."""
+        self._hs = None
         if not self.client and isinstance(hint, RejectConnection):
             with contextlib.suppress(LocalProtocolError):  # past answering: just close
-                self._out.append(self._ws.send(hint))
+                self._out.append(hs.send(hint))
 
     def _peer_closed(self, event: CloseConnection) -> None:
-        ws = self._ws
-        if ws.state is ConnectionState.REMOTE_CLOSING:  # a close frame from the peer
+        conn = self._conn
+        assert conn is not None
+        if conn.state is ConnectionState.REMOTE_CLOSING:  # a close frame from the peer
             self.closed = True
             self.close_code = event.code
-            self._out.append(ws.send(event.response()))
+            self._out.append(conn.send(event.response()))
             return
-        if ws.state is ConnectionState.CLOSED:  # the answer to our own close
+        if conn.state is ConnectionState.CLOSED:  # the answer to our own close
             self.closed = True
             self.close_code = event.code
             return
@@ -212,23 +239,27 @@ class WebSocketAdapter:
         raise WebSocketError(reason)
 
     def _queue_close(self, code: int, reason: str) -> None:
-        if self._ws.state in (ConnectionState.OPEN, ConnectionState.REMOTE_CLOSING):
-            self._out.append(self._ws.send(CloseConnection(code=code, reason=reason)))
+        conn = self._conn
+        if conn is not None and conn.state in (ConnectionState.OPEN,
+                                               ConnectionState.REMOTE_CLOSING):
+            self._out.append(conn.send(CloseConnection(code=code, reason=reason)))
 
     # ------------------------------------------------------------------ sending
 
     def send_frames(self, frames: Iterable[bytes]) -> bytes:
         """One binary message per FPNN frame, in wire form (b"" once closed)."""
-        if not self.open:
+        conn = self._conn
+        if conn is None or self.closed or conn.state is not ConnectionState.OPEN:
             return b""
-        send = self._ws.send
+        send = conn.send
         return b"".join([send(BytesMessage(data=frame)) for frame in frames])
 
     def close(self, code: int = CLOSE_NORMAL, reason: str = "") -> bytes:
         """Start a clean close: the close frame to send (b"" when not open)."""
-        if not self.open:
+        conn = self._conn
+        if conn is None or not self.open:
             return b""
-        return bytes(self._ws.send(CloseConnection(code=code, reason=reason or None)))
+        return bytes(conn.send(CloseConnection(code=code, reason=reason or None)))
 
     def data_to_send(self) -> bytes:
         """Bytes the adapter produced itself (handshake answer, pongs, close frames)."""
