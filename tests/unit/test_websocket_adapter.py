@@ -4,6 +4,8 @@ memory; hostile bytes only ever raise the adapter's protocol error."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -158,3 +160,20 @@ def test_fuzz_frames_after_handshake(payloads: list[bytes], flips: list[tuple[in
         start = cut
     if not flips and not tail:
         assert out == b"".join(payloads)
+
+
+def test_wsproto_stays_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The FPNN core never imports wsproto; a ws:// endpoint without it is an ImportError
+    naming the extra."""
+    code = ("import sys, rtm.fpnn, rtm.fpnn.client, rtm.fpnn.server, rtm.server; "
+            "assert 'wsproto' not in sys.modules, 'wsproto imported'; "
+            "assert 'rtm.fpnn.websocket' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    from rtm.fpnn.client import FPNNClient
+
+    for name in [n for n in sys.modules if n == "wsproto" or n.startswith("wsproto.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "rtm.fpnn.websocket")
+    with pytest.raises(ImportError, match=r"rtm-server-sdk\[websocket\]"):
+        FPNNClient("ws://127.0.0.1:13316/service/websocket")
+    assert FPNNClient("127.0.0.1:13316").websocket is None

@@ -4,6 +4,7 @@ bounded writes (the protocol itself is the session's: :mod:`rtm.fpnn.session`)."
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
@@ -77,9 +78,8 @@ class FPNNClient(ClientConfig[Handler]):
         )
         self.on_open = on_open
         if self.websocket is not None:
-            from rtm.fpnn.websocket import require_wsproto
-
-            require_wsproto()
+            # wsproto only now, and an ImportError naming the extra when it is missing
+            importlib.import_module("rtm.fpnn.websocket")
         elif ssl_context is not None:
             raise ValueError("ssl_context is for wss:// endpoints; FPNN on TCP uses "
                              "enable_encryption()")

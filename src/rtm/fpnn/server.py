@@ -112,13 +112,10 @@ class ServerConnection(FPNNConnection):
         return bytes(head)
 
     def _start_websocket_server(self) -> None:
-        from rtm.fpnn.websocket import wsproto_available
-
-        if not wsproto_available():
-            raise FPNNProtocolError("a WebSocket upgrade, but wsproto is not installed "
-                                    "(pip install 'rtm-server-sdk[server]')")
-        from rtm.fpnn.websocket import WebSocketAdapter
-
+        try:
+            from rtm.fpnn.websocket import WebSocketAdapter
+        except ImportError as exc:  # the message names the package to install
+            raise FPNNProtocolError(f"a WebSocket upgrade, refused: {exc}") from None
         self._ws = WebSocketAdapter(max_message_size=self.max_frame_size)
         self.session.refuse_encryption()  # confidentiality on WebSocket is TLS (wss)
 

@@ -15,15 +15,14 @@ Errors are :class:`WebSocketError` (an :class:`FPNNProtocolError`), raised after
 peer should still get (an HTTP error, a close frame) is queued in ``data_to_send()``. The
 transport writes those bytes, then closes. Like the session it never touches a socket.
 
-wsproto is imported here only: the SDK's core does not need it, and :func:`require_wsproto`
-names the extra to install when it is missing. A client must not send frames before the
+wsproto is imported here only: the SDK's core does not need it, and importing this module
+without it raises ImportError naming the extra to install. A client must not send frames before the
 server's handshake answer (RFC 6455 §4.1); a server-side adapter drops bytes sent that early.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 from collections.abc import Iterable
 from typing import Final
 
@@ -53,29 +52,15 @@ __all__ = [
     "WEBSOCKET_PATH",
     "WebSocketAdapter",
     "WebSocketError",
-    "require_wsproto",
-    "wsproto_available",
 ]
 
 
-INSTALL_HINT: Final = "pip install 'rtm-server-sdk[websocket]' (or pip install wsproto)"
 
 # Close codes of RFC 6455 §7.4.1.
 CLOSE_NORMAL: Final = 1000
 CLOSE_PROTOCOL_ERROR: Final = 1002
 CLOSE_UNSUPPORTED_DATA: Final = 1003
 CLOSE_TOO_BIG: Final = 1009
-
-
-def wsproto_available() -> bool:
-    """True when wsproto can be imported (without importing it)."""
-    return importlib.util.find_spec("wsproto") is not None
-
-
-def require_wsproto() -> None:
-    """Raise ImportError naming the extra when wsproto is missing."""
-    if not wsproto_available():
-        raise ImportError(f"FPNN over WebSocket needs the wsproto package: {INSTALL_HINT}")
 
 
 class WebSocketError(FPNNProtocolError):
