@@ -424,3 +424,21 @@ async def test_fpnn_encryption_on_the_client_gate(make_server: ServerFactory,
     finally:
         for client in (secret, other, api):
             await client.close()
+
+
+def test_rtm_server_flags() -> None:
+    from rtm.server.__main__ import build_parser, config_from_args
+
+    args = build_parser().parse_args([
+        "--db", ":memory:", "--tls-cert", "c.pem", "--tls-key", "k.pem",
+        "--client-ping-interval", "5", "--client-ping-timeout", "12",
+        "--client-login-timeout", "0", "--client-max-connections", "7"])
+    config = config_from_args(args)
+    assert (config.tls_cert, config.tls_key) == ("c.pem", "k.pem")
+    assert (config.client_ping_interval, config.client_ping_timeout) == (5.0, 12.0)
+    assert config.client_login_timeout is None and config.client_max_connections == 7
+    defaults = config_from_args(build_parser().parse_args(["--db", ":memory:"]))
+    assert (defaults.client_ping_interval, defaults.client_ping_timeout) == (20.0, None)
+    assert (defaults.client_login_timeout, defaults.client_max_connections) == (30.0, 20_000)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--client-max-connections", "0"])

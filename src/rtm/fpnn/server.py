@@ -25,7 +25,7 @@ from rtm.fpnn import errors as ec
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection, Handler, HandlerResult
 from rtm.fpnn.crypto import ServerPrivateKey
-from rtm.fpnn.errors import FPNNConnectionError, FPNNProtocolError
+from rtm.fpnn.errors import FPNNConnectionError, FPNNError, FPNNProtocolError
 
 ServerHandler = Handler
 ConnectionHook = Callable[["ServerConnection"], None]
@@ -133,6 +133,11 @@ class ServerConnection(FPNNConnection):
         pinger = self.server.pinger
         if pinger is not None:
             pinger.add(self)
+
+    def drop(self, error: FPNNError) -> None:
+        """End the connection now for ``error`` (pending quests fail with it); what is written
+        already is flushed unless the peer does not read."""
+        self._layer_closed(error)
 
     def _login_expired(self) -> None:
         self._login_timer = None
@@ -294,7 +299,7 @@ class PingSweep:
             self.closed_silent += 1
             self.logger.info("closing connection %s (%s): no answer to %s for %g s", conn.id,
                              conn.peer, method, timeout)
-            conn._layer_closed(FPNNConnectionError(
+            conn.drop(FPNNConnectionError(
                 f"no answer to the server's {method} for {timeout:g} s",
                 ec.CORE_INVALID_CONNECTION))
 
