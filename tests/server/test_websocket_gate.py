@@ -244,7 +244,7 @@ async def test_websocket_peer_that_does_not_read_is_bounded(small_gate: FPNNServ
     small_gate.on_connect = conns.append
     raw = await RawPeer.open(small_gate.endpoint, websocket=True, rcvbuf=4096)
     try:
-        for seq in range(1, 2001):  # 6 MB of answers asked for, none read
+        for seq in range(1, 6001):  # 18 MB of answers asked for, none read
             raw.send(encode_quest("big", {}, seq))
         await raw.writer.drain()
         await async_wait_until(lambda: conns and conns[0].closed, timeout=20,
@@ -334,7 +334,7 @@ async def login_raw(raw: RawPeer, api: API, uid: int) -> None:
 
 async def test_gate_pings_and_closes_clients_that_do_not_answer(
         make_server: ServerFactory) -> None:
-    server = await make_server(client_ping_interval=0.2, client_ping_timeout=0.8)
+    server = await make_server(client_ping_interval=0.2, client_ping_timeout=1.5)
     api = API(server.endpoint)
     tcp = User(server.client_endpoint, 1)
     web = User(ws_url(server.client_endpoint), 2)
@@ -369,7 +369,7 @@ async def test_gate_pings_and_closes_clients_that_do_not_answer(
 
 
 async def test_login_timeout(make_server: ServerFactory) -> None:
-    server = await make_server(client_login_timeout=0.3)
+    server = await make_server(client_login_timeout=1.0)
     api = API(server.endpoint)
     user = User(server.client_endpoint, 1)
     try:
