@@ -442,3 +442,12 @@ def test_rtm_server_flags() -> None:
     assert (defaults.client_login_timeout, defaults.client_max_connections) == (30.0, 20_000)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--client-max-connections", "0"])
+
+
+async def test_port_the_web_sdk_rewrites_is_warned_about(
+        make_server: ServerFactory, caplog: pytest.LogCaptureFixture) -> None:
+    try:
+        await make_server(client_port=13325)
+    except OSError as exc:  # taken on this machine: nothing to learn here
+        pytest.skip(f"port 13325 is busy: {exc}")
+    assert any("rewrites to 13321" in r.getMessage() for r in caplog.records)

@@ -48,6 +48,8 @@ T = TypeVar("T")
 logger = logging.getLogger("rtm.server")
 
 _WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})
+#: The web client SDK connects to 13321 when it is given this port (client spec §1.2).
+WEB_SDK_REWRITTEN_PORT = 13325
 
 
 def _endpoint(host: str, port: int) -> str:
@@ -241,6 +243,10 @@ class RTMServer:
                                   file_gate: "file"})
             await self._start_console(core)
         self._closed = asyncio.Event()
+        if client_gate.port == WEB_SDK_REWRITTEN_PORT:
+            self.logger.warning("the client gate listens on port %d, which the web client SDK "
+                                "rewrites to 13321: its users cannot reach this gate",
+                                WEB_SDK_REWRITTEN_PORT)
         self.logger.info("RTM server listening: server %s, client %s, file %s, files over "
                          "HTTP at %s (db %s)", self.endpoint, self.client_endpoint,
                          self.file_endpoint, core.file_base_url, cfg.db)
