@@ -423,7 +423,12 @@ class FPNNConnection(asyncio.Protocol):
 
     def _write_out(self) -> None:
         self._nbuf = 0
-        self._send_output()  # may call pause_writing() at once
+        if self._layered:
+            self._send_output()
+        else:  # FPNN straight on TCP: the hot path, inline
+            data = self.session.data_to_send()
+            if data and self._transport is not None:
+                self._transport.write(data)  # may call pause_writing() at once
         if self._room_waiters and not self._paused:
             self._wake_room_waiters()  # the queue is empty again (a burst within one tick)
 
