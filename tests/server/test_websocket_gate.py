@@ -255,6 +255,35 @@ async def test_websocket_peer_that_does_not_read_is_bounded(small_gate: FPNNServ
         raw.close()
 
 
+async def test_websocket_pending_quests_are_bounded() -> None:
+    """Reading pauses while max_pending_quests quests are handled, as on TCP; every quest is
+    answered in the end."""
+    release = asyncio.Event()
+
+    async def slow(conn: object, quest: object) -> dict[str, object]:
+        await release.wait()
+        return {}
+
+    gate = FPNNServer(websocket=True, max_pending_quests=8)
+    gate.register("slow", slow)
+    await gate.start()
+    raw = await RawPeer.open(gate.endpoint, websocket=True)
+    try:
+        n = 500  # 1 MB: several reads of at most 256 KiB
+        for seq in range(1, n + 1):
+            raw.send(encode_quest("slow", {"pad": b"x" * 2000}, seq))
+        await async_wait_until(lambda: any(c._reading_paused for c in gate.connections.values()),
+                               what="reading paused")
+        [conn] = gate.connections.values()
+        assert len(conn._tasks) <= 8 + 256 * 1024 // 2000 < n
+        release.set()
+        await raw.read_until(lambda got: len(got) == n, timeout=30)
+        assert sorted(raw.answers()) == list(range(1, n + 1))
+    finally:
+        raw.close()
+        await gate.close()
+
+
 # ---------------------------------------------------------------------- wss
 
 
