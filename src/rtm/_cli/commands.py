@@ -809,9 +809,10 @@ def keygen(ctx: Context, a: argparse.Namespace) -> None:
     from rtm.fpnn.crypto import generate_private_key
 
     private, public = Path(a.private), Path(a.public)
+    der = None if a.public_der is None else Path(a.public_der)
     if not a.force:
-        for path in (private, public):
-            if path.exists():
+        for path in (private, public, der):
+            if path is not None and path.exists():
                 raise CommandError(f"{path} exists (use --force to overwrite)")
     key = generate_private_key(a.curve)
     pem = key.key.private_bytes(serialization.Encoding.PEM,
@@ -822,11 +823,18 @@ def keygen(ctx: Context, a: argparse.Namespace) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(pem)
         public.write_bytes(key.public_pem())
+        if der is not None:
+            der.write_bytes(key.public_der())
     except OSError as exc:
         raise CommandError(f"cannot write the key files: {exc}") from None
-    ctx.out.result({"curve": key.curve, "private": str(private), "public": str(public)},
-                   f"{key.curve} key pair written: {private} (server: rtm server --ecc-key "
-                   f"{private}), {public} (clients: --pem {public})")
+    result: dict[str, object] = {"curve": key.curve, "private": str(private),
+                                 "public": str(public)}
+    text = (f"{key.curve} key pair written: {private} (server: rtm server --ecc-key "
+            f"{private}), {public} (clients: --pem {public})")
+    if der is not None:
+        result["public_der"] = str(der)
+        text += f", {der} (DER, for Java clients' X509EncodedKeySpec)"
+    ctx.out.result(result, text)
 
 
 def _mask(secret: str) -> str:

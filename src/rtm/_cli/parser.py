@@ -464,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = t.leaf(top, "keygen", "make an ECC key pair for encrypted connections", c.keygen,
                "rtm keygen && rtm server --ecc-key server-private.pem",
                "rtm --pem server-public.pem send p2p 1 2 'encrypted hello'",
+               "rtm keygen --curve secp256r1 --public-der server-public.der",
                description="Write a server key pair: the private key is for the server "
                            "(rtm server --ecc-key), the public key for clients (--pem, "
                            "RTM_PEM, enable_encryptor()).")
@@ -471,6 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="private key file (default server-private.pem, mode 0600)")
     p.add_argument("--public", default="server-public.pem", metavar="PATH",
                    help="public key file (default server-public.pem)")
+    p.add_argument("--public-der", default=None, metavar="PATH",
+                   help="also write the public key as DER SubjectPublicKeyInfo (the form "
+                        "the Java client SDKs load with X509EncodedKeySpec)")
     p.add_argument("--curve", default="secp256k1", choices=SUPPORTED_CURVES,
                    help="elliptic curve (default secp256k1)")
     p.add_argument("--force", action="store_true", help="overwrite existing files")

@@ -4,7 +4,9 @@ bounded writes (the protocol itself is the session's: :mod:`rtm.fpnn.session`)."
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -31,6 +33,15 @@ __all__ = ["ConnectionCallback", "FPNNClient", "parse_endpoint"]
 class FPNNClient(ClientConfig[Handler]):
     """One long-lived FPNN connection to ``endpoint``, opened on first use.
 
+    ``endpoint`` is ``"host:port"`` (FPNN on TCP, optionally with FPNN encryption:
+    ``enable_encryption``) or a WebSocket URL: ``"ws://host:port/service/websocket"`` sends
+    every FPNN frame as one binary WebSocket message, ``"wss://…"`` does the same over TLS
+    (``ssl_context``: the TLS settings, e.g. a context trusting a self-signed certificate;
+    default: the system's trusted CAs with host name checks). The path defaults to
+    ``/service/websocket``, the port to 80/443. WebSocket needs the wsproto package
+    (``pip install 'rtm-server-sdk[websocket]'``; ImportError naming it otherwise) and never
+    uses FPNN encryption. Everything else (quests, pushes, keep-alive, bounds) is the same.
+
     Quests fail at once with FPNNConnectionError when the connection drops; the next quest
     reconnects. Timeouts raise FPNNTimeoutError (also a builtin TimeoutError). After
     ``close()`` every call raises ClientClosedError: a closed client stays closed.
@@ -55,6 +66,7 @@ class FPNNClient(ClientConfig[Handler]):
         on_connected: ConnectionCallback | None = None,
         on_closed: ConnectionCallback | None = None,
         on_open: Callable[[FPNNConnection], Awaitable[None]] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(
             endpoint, connect_timeout=connect_timeout, quest_timeout=quest_timeout,
@@ -65,6 +77,13 @@ class FPNNClient(ClientConfig[Handler]):
             on_connected=on_connected, on_closed=on_closed, ping_handler=answer_ping,
         )
         self.on_open = on_open
+        if self.websocket is not None:
+            # wsproto only now, and an ImportError naming the extra when it is missing
+            importlib.import_module("rtm.fpnn.websocket")
+        elif ssl_context is not None:
+            raise ValueError("ssl_context is for wss:// endpoints; FPNN on TCP uses "
+                             "enable_encryption()")
+        self.ssl_context = ssl_context
         self._conn: FPNNConnection | None = None
         self._connecting: asyncio.Future[FPNNConnection] | None = None
         self._attempt: asyncio.Task[FPNNConnection] | None = None
@@ -130,19 +149,36 @@ class FPNNClient(ClientConfig[Handler]):
                                   write_timeout=self._write_timeout(),
                                   keepalive=self._keepalive())
 
+        ws = self.websocket
+        tls: ssl.SSLContext | None = None
+        if ws is not None and ws.secure:
+            tls = self.ssl_context or ssl.create_default_context()
         try:
             _transport, conn = await asyncio.wait_for(
-                loop.create_connection(factory, self._host, self._port), self.connect_timeout
-            )
+                loop.create_connection(factory, self._host, self._port, ssl=tls,
+                                       server_hostname=self._host if tls else None),
+                self.connect_timeout)
         except (asyncio.TimeoutError, TimeoutError) as exc:
             raise FPNNTimeoutError(
                 f"connect to {self.endpoint} timed out after {self.connect_timeout} s",
                 ec.CORE_TIMEOUT) from exc
-        except OSError as exc:
+        except OSError as exc:  # ssl.SSLError too: a failed TLS handshake
             raise FPNNConnectionError(
                 f"cannot connect to {self.endpoint}: {exc.strerror or exc}",
                 ec.CORE_INVALID_CONNECTION) from exc
         try:
+            if ws is not None:
+                remaining = max(deadline - loop.time(), 0.001)
+                try:
+                    await conn.start_websocket(ws.host_header, ws.path, remaining)
+                except FPNNTimeoutError as exc:
+                    raise FPNNTimeoutError(
+                        f"WebSocket handshake with {self.endpoint} timed out after "
+                        f"{self.connect_timeout} s", ec.CORE_TIMEOUT) from exc
+                except FPNNError as exc:
+                    raise FPNNConnectionError(
+                        f"WebSocket handshake with {self.endpoint} failed: {exc.message}",
+                        ec.CORE_CONNECTION_CLOSED) from exc
             return await self._prepare(conn, deadline)
         except BaseException:
             conn.close()  # never leave an unpublished connection open (cancelled by close())

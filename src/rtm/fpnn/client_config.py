@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
+from urllib.parse import urlsplit
 
 from rtm.fpnn import codec
 from rtm.fpnn.codec import Quest
@@ -13,6 +15,9 @@ from rtm.fpnn.crypto import ClientKeyExchange, ServerPublicKey, load_public_key
 from rtm.fpnn.session import DEFAULT_MAX_WRITE_BUFFER, KeepAlive
 
 H = TypeVar("H")
+
+#: The URL path of FPNN over WebSocket (the RTM client SDKs' ``/service/websocket``).
+WEBSOCKET_PATH: Final = "/service/websocket"
 ConnectionCallback = Callable[[int], None]
 
 
@@ -29,6 +34,53 @@ def parse_endpoint(endpoint: str) -> tuple[str, int]:
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     return host, port
+
+
+@dataclass(frozen=True, slots=True)
+class WebSocketEndpoint:
+    """Where an FPNN-over-WebSocket client connects: ``ws://host:port/path`` (``secure``:
+    ``wss://``, TLS)."""
+
+    host: str
+    port: int
+    path: str
+    secure: bool
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.secure else 80
+        return host if self.port == default else f"{host}:{self.port}"
+
+
+def is_websocket_url(endpoint: object) -> bool:
+    """A URL (``scheme://…``) rather than ``host:port``: parse_websocket_url() judges it."""
+    return isinstance(endpoint, str) and "://" in endpoint
+
+
+def parse_websocket_url(url: str) -> WebSocketEndpoint:
+    """``ws://host[:port][/path]`` or ``wss://…`` -> :class:`WebSocketEndpoint` (port 80/443
+    and path ``/service/websocket`` by default); ValueError naming what is wrong."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"bad WebSocket URL {url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("ws", "wss") or not parts.hostname:
+        raise ValueError(f"a WebSocket endpoint must be 'ws://host:port/path' or "
+                         f"'wss://host:port/path', got {url!r}")
+    if parts.fragment:
+        raise ValueError(f"a WebSocket URL has no #fragment, got {url!r}")
+    secure = scheme == "wss"
+    if port is None:
+        port = 443 if secure else 80
+    if not 0 < port < 65536:
+        raise ValueError(f"WebSocket URL port must be in 1..65535, got {port}")
+    path = parts.path or WEBSOCKET_PATH
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return WebSocketEndpoint(parts.hostname, port, path, secure)
 
 
 def answer_ping(conn: Any, quest: Quest) -> dict[str, Any]:
@@ -62,7 +114,14 @@ class ClientConfig(Generic[H]):
         on_closed: ConnectionCallback | None = None,
         ping_handler: H,
     ) -> None:
-        self._host, self._port = parse_endpoint(endpoint)
+        #: Set when ``endpoint`` is a ``ws://`` / ``wss://`` URL: FPNN inside WebSocket
+        #: messages (asyncio client only).
+        self.websocket: WebSocketEndpoint | None = None
+        if is_websocket_url(endpoint):
+            self.websocket = parse_websocket_url(endpoint)
+            self._host, self._port = self.websocket.host, self.websocket.port
+        else:
+            self._host, self._port = parse_endpoint(endpoint)
         self.endpoint = endpoint
         self.connect_timeout = connect_timeout
         self.quest_timeout = quest_timeout
@@ -96,6 +155,9 @@ class ClientConfig(Generic[H]):
         stream: bool = True,
     ) -> None:
         """Encrypt the next connections with the server's public key (ECDH + AES-CFB)."""
+        if self.websocket is not None:
+            raise ValueError("FPNN encryption is not used on WebSocket: use a wss:// endpoint "
+                             "for a TLS-encrypted connection")
         if bits not in (128, 256):
             raise ValueError(f"bits must be 128 or 256, got {bits!r}")
         if server_key is None:

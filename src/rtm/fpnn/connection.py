@@ -11,18 +11,24 @@ deadline, and writes what the session queued, coalescing a loop tick's frames in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import itertools
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rtm.fpnn import codec
 from rtm.fpnn import errors as ec
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.crypto import ClientKeyExchange, ServerPrivateKey
-from rtm.fpnn.errors import FPNNConnectionError, FPNNError
+from rtm.fpnn.errors import (
+    FPNNConnectionError,
+    FPNNError,
+    FPNNProtocolError,
+    FPNNTimeoutError,
+)
 from rtm.fpnn.session import (
     DEFAULT_MAX_WRITE_BUFFER,
     Answered,
@@ -32,6 +38,10 @@ from rtm.fpnn.session import (
     KeepAlive,
     WriteBufferFull,
 )
+
+if TYPE_CHECKING:  # imported lazily: wsproto is optional, TLS is for servers
+    from rtm.fpnn.tls import TLSLayer
+    from rtm.fpnn.websocket import WebSocketAdapter
 
 HandlerResult = Mapping[str, Any] | None
 Handler = Callable[["FPNNConnection", Quest], HandlerResult | Awaitable[HandlerResult]]
@@ -43,7 +53,12 @@ _INF = math.inf
 
 
 class FPNNConnection(asyncio.Protocol):
-    """An FPNN peer over one TCP connection (plaintext or encrypted)."""
+    """An FPNN peer over one TCP connection: FPNN frames straight on TCP (plaintext or with
+    FPNN encryption), or inside WebSocket binary messages (:meth:`start_websocket`, or a
+    server that recognised a WebSocket upgrade), optionally over TLS (a server-side
+    :class:`~rtm.fpnn.tls.TLSLayer`; clients use asyncio's TLS). The layers are sans-IO
+    objects between the socket and the session; the session is the same for all of them.
+    """
 
     def __init__(
         self,
@@ -85,6 +100,13 @@ class FPNNConnection(asyncio.Protocol):
         self._closed = False
         self._close_exc: BaseException | None = None
         self.closed_future: asyncio.Future[None] = self._loop.create_future()
+        # Layers between the socket and the session; _layered is False on the fast path
+        # (FPNN straight on TCP).
+        self._layered = False
+        self._sniffing = False  # server side: the first bytes decide which layers apply
+        self._tls: TLSLayer | None = None
+        self._ws: WebSocketAdapter | None = None
+        self._ws_opened: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
@@ -99,6 +121,10 @@ class FPNNConnection(asyncio.Protocol):
             self._rearm()
 
     def data_received(self, data: bytes) -> None:
+        if self._layered:
+            data = self._unwrap(data)
+            if not data:
+                return
         if not self._flush_queued:  # nothing buffered: what this data wakes starts a new tick
             self._tick_open = False
         session = self.session
@@ -132,9 +158,8 @@ class FPNNConnection(asyncio.Protocol):
                                     error)
                 transport = self._transport
                 if transport is not None:
-                    data = self.session.data_to_send()  # answers to what came before
-                    if data and not self._paused:
-                        transport.write(data)
+                    if not self._paused:
+                        self._send_output()  # answers to what came before
                     transport.abort()
                 self._finish(error)
 
@@ -232,6 +257,137 @@ class FPNNConnection(asyncio.Protocol):
             self._wake_room_waiters()
         self._rearm()
 
+    # ------------------------------------------------------------------ layers
+
+    def _send_output(self) -> None:
+        """Write what the session queued, through the layers."""
+        transport = self._transport
+        if transport is None:
+            return
+        if not self._layered:
+            data = self.session.data_to_send()
+        else:
+            ws = self._ws
+            if ws is not None:
+                if not ws.open:
+                    return  # frames wait in the session until the handshake is done
+                data = ws.send_frames(self.session.frames_to_send())
+            elif self._sniffing:
+                return  # the server has not seen the first bytes yet: nothing to send
+            else:
+                data = self.session.data_to_send()
+            if self._tls is not None and data:
+                data = self._tls.send(data)
+        if data:
+            transport.write(data)
+
+    def _write_layer_output(self, data: bytes) -> None:
+        """Bytes a WebSocket layer produced itself (handshake, pong, close), through TLS."""
+        transport = self._transport
+        if not data or transport is None:
+            return
+        if self._tls is not None:
+            data = self._tls.send(data)
+        transport.write(data)
+
+    def _unwrap(self, data: bytes) -> bytes:
+        """Bytes read from the socket -> the FPNN stream bytes they carry, through TLS and
+        WebSocket; b"" when they complete nothing (or the connection ended)."""
+        try:
+            tls = self._tls
+            if tls is not None:
+                data = tls.receive(data)
+                out = tls.data_to_send()
+                if out and self._transport is not None:
+                    self._transport.write(out)
+                if tls.peer_closed:
+                    self._layer_closed(None)
+                    return b""
+                if not data:
+                    return b""
+            if self._sniffing:
+                data = self._sniff(data)
+                if not data or self._closed:
+                    return b""
+            ws = self._ws
+            if ws is not None:
+                was_open = ws.opened
+                data = ws.receive_data(data)
+                self._write_layer_output(ws.data_to_send())
+                if ws.closed:
+                    self._layer_closed(None)
+                    return b""
+                if ws.opened and not was_open:
+                    self._websocket_opened()
+        except FPNNProtocolError as exc:
+            self._layer_failed(exc)
+            return b""
+        return data
+
+    def _sniff(self, data: bytes) -> bytes:
+        """Server side: decide from the first bytes which layers apply (see ServerConnection)."""
+        self._sniffing = False
+        return data
+
+    def _websocket_opened(self) -> None:
+        fut = self._ws_opened
+        if fut is not None and not fut.done():
+            fut.set_result(None)
+        if self.session.has_output:
+            self._output_ready()
+
+    def _layer_failed(self, error: FPNNError) -> None:
+        """A TLS or WebSocket violation: what the layer queued for the peer (an HTTP error,
+        a close frame) goes out, then the connection ends as after a bad FPNN frame."""
+        self.logger.warning("closing connection %s (%s): %s", self.id, self.peer, error)
+        ws = self._ws
+        if ws is not None:
+            with contextlib.suppress(FPNNError):  # TLS broken too: nothing more to say
+                self._write_layer_output(ws.data_to_send())
+        self._layer_closed(error)
+
+    def _layer_closed(self, error: FPNNError | None) -> None:
+        """The peer ended the WebSocket or TLS (or broke it): close the socket; what was
+        written already is flushed unless the peer does not read."""
+        transport = self._transport
+        if transport is not None:
+            if self._paused or transport.get_write_buffer_size():
+                transport.abort()
+            else:
+                transport.close()
+        self._finish(error)
+
+    def start_websocket(self, host: str, path: str, timeout: float) -> asyncio.Future[None]:
+        """Client side: speak FPNN inside WebSocket binary messages on this connection. Sends
+        the upgrade request for ``path`` (``host`` is the Host header); the future completes
+        when the server accepted it, or fails with an FPNNError. Quests sent meanwhile wait."""
+        from rtm.fpnn.websocket import WebSocketAdapter
+
+        self._ws = WebSocketAdapter(client=True, max_message_size=self.max_frame_size,
+                                    path=path)
+        self._layered = True
+        fut: asyncio.Future[None] = self._loop.create_future()
+        self._ws_opened = fut
+        self._write_layer_output(self._ws.start(host))
+        handle = self._loop.call_later(timeout, self._websocket_timeout, fut, timeout)
+        fut.add_done_callback(lambda _f: handle.cancel())
+        return fut
+
+    def _websocket_timeout(self, fut: asyncio.Future[None], timeout: float) -> None:
+        if not fut.done():
+            fut.set_exception(FPNNTimeoutError(
+                f"the WebSocket handshake took over {timeout:g} s", ec.CORE_TIMEOUT))
+
+    @property
+    def websocket(self) -> bool:
+        """FPNN goes inside WebSocket messages on this connection."""
+        return self._ws is not None
+
+    @property
+    def tls(self) -> bool:
+        """The server side of this connection speaks TLS (a client's TLS is asyncio's)."""
+        return self._tls is not None
+
     # ------------------------------------------------------------------ sending
 
     def _output_ready(self) -> None:
@@ -267,9 +423,12 @@ class FPNNConnection(asyncio.Protocol):
 
     def _write_out(self) -> None:
         self._nbuf = 0
-        data = self.session.data_to_send()
-        if data and self._transport is not None:
-            self._transport.write(data)  # may call pause_writing() at once
+        if self._layered:
+            self._send_output()
+        else:  # FPNN straight on TCP: the hot path, inline
+            data = self.session.data_to_send()
+            if data and self._transport is not None:
+                self._transport.write(data)  # may call pause_writing() at once
         if self._room_waiters and not self._paused:
             self._wake_room_waiters()  # the queue is empty again (a burst within one tick)
 
@@ -296,7 +455,7 @@ class FPNNConnection(asyncio.Protocol):
         if now + timeout < self._timer_at:
             self._arm(now + timeout)
         transport = self._transport
-        if self._tick_open or self._paused or transport is None:
+        if self._tick_open or self._paused or transport is None or self._layered:
             self._output_ready()
         else:  # the first frame of a loop tick, as _output_ready() does, inline
             self._tick_open = True
@@ -304,6 +463,14 @@ class FPNNConnection(asyncio.Protocol):
             self._nbuf = 0
             transport.write(session.data_to_send())
         return fut
+
+    def send_ping(self, method: str = "ping") -> None:
+        """Send a twoway ``method {}`` quest whose answer only updates
+        ``session.ping_answered_at`` (the server's keep-alive sweep; no timer, no future)."""
+        if self._closed:
+            return
+        self.session.send_ping(method, self._loop.time())
+        self._output_ready()
 
     def send_oneway(self, method: str, payload: Mapping[str, Any] | None = None) -> None:
         """Send a oneway quest (raises WriteBufferFull when there is no room for it)."""
@@ -425,6 +592,10 @@ class FPNNConnection(asyncio.Protocol):
             return
         if not self._paused:
             self._flush()
+            ws = self._ws
+            if ws is not None and ws.open:
+                with contextlib.suppress(FPNNError):
+                    self._write_layer_output(ws.close())
         if self._transport is not None:
             self._transport.close()
         self._finish(None)
@@ -448,6 +619,11 @@ class FPNNConnection(asyncio.Protocol):
         else:
             error = FPNNConnectionError(f"{type(exc).__name__}: {exc}",
                                         ec.CORE_CONNECTION_CLOSED)
+        fut = self._ws_opened
+        if fut is not None and not fut.done():
+            fut.set_exception(error if error is not None else FPNNConnectionError(
+                "connection closed during the WebSocket handshake", ec.CORE_CONNECTION_CLOSED))
+            fut.exception()  # retrieved: the opener may have stopped waiting
         events = self.session.close(error)
         for event in events:
             if isinstance(event, Failed) and not event.token.done():

@@ -126,6 +126,13 @@ class ServerPrivateKey:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
+    def public_der(self) -> bytes:
+        """The public key as DER SubjectPublicKeyInfo (what the Java client SDKs load with
+        ``X509EncodedKeySpec``)."""
+        return self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
     def raw(self) -> bytes:
         """Big-endian private scalar of curve-size bytes (the C++ key-maker file format)."""
         size = _CURVE_SIZES[self.curve]

@@ -77,6 +77,7 @@ _MAX_SEQ: Final = 0xFFFFFFFF
 _SEQ_AT: Final = codec.HEADER_SIZE  # a twoway quest's seq follows the 12-byte header
 _unpack_u32 = struct.Struct("<I").unpack_from
 _INF: Final = math.inf
+_EMPTY: Final[dict[str, Any]] = {}
 
 
 class _Internal:
@@ -174,6 +175,7 @@ class FPNNSession(Generic[T]):
         "max_frame_size",
         "max_write_buffer",
         "outbox",
+        "ping_answered_at",
         "transport_buffered",
         "write_timeout",
     )
@@ -219,6 +221,9 @@ class FPNNSession(Generic[T]):
         self.transport_buffered = 0
         self._stalled_since: float | None = None
         self.last_received = now
+        #: When the peer last answered one of our pings (``send_ping`` or keep-alive);
+        #: the session's start until then.
+        self.ping_answered_at = now
         self._last_ping = -_INF
         self._closed = False
         self.close_error: FPNNError | None = None
@@ -331,6 +336,23 @@ class FPNNSession(Generic[T]):
             f"full ({queued} bytes waiting, max_write_buffer={self.max_write_buffer}); the "
             "peer does not read fast enough", ec.CORE_TIMEOUT)
 
+    def send_ping(self, method: str, now: float) -> None:
+        """Queue a twoway ``method {}`` quest whose answer only proves that the peer is there
+        (it sets :attr:`ping_answered_at`; any answer counts, an error too). It has no
+        deadline: the caller decides when a peer silent for too long is given up. Never
+        waits for room (a peer that reads nothing is given up by the write bounds)."""
+        self.check_open()
+        seq = self._next_seq()
+        self._pending[seq] = (_PING, _INF, method, _INF)
+        frame = codec.encode_quest(method, _EMPTY, seq)
+        self.outbox.append(frame)
+        self._out_bytes += len(frame)
+
+    def refuse_encryption(self) -> None:
+        """Server side: a ``*key`` first frame closes the connection, as on a server without a
+        key (no FPNN encryption on WebSocket: its confidentiality is TLS)."""
+        self._private_key = None
+
     def start_handshake(self, kx: ClientKeyExchange, token: T, timeout: float,
                         now: float) -> int:
         """Client side of spec 7.4: queue the plaintext ``*key`` quest as the first bytes of
@@ -372,6 +394,20 @@ class FPNNSession(Generic[T]):
         out.clear()
         self._out_bytes = 0
         return data
+
+    def frames_to_send(self) -> list[bytes]:
+        """Everything queued, one frame per item (message-based transports such as WebSocket
+        send one frame per message). Only for a plaintext session."""
+        if self._encryptor is not None:
+            raise RuntimeError("frames_to_send() is for plaintext sessions; use data_to_send()")
+        out = self.outbox
+        if not out:
+            return []
+        frames = out.copy()
+        out.clear()
+        self._out_bytes = 0
+        self._raw_frames = 0
+        return frames
 
     def cancel(self, seq: int) -> Any:
         """Forget a pending quest (its caller stopped waiting): returns its token, or None if
@@ -497,7 +533,9 @@ class FPNNSession(Generic[T]):
                 if msg.seq == self._key_seq:
                     self._key_seq = 0
                 if token is _PING:
-                    continue  # a ping only proves the peer is there: nothing to report
+                    # a ping only proves the peer is there: nothing to report
+                    self.ping_answered_at = self.last_received
+                    continue
                 if msg.status == codec.STATUS_OK:
                     events.append(Answered(token, msg.payload))
                 else:

@@ -654,6 +654,9 @@ class SyncFPNNClient(ClientConfig[SyncHandler]):
             logger=logger or logging.getLogger("rtm.fpnn.sync_client"),
             on_connected=on_connected, on_closed=on_closed, ping_handler=answer_ping,
         )
+        if self.websocket is not None:
+            raise ValueError(f"endpoint {endpoint!r}: WebSocket endpoints are for the asyncio "
+                             "FPNNClient; SyncFPNNClient speaks FPNN on TCP ('host:port')")
         self._conn: _Connection | None = None
         self._state_lock = threading.Lock()
         self._attempt: _Attempt | None = None

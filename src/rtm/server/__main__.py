@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rtm._wirelog import TRACE
+from rtm.fpnn.client_config import WEBSOCKET_PATH
 from rtm.server import console
 from rtm.server.app import RTMServer
 from rtm.server.config import (
@@ -83,6 +84,26 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"seconds must be a finite number >= 0, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -118,8 +139,25 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
                      help="web console address (default 127.0.0.1); any non-loopback address "
                           "requires the access token printed at start-up")
     net.add_argument("--no-console", action="store_true", help="do not serve the web console")
-    net.add_argument("--client-idle-timeout", type=float, metavar="SECONDS", default=None,
+    net.add_argument("--client-idle-timeout", type=_seconds, metavar="SECONDS", default=None,
                      help="close client-gate connections idle this long")
+    net.add_argument("--tls-cert", metavar="CERT.pem", default=None,
+                     help="TLS certificate (PEM, chain first): the client and file gates "
+                          "then also take TLS (wss://) on their ports")
+    net.add_argument("--tls-key", metavar="KEY.pem", default=None,
+                     help="private key of --tls-cert (default: in the --tls-cert file)")
+    net.add_argument("--client-ping-interval", type=_seconds, metavar="SECONDS", default=20.0,
+                     help="ping every logged-in client-gate connection this often (default "
+                          "20; 0 = never)")
+    net.add_argument("--client-ping-timeout", type=_seconds, metavar="SECONDS", default=None,
+                     help="close a client that answered no ping for this long (default 3 "
+                          "ping intervals)")
+    net.add_argument("--client-login-timeout", type=_seconds, metavar="SECONDS", default=30.0,
+                     help="close a client-gate connection not logged in within this time "
+                          "(default 30; 0 = never)")
+    net.add_argument("--client-max-connections", type=_count, metavar="N", default=20_000,
+                     help="connections the client gate holds at once; more are closed "
+                          "(default 20000)")
 
     data = parser.add_argument_group("projects and storage")
     data.add_argument("--project", type=_project, action="append", metavar="PID:SECRET",
@@ -237,6 +275,12 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         keep_rooms_on_logout=args.keep_rooms_on_logout,
         ban_blocks_receive=args.ban_blocks_receive,
         client_idle_timeout=args.client_idle_timeout,
+        client_ping_interval=args.client_ping_interval or None,
+        client_ping_timeout=args.client_ping_timeout or None,
+        client_login_timeout=args.client_login_timeout or None,
+        client_max_connections=args.client_max_connections,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
         file_attrs=args.file_attrs,
         strip_file_sign=args.strip_file_sign,
         blank_deleted=args.blank_deleted,
@@ -274,8 +318,13 @@ async def serve(config: ServerConfig) -> int:
     gc.freeze()
     try:
         _say(f"server gate listening on {server.endpoint}")
-        _say(f"client gate listening on {server.client_endpoint}")
-        _say(f"file gate listening on {server.file_endpoint}")
+        scheme = "wss" if config.tls_cert is not None else "ws"
+        _say(f"client gate listening on {server.client_endpoint} (FPNN on TCP, and "
+             f"{scheme}://{server.client_endpoint}{WEBSOCKET_PATH})")
+        _say(f"file gate listening on {server.file_endpoint} (FPNN on TCP, and "
+             f"{scheme}://{server.file_endpoint}{WEBSOCKET_PATH})")
+        if config.tls_cert is not None:
+            _say("TLS on the client and file gates (plain TCP and ws:// are accepted too)")
         if server.http_endpoint is not None:
             _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<file id>")
         if server.console_url is not None:

@@ -2,9 +2,14 @@
 
 * server gate (``endpoint``): the signed server API of spec §2 plus the ``pushmsg`` /
   ``pushgroupmsg`` / ``pushroommsg`` / ``pushevent`` pushes of §4;
-* client gate (``client_endpoint``): token login and the minimal client API of §6;
-* file gate (``file_endpoint``): the ``send*file`` quests of §3 and ``getfile``;
-* HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<file_id>`` downloads a stored file,
+* client gate (``client_endpoint``): token login and the client protocol
+  (``rtm-client-api.md``); FPNN on TCP and over WebSocket (``/service/websocket``) on one
+  port, ``wss://`` too with a TLS certificate; keep-alive pings, a login deadline and a
+  connection bound;
+* file gate (``file_endpoint``): the ``send*file`` quests of §3, ``uploadfile`` and
+  ``getfile``, on TCP and WebSocket (and TLS) like the client gate;
+* HTTP (``http_endpoint``, needs aiohttp): ``GET /file/<pid>/<file_id>`` downloads a stored
+  file,
   the URL its message carries (current spec §5.6).
 
 :class:`RTMServer` runs on the caller's event loop; :class:`ServerThread` runs one on its own
@@ -18,7 +23,9 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
+import os
 import re
+import ssl
 import threading
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
 from rtm.fpnn.server import FPNNServer
+from rtm.fpnn.tls import server_context
 from rtm.server.clientgate import ClientGate
 from rtm.server.config import DEV_SECRET, ServerConfig, is_loopback_host
 from rtm.server.core import ServerCore
@@ -43,6 +51,8 @@ T = TypeVar("T")
 logger = logging.getLogger("rtm.server")
 
 _WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})
+#: The web client SDK connects to 13321 when it is given this port (client spec §1.2).
+WEB_SDK_REWRITTEN_PORT = 13325
 
 
 def _without_token(url: str) -> str:
@@ -175,11 +185,28 @@ class RTMServer:
             return key
         return load_private_key(key)
 
+    def _tls_context(self) -> ssl.SSLContext | None:
+        cfg = self.config
+        if cfg.tls_cert is None:
+            return None
+        return server_context(os.fspath(cfg.tls_cert),
+                              None if cfg.tls_key is None else os.fspath(cfg.tls_key))
+
+    @property
+    def client_gate(self) -> FPNNServer:
+        """The client gate's FPNN server (its connections, pinger, bounds)."""
+        return self._gate(self._client_gate)
+
+    @property
+    def file_gate(self) -> FPNNServer:
+        return self._gate(self._file_gate)
+
     async def start(self) -> None:
         if self._core is not None:
             raise RuntimeError("the server is already started")
         cfg = self.config
         key = self._private_key()
+        tls = self._tls_context()  # a bad certificate stops the start before anything opens
         core = ServerCore(cfg, self.logger, self.services)
         await core.store.open()
         hub = core.hub
@@ -189,11 +216,16 @@ class RTMServer:
                                  on_connect=hub.server_connected, on_close=hub.server_closed)
         client_gate = FPNNServer(cfg.host, cfg.client_port, private_key=key,
                                  logger=fpnn_logger, quest_timeout=cfg.push_timeout,
-                                 idle_timeout=cfg.client_idle_timeout,
-                                 on_close=hub.client_closed)
+                                 idle_timeout=cfg.client_idle_timeout or None,
+                                 on_close=hub.client_closed, websocket=True, ssl_context=tls,
+                                 login_timeout=cfg.client_login_timeout or None,
+                                 max_connections=cfg.client_max_connections,
+                                 ping_interval=cfg.client_ping_interval or None,
+                                 ping_timeout=cfg.client_ping_timeout or None)
         file_gate = FPNNServer(
             cfg.host, cfg.file_port, private_key=key, logger=fpnn_logger,
-            max_frame_size=max(codec.DEFAULT_MAX_FRAME_SIZE, cfg.max_file_size + 65536))
+            max_frame_size=max(codec.DEFAULT_MAX_FRAME_SIZE, cfg.max_file_size + 65536),
+            websocket=True, ssl_context=tls)
         ServerGate(core).register(server_gate)
         ClientGate(core).register(client_gate)
         FileGate(core).register(file_gate)
@@ -234,6 +266,10 @@ class RTMServer:
                                   file_gate: "file"})
             await self._start_console(core)
         self._closed = asyncio.Event()
+        if client_gate.port == WEB_SDK_REWRITTEN_PORT:
+            self.logger.warning("the client gate listens on port %d, which the web client SDK "
+                                "rewrites to 13321: its users cannot reach this gate",
+                                WEB_SDK_REWRITTEN_PORT)
         self.logger.info("RTM server listening: server %s, client %s, file %s, files over "
                          "HTTP at %s (db %s)", self.endpoint, self.client_endpoint,
                          self.file_endpoint, core.file_base_url, cfg.db)

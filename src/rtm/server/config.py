@@ -104,6 +104,21 @@ class ServerConfig:
     * ``ban_blocks_receive`` [§2.7]: group/room bans also suppress pushes to the banned user.
     * ``client_idle_timeout`` [§6.2]: seconds without traffic before the client gate closes a
       connection (None = never).
+
+    End-user transport (client gate and file gate; docs/server.md "Transports"):
+
+    * Both gates take FPNN on TCP and FPNN over WebSocket (``ws://host:port/service/websocket``)
+      on their one port, told apart by the first bytes (WebSocket needs wsproto, in the
+      ``server`` extra).
+    * ``tls_cert`` / ``tls_key``: a PEM certificate (chain) and its private key; the two gates
+      then also take TLS on the same port (``wss://``), told apart by the first byte.
+    * ``client_ping_interval`` [client spec §1.3]: the client gate sends ``ping {}`` to every
+      logged-in connection this often (seconds; None or 0 = never); ``client_ping_timeout``:
+      a connection that answered no ping for that long is closed (None = 3 intervals).
+    * ``client_login_timeout``: a client-gate connection not logged in within that many
+      seconds is closed (None = never).
+    * ``client_max_connections``: connections of the client gate beyond that many are closed
+      at once, with a warning (None = no bound).
     * ``file_attrs`` [§3.5]: ``"strict"`` answers 200004 when no extension can be derived
       from the file attrs; ``"lenient"`` only requires ``sign``.
     * ``strip_file_sign`` [§3.5]: remove ``sign`` from the attrs delivered with a file.
@@ -164,6 +179,12 @@ class ServerConfig:
     keep_rooms_on_logout: bool = True
     ban_blocks_receive: bool = False
     client_idle_timeout: float | None = None
+    client_ping_interval: float | None = 20.0
+    client_ping_timeout: float | None = None
+    client_login_timeout: float | None = 30.0
+    client_max_connections: int | None = 20_000
+    tls_cert: str | os.PathLike[str] | None = None
+    tls_key: str | os.PathLike[str] | None = None
     file_attrs: FileAttrsMode = "strict"
     strip_file_sign: bool = False
     blank_deleted: bool = False
@@ -198,6 +219,16 @@ class ServerConfig:
                 f"sign_ts_window ({self.sign_ts_window:g} s) must not exceed replay_window "
                 f"({self.replay_window:g} s) when replay_protection is on: a quest would be "
                 f"forgotten while its ts is still accepted, and could be replayed")
+        for name in ("client_ping_interval", "client_ping_timeout", "client_login_timeout",
+                     "client_idle_timeout"):
+            value = getattr(self, name)
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name} must be >= 0 seconds or None, got {value!r}")
+        if self.client_max_connections is not None and self.client_max_connections < 1:
+            raise ValueError(f"client_max_connections must be >= 1 or None, got "
+                             f"{self.client_max_connections!r}")
+        if self.tls_key is not None and self.tls_cert is None:
+            raise ValueError("tls_key needs tls_cert (the certificate it belongs to)")
         for pid, secret in self.projects.items():
             if int(pid) <= 0 or not secret:
                 raise ValueError(f"bad project {pid!r}: pid must be > 0, secret non-empty")

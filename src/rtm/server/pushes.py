@@ -194,6 +194,7 @@ class Hub:
         conn.state[_STATE_LANG] = lang
         self.clients.setdefault(pid, {}).setdefault(uid, {})[conn.id] = conn
         self._cache_lang(pid, uid, user_lang)
+        conn.mark_authenticated()  # the login deadline ends, the gate's pings start
         self.logger.info("uid %d of project %d logged in from %s", uid, pid, conn.peer)
         self.emit_event(pid, "login", uid, conn.peer)
 
