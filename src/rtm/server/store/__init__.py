@@ -20,6 +20,7 @@ from rtm.api.codes import (
 )
 from rtm.server.store.admin import AdminRepo
 from rtm.server.store.blacklist import BlacklistRepo
+from rtm.server.store.clientstate import ClientStateRepo, DebugLog
 from rtm.server.store.common import (
     FILE_CMDS,
     Device,
@@ -63,6 +64,7 @@ __all__ = [
     "PUSH_OPTION_P2P",
     "SCHEMA_VERSION",
     "ApplyGrant",
+    "DebugLog",
     "Device",
     "HistoryPage",
     "HistoryRow",
@@ -96,6 +98,7 @@ class Store(
     DataRepo,
     RTCRepo,
     UserStateRepo,
+    ClientStateRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
     devices, blocks, infos, user data, sessions, read marks, push options, client-only user

@@ -263,6 +263,16 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         # conversation's order key, which never moves).
         "ALTER TABLE messages ADD COLUMN edited_ms INTEGER",
     ),
+    (
+        # The debug logs an end user's app sends (``adddebuglog``, client spec §3.10); the
+        # console shows them. ids keep their order.
+        """CREATE TABLE debug_logs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER NOT NULL,
+            uid INTEGER NOT NULL, msg TEXT NOT NULL, attrs TEXT NOT NULL,
+            time_ms INTEGER NOT NULL
+        )""",
+        "CREATE INDEX debug_logs_by_uid ON debug_logs (pid, uid, id)",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).
