@@ -13,6 +13,7 @@ from rtm.enduser.commands import (
     friends,
     groups,
     history,
+    imclient,
     messages,
     rooms,
     services,
@@ -27,7 +28,7 @@ __all__ = ["AREAS", "COMMANDS"]
 
 #: The area modules, in spec order.
 AREAS = (session, messages, history, unread, files, friends, groups, rooms, users, data, system,
-         services)
+         services, imclient)
 
 COMMANDS: dict[str, Command] = {
     command.method: command for area in AREAS for command in area.COMMANDS

@@ -21,6 +21,7 @@ from rtm.server.clientgate.files import FilesArea
 from rtm.server.clientgate.friends import FriendsArea
 from rtm.server.clientgate.groups import GroupsArea
 from rtm.server.clientgate.history import HistoryArea
+from rtm.server.clientgate.imclient import IMClientArea
 from rtm.server.clientgate.messages import MessagesArea
 from rtm.server.clientgate.reading import read_params
 from rtm.server.clientgate.rooms import RoomsArea
@@ -38,7 +39,7 @@ __all__ = ["AREAS", "ClientGate", "User"]
 #: The client gate's areas, in spec order.
 AREAS: tuple[type[ClientArea], ...] = (
     SessionArea, MessagesArea, HistoryArea, UnreadArea, FilesArea, FriendsArea, GroupsArea,
-    RoomsArea, UsersArea, DataArea, SystemArea, ServicesArea,
+    RoomsArea, UsersArea, DataArea, SystemArea, ServicesArea, IMClientArea,
 )
 
 

@@ -37,6 +37,7 @@ from rtm.server.store.files import FilesRepo, new_file_id
 from rtm.server.store.friends import FriendsRepo
 from rtm.server.store.groups import GroupsRepo
 from rtm.server.store.history import HistoryRepo
+from rtm.server.store.imclient import IMApplication, IMClientRepo, IMInvitation
 from rtm.server.store.imlib import ApplyGrant, IMLibRepo
 from rtm.server.store.infos import InfoKind
 from rtm.server.store.messages import MessagesRepo
@@ -68,6 +69,8 @@ __all__ = [
     "Device",
     "HistoryPage",
     "HistoryRow",
+    "IMApplication",
+    "IMInvitation",
     "InfoKind",
     "Kind",
     "RTCEvent",
@@ -99,6 +102,7 @@ class Store(
     RTCRepo,
     UserStateRepo,
     ClientStateRepo,
+    IMClientRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
     devices, blocks, infos, user data, sessions, read marks, push options, client-only user
