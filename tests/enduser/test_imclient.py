@@ -112,3 +112,106 @@ async def test_disabled_and_bad_input(rtm_enduser: Login, rtm_project: RTMProjec
     rtm_project.services.disable("imlib")
     assert (await refused(alice, "imclient_getuserinfo", other_uid=2))[0] == 200060
     assert (await refused(alice, "imclient_joinroom", rid=5))[0] == 200060
+
+
+async def test_group_applications_invitations_and_roles(
+        rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient) -> None:
+    api = rtm_async_client
+    owner, ann, ben, cid = (await rtm_enduser(1), await rtm_enduser(2), await rtm_enduser(3),
+                            await rtm_enduser(4))
+    assert (await refused(ann, "imclient_joingroup", gid=50))[0] == 200034  # no IM group
+    await api.imserver_create_group(50, 1, {"name": "Fifty", "profile": "p"},
+                                    {"type": "1"})
+    info = await raw(ann, "imclient_getgroupinfo", gid=50)
+    assert info == {"name": "Fifty", "portraitUrl": "", "profile": "p", "attrs": "",
+                    "ownerUid": 1, "applyGrant": 1, "inviteGrant": 0, "managerUids": []}
+    # apply, the owner acknowledges
+    await raw(ann, "imclient_joingroup", gid=50, extra="let me in", attrs="x")
+    push, attrs = await event(owner)
+    assert push.params["msg"] == "let me in"
+    assert attrs == {"type": 3, "from": 2, "groupId": 50, "invitedUid": 0, "custom": "x"}
+    assert (await raw(ann, "imclient_getgrouprequestlist"))["targetXid"] == [50]
+    assert (await refused(ben, "imclient_ackjoingroup", gid=50, **{"from": 2},
+                          agree=True))[0] == 200041
+    applies = await raw(owner, "imclient_getgroupapplylist", gid=50)
+    assert applies["fromUid"] == [2] and applies["inviteUid"] == [0]
+    await raw(owner, "imclient_ackjoingroup", gid=50, agree=True, **{"from": 2})
+    _, attrs = await event(ann)
+    assert attrs["type"] == 22 and attrs["groupId"] == 50
+    assert await api.get_group_members(50) == [1, 2]
+    _, attrs = await event(ann, "pushgroupmsg")  # the member change, to the group
+    assert attrs == {"type": 19, "groupId": 50, "from": 2, "changeType": 1}
+    # invitations: members may not invite (invite_type 0) until a manager does
+    assert (await refused(ann, "imclient_inviteintogroup", gid=50,
+                          target_uids=[3]))[0] == 200021
+    await raw(owner, "imclient_addgroupmanagers", gid=50, uids=[2])
+    _, attrs = await event(ann, "pushgroupmsg")
+    assert attrs["type"] == 26 and attrs["managers"] == [2]
+    await raw(ann, "imclient_inviteintogroup", gid=50, target_uids=[3, 4], extra="join us")
+    push, attrs = await event(ben)
+    assert attrs == {"type": 5, "from": 2, "groupId": 50, "custom": ""}
+    assert push.params["msg"] == "join us"
+    invites = await raw(ben, "imclient_getgroupinvitelist")
+    assert invites["targetXid"] == [50] and invites["fromXid"] == [2]
+    await raw(ben, "imclient_ackinviteintogroup", gid=50, agree=True, **{"from": 2})
+    await raw(cid, "imclient_ackinviteintogroup", gid=50, agree=False, **{"from": 2})
+    assert await api.get_group_members(50) == [1, 2, 3]
+    assert (await raw(cid, "imclient_getgroupinvitelist"))["targetXid"] == []
+    members = await raw(ben, "imclient_getgroupmembers", gid=50)
+    assert members["data"] == [{"uid": "1", "role": "0", "online": "1"},
+                               {"uid": "2", "role": "1", "online": "1"},
+                               {"uid": "3", "role": "2", "online": "1"}]
+    assert await raw(ben, "imclient_getgroupmembercount", gid=50) == {"cn": 3}
+    assert (await refused(cid, "imclient_getgroupmembers", gid=50))[0] == 200041
+    # bans: a manager bans a member, not the owner; seen by the server API
+    await raw(ann, "imclient_addgroupmemberban", gid=50, to_uid=3, ban_time=60)
+    assert await api.is_ban_of_group(50, 3)
+    assert (await refused(ann, "imclient_addgroupmemberban", gid=50, to_uid=1,
+                          ban_time=60))[0] == 200021
+    await raw(ann, "imclient_removegroupmemberban", gid=50, to_uid=3)
+    assert not await api.is_ban_of_group(50, 3)
+    # nicknames of members
+    await api.imserver_set_user_infos(3, {"nick": "Benny"})
+    assert await raw(ann, "imclient_getgrouproomnick", type=1, xid=50, uids=[3, 4]) == {
+        "data": {"3": "Benny"}}
+    # removal, transfer, leave, dismissal
+    assert (await refused(ben, "imclient_removegroupmembers", gid=50,
+                          uids=[2]))[0] == 200021
+    await raw(ann, "imclient_removegroupmembers", gid=50, uids=[3])
+    assert await api.get_group_members(50) == [1, 2]
+    assert (await refused(owner, "imclient_leavegroup", gid=50))[0] == 200021
+    await raw(owner, "imclient_transfergroup", gid=50, to_uid=2)
+    assert (await raw(ann, "imclient_getgroupinfo", gid=50))["ownerUid"] == 2
+    infos = await raw(cid, "imclient_getgroupinfos", gids=[50, 51])
+    assert infos["xid"] == [50, 51] and infos["ownerUid"] == [2, 0]
+    await raw(owner, "imclient_leavegroup", gid=50)
+    assert (await refused(owner, "imclient_dismissgroup", gid=50))[0] == 200041
+    await raw(ann, "imclient_dismissgroup", gid=50)
+    assert await api.get_group_members(50) == []
+
+
+async def test_rooms(rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient) -> None:
+    api = rtm_async_client
+    first, second, third = await rtm_enduser(1), await rtm_enduser(2), await rtm_enduser(3)
+    # the first to enter an empty room owns it
+    await raw(first, "imclient_joinroom", rid=70)
+    await raw(second, "imclient_joinroom", rid=70)
+    assert await api.get_room_members(70) == [1, 2]
+    info = await raw(third, "imclient_getroominfo", rid=70)
+    assert info["ownerUid"] == 1 and info["extra"] == ""
+    _, attrs = await event(first, "pushroommsg")
+    assert attrs == {"type": 20, "roomId": 70, "from": 2, "changeType": 1}
+    await api.imserver_set_apply_grant(2, 70, 1)
+    await raw(third, "imclient_joinroom", rid=70)
+    _, attrs = await event(first)
+    assert attrs["type"] == 3 and attrs["roomId"] == 70
+    await raw(first, "imclient_ackjoinroom", rid=70, agree=True, **{"from": 3})
+    assert await api.get_room_members(70) == [1, 2, 3]
+    members = await raw(third, "imclient_getroommembers", rid=70)
+    assert [m["role"] for m in members["data"]] == ["0", "2", "2"]
+    await raw(first, "imclient_removeroommembers", rid=70, uids=[3])
+    assert await api.get_room_members(70) == [1, 2]
+    assert (await raw(first, "imclient_getroomapplylist", rid=70))["status"] == [1]
+    await raw(first, "imclient_dismissroom", rid=70)
+    assert await api.get_room_members(70) == []
+    assert (await raw(third, "imclient_getroominfos", rids=[70]))["ownerUid"] == [0]
