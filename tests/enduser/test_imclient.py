@@ -215,3 +215,57 @@ async def test_rooms(rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient)
     await raw(first, "imclient_dismissroom", rid=70)
     assert await api.get_room_members(70) == []
     assert (await raw(third, "imclient_getroominfos", rids=[70]))["ownerUid"] == [0]
+
+
+async def test_typed_methods(rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient) -> None:
+    api = rtm_async_client
+    owner, ann, ben = await rtm_enduser(1), await rtm_enduser(2), await rtm_enduser(3)
+    await api.imserver_set_apply_grant(0, 2, 1)
+    await owner.imclient_add_friend(2, extra="hi", attrs="a")
+    [apply] = await ann.imclient_get_friend_apply_list()
+    assert (apply.uid, apply.status, apply.extra, apply.attrs) == (1, 0, "hi", "a")
+    assert [r.xid for r in await owner.imclient_get_friend_request_list()] == [2]
+    await ann.imclient_ack_add_friend(1, True)
+    await owner.imclient_set_friend_alias(2, "Annie")
+    assert await owner.imclient_get_friend_alias(2) == "Annie"
+    await api.imserver_set_user_infos(2, {"name": "Ann"})
+    info = await owner.imclient_get_user_info(2)
+    assert (info.name, info.apply_grant) == ("Ann", 1)
+    assert [(u.uid, u.name) for u in await owner.imclient_get_user_infos([2, 3])] == [
+        (2, "Ann"), (3, "")]
+    for space, xid in (("group", 60), ("room", 61)):
+        if space == "group":
+            await api.imserver_create_group(xid, 1, {"name": "G"}, {"type": "1"})
+        else:
+            await owner.imclient_join_room(xid)
+            await api.imserver_set_apply_grant(2, xid, 1)
+        join = getattr(ann, f"imclient_join_{space}")
+        await join(xid, extra="me")
+        assert [r.xid for r in await getattr(ann, f"imclient_get_{space}_request_list")()] == [
+            xid]
+        [application] = await getattr(owner, f"imclient_get_{space}_apply_list")(xid)
+        assert (application.uid, application.invite_uid, application.extra) == (2, 0, "me")
+        await getattr(owner, f"imclient_ack_join_{space}")(xid, 2, True)
+        await getattr(owner, f"imclient_add_{space}_managers")(xid, [2])
+        await getattr(ann, f"imclient_invite_into_{space}")(xid, [3])
+        [invitation] = await getattr(ben, f"imclient_get_{space}_invite_list")()
+        assert (invitation.xid, invitation.from_uid) == (xid, 2)
+        await getattr(ben, f"imclient_ack_invite_into_{space}")(xid, 2, True)
+        members = await getattr(ben, f"imclient_get_{space}_members")(xid)
+        assert [(m.uid, m.role) for m in members] == [(1, 0), (2, 1), (3, 2)]
+        assert all((m.online is None) == (space == "room") for m in members)
+        assert await getattr(ben, f"imclient_get_{space}_member_count")(xid) == 3
+        await getattr(ann, f"imclient_add_{space}_member_ban")(xid, 3, 0)
+        await getattr(ann, f"imclient_remove_{space}_member_ban")(xid, 3)
+        await getattr(owner, f"imclient_remove_{space}_managers")(xid, [2])
+        await getattr(owner, f"imclient_remove_{space}_members")(xid, [3])
+        await getattr(owner, f"imclient_transfer_{space}")(xid, 2)
+        got = await getattr(ben, f"imclient_get_{space}_info")(xid)
+        assert (got.owner_uid, got.manager_uids) == (2, [])
+        [listed] = await getattr(ben, f"imclient_get_{space}_infos")([xid])
+        assert (listed.xid, listed.owner_uid) == (xid, 2)
+        assert await owner.imclient_get_group_room_nick(1 if space == "group" else 2, xid,
+                                                        [2]) == {2: "Ann"}
+        await getattr(owner, f"imclient_leave_{space}")(xid)
+        await getattr(ann, f"imclient_dismiss_{space}")(xid)
+    assert await api.get_group_members(60) == [] and await api.get_room_members(61) == []

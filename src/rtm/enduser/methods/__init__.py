@@ -8,6 +8,7 @@ from rtm.enduser.methods.files import FilesMethods, UploadedFile
 from rtm.enduser.methods.friends import FriendsMethods
 from rtm.enduser.methods.groups import GroupsMethods
 from rtm.enduser.methods.history import HistoryMethods
+from rtm.enduser.methods.imclient import IMClientMethods
 from rtm.enduser.methods.messages import MessagesMethods
 from rtm.enduser.methods.rooms import RoomsMethods
 from rtm.enduser.methods.services import ServicesMethods
@@ -20,5 +21,5 @@ __all__ = ["EndUserMethods", "UploadedFile"]
 
 class EndUserMethods(MessagesMethods, HistoryMethods, UnreadMethods, FilesMethods,
                      FriendsMethods, GroupsMethods, RoomsMethods, UsersMethods, DataMethods,
-                     SystemMethods, ServicesMethods):
+                     SystemMethods, ServicesMethods, IMClientMethods):
     """Every client-protocol method (the clients add how a call is sent)."""
