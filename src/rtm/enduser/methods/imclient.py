@@ -3,6 +3,7 @@ IM rooms as the caller. Group and room methods are the same set, named after eac
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,10 +112,6 @@ def _user_info(uid: int, values: dict[str, Any]) -> IMUserInfo:
                       int(values.get("applyGrant") or 0))
 
 
-def _parse_user_info(answer: dict[str, Any]) -> IMUserInfo:
-    return _user_info(0, answer)
-
-
 def _parse_user_infos(answer: dict[str, Any]) -> list[IMUserInfo]:
     keys = ("uid", "name", "portraitUrl", "profile", "attrs", "applyGrant")
     return [_user_info(int(row[0]), dict(zip(keys, row, strict=True)))
@@ -127,10 +124,6 @@ def _space_info(xid: int, values: dict[str, Any]) -> IMSpaceInfo:
                        _text(values.get("attrs")), _text(values.get("extra")),
                        int(values.get("applyGrant") or 0), int(values.get("inviteGrant") or 0),
                        [int(uid) for uid in values.get("managerUids") or []])
-
-
-def _parse_space_info(answer: dict[str, Any]) -> IMSpaceInfo:
-    return _space_info(0, answer)
 
 
 def _parse_space_infos(answer: dict[str, Any]) -> list[IMSpaceInfo]:
@@ -254,8 +247,9 @@ class IMClientMethods(EndUserAreaBase):
     def imclient_get_user_info(self, uid: int, *, timeout: float | None = None,
                                callback: ResultCallback[IMUserInfo] | None = None
                                ) -> Call[IMUserInfo]:
-        """``uid``'s IM profile (``uid`` itself is not in the answer: the result's is 0)."""
-        return self._call(cmd.GETUSERINFO, "imclient_get_user_info", _parse_user_info,
+        """``uid``'s IM profile."""
+        return self._call(cmd.GETUSERINFO, "imclient_get_user_info",
+                          functools.partial(_user_info, uid),
                           IMUserInfo(0, "", "", "", "", 0), timeout=timeout, callback=callback,
                           uid=uid)
 
@@ -284,9 +278,10 @@ class IMClientMethods(EndUserAreaBase):
     def imclient_get_group_info(self, gid: int, *, timeout: float | None = None,
                               callback: ResultCallback[IMSpaceInfo] | None = None
                               ) -> Call[IMSpaceInfo]:
-        """The IM info of group ``gid`` (its ``xid`` is not in the answer: the result's is 0)."""
-        return self._call(cmd.GROUP["info"], "imclient_get_group_info", _parse_space_info,
-                          _NO_INFO, timeout=timeout, callback=callback, gid=gid)
+        """The IM info of group ``gid``."""
+        return self._call(cmd.GROUP["info"], "imclient_get_group_info",
+                          functools.partial(_space_info, gid), _NO_INFO, timeout=timeout,
+                          callback=callback, gid=gid)
 
     @api_method
     def imclient_get_group_infos(self, gids: IDs, *, timeout: float | None = None,
@@ -439,9 +434,10 @@ class IMClientMethods(EndUserAreaBase):
     def imclient_get_room_info(self, rid: int, *, timeout: float | None = None,
                               callback: ResultCallback[IMSpaceInfo] | None = None
                               ) -> Call[IMSpaceInfo]:
-        """The IM info of room ``rid`` (its ``xid`` is not in the answer: the result's is 0)."""
-        return self._call(cmd.ROOM["info"], "imclient_get_room_info", _parse_space_info,
-                          _NO_INFO, timeout=timeout, callback=callback, rid=rid)
+        """The IM info of room ``rid``."""
+        return self._call(cmd.ROOM["info"], "imclient_get_room_info",
+                          functools.partial(_space_info, rid), _NO_INFO, timeout=timeout,
+                          callback=callback, rid=rid)
 
     @api_method
     def imclient_get_room_infos(self, rids: IDs, *, timeout: float | None = None,
