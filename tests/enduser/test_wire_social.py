@@ -89,3 +89,17 @@ def test_recorded_quest_matches_its_description(sdk: str, method: str,
     assert {k: _family(v) for k, v in built.items()} == {
         k: "array<int>" if e["type"] == "array<int>" else e["type"]
         for k, e in params.items()}
+
+
+def test_every_command_has_its_row_in_the_docs() -> None:
+    from rtm.enduser import AsyncEndUserClient
+
+    page = (Path(__file__).parent.parent.parent / "docs" / "client-commands-social.md")
+    rows: dict[str, str] = {}
+    for line in page.read_text().splitlines():
+        cells = [c.strip().strip("`") for c in line.split(" | ")]
+        if line.startswith("| `") and len(cells) >= 2:
+            rows[cells[0].lstrip("| `")] = cells[1].split("(")[0]
+    assert set(rows) == set(DESCRIBED)
+    for method, name in rows.items():
+        assert callable(getattr(AsyncEndUserClient, name, None)), (method, name)
