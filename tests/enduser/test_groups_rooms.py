@@ -9,7 +9,12 @@ from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.methods.groups import GroupCount, GroupMembers
 
-from .conftest import code, raw, refused
+from .social_helpers import (
+    answers_match_their_descriptions,  # noqa: F401  (autouse)
+    code,
+    raw,
+    refused,
+)
 
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 

@@ -12,7 +12,11 @@ from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient, Push
 from rtm.testing import RTMProject
 
-from .conftest import raw, refused
+from .social_helpers import (
+    answers_match_their_descriptions,  # noqa: F401  (autouse)
+    raw,
+    refused,
+)
 
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 

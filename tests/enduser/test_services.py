@@ -12,7 +12,12 @@ from rtm.enduser import AsyncEndUserClient
 from rtm.server import ServerThread
 from rtm.testing import RTMProject
 
-from .conftest import code, raw, refused
+from .social_helpers import (
+    answers_match_their_descriptions,  # noqa: F401  (autouse)
+    code,
+    raw,
+    refused,
+)
 
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 

@@ -11,7 +11,12 @@ import pytest
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 
-from .conftest import code, raw, refused
+from .social_helpers import (
+    answers_match_their_descriptions,  # noqa: F401  (autouse)
+    code,
+    raw,
+    refused,
+)
 
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 

@@ -15,7 +15,11 @@ from rtm.api.models import DevicePushOptions, PushOptionType
 from rtm.enduser import AsyncEndUserClient
 from rtm.server import RTMServer, ServerConfig
 
-from .conftest import raw, refused
+from .social_helpers import (
+    answers_match_their_descriptions,  # noqa: F401  (autouse)
+    raw,
+    refused,
+)
 
 PID, SECRET = 11000091, "enduser-system-secret-5e1f"
 
