@@ -10,6 +10,8 @@ import pytest
 
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
+from rtm.server import ServerThread
+from rtm.testing import new_project
 
 from .social_helpers import (
     answers_match_their_descriptions,  # noqa: F401  (autouse)
@@ -112,3 +114,20 @@ async def test_data_is_the_server_api_data_of_the_uid(
     assert (await refused(alice, "dataset", key="k"))[0] == 10009
     assert (await refused(alice, "dataget", key=3))[0] == 10010
     assert await alice.get_data("k") is None
+
+
+async def test_another_project_sees_none_of_it(rtm_enduser: Login,
+                                               rtm_server: ServerThread) -> None:
+    alice = await rtm_enduser(1)
+    await alice.add_friends([2])
+    await alice.set_user_info("open", "private")
+    await alice.set_data("k", "v")
+    other = new_project(rtm_server)
+    async with AsyncRTMServerClient(other.pid, other.secret, other.endpoint) as api:
+        token = await api.get_token(1)
+    async with AsyncEndUserClient(other.client_endpoint, other.pid, 1, token) as same_uid:
+        assert await same_uid.get_friends() == []
+        assert (await same_uid.get_user_info()).private_info == ""
+        assert await same_uid.get_data("k") is None
+        assert await same_uid.get_user_public_info([1]) == {}
+    assert await alice.get_data("k") == "v"
