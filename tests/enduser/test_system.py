@@ -117,6 +117,7 @@ async def test_devices_and_push_options_shared_with_the_server_api(
     assert await user.get_device_push_option() == expected
     assert await api.get_device_push_option(7) == expected
     assert (await refused(user, "addoption", type=2, xid=3))[0] == 200034
+    assert (await refused(user, "addoption", type=300, xid=3))[0] == 10010  # an int8
     assert (await refused(user, "addoption", type=0, xid=3, mtypes=[300]))[0] == 10010
     assert (await refused(user, "addoption", type=0, xid=0))[0] == 200001
     assert await user.get_device_push_option() == expected

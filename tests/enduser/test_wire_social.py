@@ -23,7 +23,7 @@ DESCRIBED: dict[str, Command] = {c.method: c for area in AREAS for c in area.COM
 
 #: The recorded msgpack families each kind may take.
 FAMILIES = {
-    Kind.ID: {"int"}, Kind.INT: {"int"}, Kind.I32: {"int"}, Kind.BOOL: {"bool"},
+    Kind.ID: {"int"}, Kind.INT: {"int"}, Kind.I32: {"int"}, Kind.I8: {"int"}, Kind.BOOL: {"bool"},
     Kind.STR: {"str"}, Kind.BODY: {"str", "bin"}, Kind.BIN: {"bin"},
     Kind.IDS: {"array<int>"}, Kind.INTS: {"array<int>"}, Kind.STRS: {"array<str>"},
     Kind.STR_MAP: {"map<str,str>"},

@@ -8,7 +8,7 @@ from rtm.enduser.spec import Command, Kind, Param
 DEBUG_MSG_MAX = 20480
 DEBUG_ATTRS_MAX = 2048
 
-_OPTION = (Param("type", Kind.INT, arg="option_type"), Param("xid", Kind.ID),
+_OPTION = (Param("type", Kind.I8, arg="option_type"), Param("xid", Kind.ID),
            Param("mtypes", Kind.INTS, optional=True))
 
 ADDATTRS = Command("addattrs", (Param("attrs", Kind.STR_MAP),))
