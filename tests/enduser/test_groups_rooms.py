@@ -119,3 +119,5 @@ async def test_room_infos_and_last_messages(
     last = await alice.get_user_rooms_and_last_message([30])
     assert {rid: m.message for rid, m in last.items()} == {20: "first", 21: "only"}
     assert last[20].from_uid == 1 and last[20].mid == 1
+    bad = await refused(alice, "getuserroomsandlastmsg", mtypes=[300])
+    assert bad[0] == 10010 and "mtypes" in bad[1]

@@ -78,11 +78,16 @@ class RoomsArea(ClientArea):
     async def getuserroomsandlastmsg(self, user: User, a: Args) -> Answer:
         """The caller's rooms with their newest message (of ``mtypes`` when given) as a
         history row; (decision) a room without such a message is left out."""
+        mtypes = a["mtypes"] or None
+        for mtype in mtypes or ():
+            if not -128 <= mtype <= 127:
+                raise codes.rtm_error(codes.TYPE_CONVERT,
+                                      f"key 'mtypes' expects arr<i8>, got {mtype}")
         rooms: dict[str, Any] = {}
         for rid in await self.store.user_rooms(user.pid, user.uid):
             page = await self.store.history(user.pid, Kind.ROOM, rid, desc=True, num=1,
-                                            mtypes=a["mtypes"] or None)
-            rows = history_answer(page, None, blank_deleted=True)["msgs"]
+                                            mtypes=mtypes)
+            rows = history_answer(page, None, self.config.blank_deleted)["msgs"]
             if rows:
                 rooms[str(rid)] = rows[0]
         return {"rooms": rooms}
