@@ -1,33 +1,15 @@
-"""What the end-user tests of §3.5-§3.13 share: raw quests, the code of a refused call, and a
-fixture that checks every answer the client gets against its command's description (import it
-into a test module to use it)."""
+"""What the end-user tests of §3.5-§3.13 share: raw quests whose answers are checked against
+the command's description, and the code of a refused call. (Every gate answer in the suite is
+also checked on the server side: ``ClientGate.check_answers``, tests/conftest.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable
 from typing import Any
-
-import pytest
 
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import COMMANDS
 from rtm.fpnn.errors import FPNNError
-
-
-@pytest.fixture(autouse=True)
-def answers_match_their_descriptions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every answer a typed method receives must match its command's description."""
-    send = AsyncEndUserClient._send
-
-    async def checked(self: AsyncEndUserClient, step: Any) -> dict[str, Any]:
-        answer = await send(self, step)
-        command = COMMANDS.get(step.method)
-        if command is not None:
-            assert command.answer_problems(answer) == [], (step.method, answer)
-        return answer
-
-    monkeypatch.setattr(AsyncEndUserClient, "_send", checked)
-    yield
 
 
 async def raw(user: AsyncEndUserClient, method: str, **params: Any) -> dict[str, Any]:

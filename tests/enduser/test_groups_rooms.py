@@ -10,7 +10,6 @@ from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.methods.groups import GroupCount, GroupMembers
 
 from .social_helpers import (
-    answers_match_their_descriptions,  # noqa: F401  (autouse)
     code,
     raw,
     refused,

@@ -13,7 +13,6 @@ from rtm.enduser import AsyncEndUserClient, Push
 from rtm.testing import RTMProject
 
 from .social_helpers import (
-    answers_match_their_descriptions,  # noqa: F401  (autouse)
     raw,
     refused,
 )

@@ -13,7 +13,6 @@ from rtm.server import ServerThread
 from rtm.testing import RTMProject
 
 from .social_helpers import (
-    answers_match_their_descriptions,  # noqa: F401  (autouse)
     code,
     raw,
     refused,
@@ -99,3 +98,17 @@ async def test_setlang(rtm_enduser: Login, rtm_project: RTMProject,
     assert await lang() == "zh_cn"
     await user.set_lang("")
     assert await lang() == ""
+
+
+async def test_setlang_translates_the_chat_pushed_to_the_caller(
+        rtm_enduser: Login, rtm_project: RTMProject) -> None:
+    rtm_project.services.set_translation("en", "fr", "good morning", "bonjour")
+    alice, bob = await rtm_enduser(1), await rtm_enduser(2)
+    await bob.set_lang("fr")
+    await alice.send_message(2, 30, "good morning", mid=1)
+    push = await bob.next_push()
+    assert push.params["msg"]["target"] == "fr"
+    assert push.params["msg"]["targetText"] == "bonjour"
+    await bob.set_lang("")
+    await alice.send_message(2, 30, "good morning", mid=2)
+    assert (await bob.next_push()).params["msg"]["targetText"] == ""

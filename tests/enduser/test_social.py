@@ -14,7 +14,6 @@ from rtm.server import ServerThread
 from rtm.testing import new_project
 
 from .social_helpers import (
-    answers_match_their_descriptions,  # noqa: F401  (autouse)
     code,
     raw,
     refused,

@@ -16,7 +16,6 @@ from rtm.enduser import AsyncEndUserClient
 from rtm.server import RTMServer, ServerConfig
 
 from .social_helpers import (
-    answers_match_their_descriptions,  # noqa: F401  (autouse)
     raw,
     refused,
 )
