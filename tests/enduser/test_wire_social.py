@@ -1,5 +1,5 @@
-"""What the official client SDKs put on the wire (tests/data/golden/client-*-wire.jsonl) for
-the commands of §3.5-§3.11 and §3.13, against their one description: every recorded key is
+"""What the official client SDKs put on the wire (tests/data/golden/client/) for the commands
+of §3.5-§3.11 and §3.13, against their one description: every recorded key is
 described with a matching type, every required key is sent, the gate reads the recorded
 params, and our end-user client builds the same keys with the same types from them."""
 
@@ -17,7 +17,7 @@ from rtm.enduser.spec import Command, Kind
 from rtm.server.clientgate.reading import read_params
 from rtm.server.params import Params
 
-GOLDEN = Path(__file__).parent.parent / "data" / "golden"
+GOLDEN = Path(__file__).parent.parent / "data" / "golden" / "client"
 AREAS = (friends, groups, rooms, users, data, system, services, imclient)
 DESCRIBED: dict[str, Command] = {c.method: c for area in AREAS for c in area.COMMANDS}
 
