@@ -123,3 +123,21 @@ async def test_devices_and_push_options_shared_with_the_server_api(
     # another user's options are its own
     other = await login(8)
     assert await other.get_device_push_option() == DevicePushOptions({}, {})
+
+
+async def test_the_console_shows_what_end_users_did_with_the_im_library(
+        server: RTMServer, api: AsyncRTMServerClient, login: Login) -> None:
+    owner, ann, ben = await login(1), await login(2), await login(3)
+    await api.imserver_create_group(50, 1, {"name": "G"}, {"type": "1"})
+    await raw(ann, "imclient_joingroup", gid=50, extra="let <me> in")
+    await raw(owner, "imclient_inviteintogroup", gid=50, target_uids=[3])
+    await raw(ben, "imclient_joinroom", rid=70)
+    await api.add_group_members(50, [4])
+    await raw(owner, "imclient_addgroupmanagers", gid=50, uids=[4])
+    base = (server.console_url or "").rstrip("/")
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/p/{PID}/imlib") as r:
+        assert r.status == 200
+        page = await r.text()
+    for shown in ("Applications and invitations", "let &lt;me&gt; in", "pending",
+                  "invitation", "/group/50", "/room/70", "manager", "owner", "/user/4"):
+        assert shown in page, shown

@@ -37,7 +37,12 @@ from rtm.server.store.files import FilesRepo, new_file_id
 from rtm.server.store.friends import FriendsRepo
 from rtm.server.store.groups import GroupsRepo
 from rtm.server.store.history import HistoryRepo
-from rtm.server.store.imclient import IMApplication, IMClientRepo, IMInvitation
+from rtm.server.store.imclient import (
+    IMApplication,
+    IMClientListing,
+    IMClientRepo,
+    IMInvitation,
+)
 from rtm.server.store.imlib import ApplyGrant, IMLibRepo
 from rtm.server.store.infos import InfoKind
 from rtm.server.store.messages import MessagesRepo
@@ -70,6 +75,7 @@ __all__ = [
     "HistoryPage",
     "HistoryRow",
     "IMApplication",
+    "IMClientListing",
     "IMInvitation",
     "InfoKind",
     "Kind",

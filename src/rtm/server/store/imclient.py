@@ -241,3 +241,34 @@ class IMClientRepo(StoreBase):
     async def im_friend_alias(self, pid: int, uid: int, fuid: int) -> str:
         """``uid``'s alias for ``fuid`` (``""``: none)."""
         return await self._call(False, self._op_im_alias, pid, uid, fuid)
+
+    # ------------------------------------------------------------------ read-only listings
+
+    @staticmethod
+    def _op_im_client_listing(conn: sqlite3.Connection, pid: int) -> IMClientListing:
+        applications = [_application(r) for r in conn.execute(
+            f"{_APPLICATION} WHERE pid=? ORDER BY type, xid, created_ms", (pid,))]
+        invitations = [_invitation(r) for r in conn.execute(
+            f"{_INVITATION} WHERE pid=? ORDER BY type, xid, created_ms", (pid,))]
+        managers = [(int(k), int(x), int(u)) for k, x, u in conn.execute(
+            "SELECT type, xid, uid FROM im_managers WHERE pid=? ORDER BY type, xid, uid",
+            (pid,))]
+        rooms = [(int(r), int(o)) for r, o in conn.execute(
+            "SELECT rid, owner FROM im_rooms WHERE pid=? ORDER BY rid", (pid,))]
+        return IMClientListing(applications, invitations, managers, rooms)
+
+    async def im_client_listing(self, pid: int) -> IMClientListing:
+        """What the client side of the IM library keeps for the project (read-only, for the
+        console)."""
+        return await self._call(False, self._op_im_client_listing, pid)
+
+
+@dataclass(frozen=True, slots=True)
+class IMClientListing:
+    """Every application and pending invitation, the managers (type, xid, uid) and the IM
+    rooms with their owner (rid, owner). Types: 0 user, 1 group, 2 room."""
+
+    applications: list[IMApplication]
+    invitations: list[IMInvitation]
+    managers: list[tuple[int, int, int]]
+    rooms: list[tuple[int, int]]
