@@ -129,7 +129,7 @@ def seeds() -> list[tuple[str, str, dict[str, Any]]]:
 #: A valid value of each kind of param, for the seeds made from descriptions.
 _SAMPLES: dict[Kind, Any] = {
     Kind.ID: 6, Kind.INT: 1, Kind.I32: 1, Kind.BOOL: True, Kind.STR: "s",
-    Kind.BODY: "m", Kind.IDS: [6, 7], Kind.INTS: [30], Kind.STRS: ["s"],
+    Kind.BODY: "m", Kind.BIN: b"b", Kind.IDS: [6, 7], Kind.INTS: [30], Kind.STRS: ["s"],
     Kind.STR_MAP: {"k": "v"},
 }
 

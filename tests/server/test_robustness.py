@@ -63,7 +63,7 @@ async def test_unknown_methods_per_gate(server: RTMServer, api: API) -> None:
         with pytest.raises(Exception) as info:
             await files.quest("sendmsg", {})
         assert getattr(info.value, "code", None) == 20004
-        assert await u.error("translate", text="x") == 20004
+        assert await u.error("gettoken", uid=1) == 20004  # a server-API method on the client gate
     finally:
         await files.close()
         await u.close()

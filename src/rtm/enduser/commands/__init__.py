@@ -7,13 +7,28 @@ quests from them and the client gate reads its params with them.
 
 from __future__ import annotations
 
-from rtm.enduser.commands import files, history, messages, rooms, session, unread, users
+from rtm.enduser.commands import (
+    data,
+    files,
+    friends,
+    groups,
+    history,
+    imclient,
+    messages,
+    rooms,
+    services,
+    session,
+    system,
+    unread,
+    users,
+)
 from rtm.enduser.spec import Command
 
 __all__ = ["AREAS", "COMMANDS"]
 
 #: The area modules, in spec order.
-AREAS = (session, messages, history, unread, files, rooms, users)
+AREAS = (session, messages, history, unread, files, friends, groups, rooms, users, data, system,
+         services, imclient)
 
 COMMANDS: dict[str, Command] = {
     command.method: command for area in AREAS for command in area.COMMANDS

@@ -16,12 +16,18 @@ from rtm.enduser.spec import Command
 from rtm.fpnn.server import FPNNServer, ServerConnection
 from rtm.server import codes
 from rtm.server.clientgate.base import ClientArea, OpenHandler, User, UserHandler
+from rtm.server.clientgate.data import DataArea
 from rtm.server.clientgate.files import FilesArea
+from rtm.server.clientgate.friends import FriendsArea
+from rtm.server.clientgate.groups import GroupsArea
 from rtm.server.clientgate.history import HistoryArea
+from rtm.server.clientgate.imclient import IMClientArea
 from rtm.server.clientgate.messages import MessagesArea
 from rtm.server.clientgate.reading import read_params
 from rtm.server.clientgate.rooms import RoomsArea
+from rtm.server.clientgate.services import ServicesArea
 from rtm.server.clientgate.session import SessionArea
+from rtm.server.clientgate.system import SystemArea
 from rtm.server.clientgate.unread import UnreadArea
 from rtm.server.clientgate.users import UsersArea
 from rtm.server.core import Answer, ServerCore
@@ -31,8 +37,10 @@ from rtm.server.pushes import client_pid, client_uid
 __all__ = ["AREAS", "ClientGate", "User"]
 
 #: The client gate's areas, in spec order.
-AREAS: tuple[type[ClientArea], ...] = (SessionArea, MessagesArea, HistoryArea, UnreadArea,
-                                       FilesArea, RoomsArea, UsersArea)
+AREAS: tuple[type[ClientArea], ...] = (
+    SessionArea, MessagesArea, HistoryArea, UnreadArea, FilesArea, FriendsArea, GroupsArea,
+    RoomsArea, UsersArea, DataArea, SystemArea, ServicesArea, IMClientArea,
+)
 
 
 logger = logging.getLogger("rtm.server")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
 from rtm.server.core import Answer
@@ -11,6 +13,30 @@ from rtm.server.params import (
     Params,
 )
 from rtm.server.store import PUSH_OPTION_GROUP, PUSH_OPTION_P2P
+
+
+def check_push_option(kind: int, mtypes: list[int] | None) -> list[int]:
+    """The checked ``type`` (0 P2P, 1 group: 200034 otherwise) and ``mtypes`` (each an int8:
+    10010 otherwise) of ``addoption``/``removeoption``; absent, nil or empty ``mtypes`` = every
+    mtype (returned as [])."""
+    if kind not in (PUSH_OPTION_P2P, PUSH_OPTION_GROUP):
+        raise codes.rtm_error(codes.INVALID_PARAMETER,
+                              f"invalid type {kind}: 0 (P2P) or 1 (group)")
+    lo, hi = I8
+    for mtype in mtypes or []:
+        if not lo <= mtype <= hi:
+            raise codes.rtm_error(codes.TYPE_CONVERT,
+                                  f"key 'mtypes' expects arr<i8>, got an element {mtype}")
+    return mtypes or []
+
+
+def push_options_answer(options: dict[int, dict[int, list[int]]]) -> dict[str, Any]:
+    """``getoption``'s answer: both maps always present, decimal string keys (spec §2
+    optionmap); [] = every mtype."""
+    return {
+        key: {str(xid): mtypes for xid, mtypes in options[kind].items()}
+        for key, kind in (("p2p", PUSH_OPTION_P2P), ("group", PUSH_OPTION_GROUP))
+    }
 
 
 class DevicesHandlers(HandlerBase):
@@ -38,16 +64,7 @@ class DevicesHandlers(HandlerBase):
         """(uid, type, xid, mtypes) of ``addoption``/``removeoption``; absent, nil or empty
         ``mtypes`` = every mtype."""
         uid, kind, xid = p.id_("uid"), p.int_("type", "i8"), p.id_("xid")
-        if kind not in (PUSH_OPTION_P2P, PUSH_OPTION_GROUP):
-            raise codes.rtm_error(codes.INVALID_PARAMETER,
-                                  f"invalid type {kind}: 0 (P2P) or 1 (group)")
-        mtypes = p.opt_ints("mtypes") or []
-        lo, hi = I8
-        for mtype in mtypes:
-            if not lo <= mtype <= hi:
-                raise codes.rtm_error(codes.TYPE_CONVERT,
-                                      f"key 'mtypes' expects arr<i8>, got an element {mtype}")
-        return uid, kind, xid, mtypes
+        return uid, kind, xid, check_push_option(kind, p.opt_ints("mtypes"))
 
     async def addoption(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         uid, kind, xid, mtypes = self._option(p)
@@ -60,9 +77,4 @@ class DevicesHandlers(HandlerBase):
         return {}
 
     async def getoption(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        options = await self.store.push_options(pid, p.id_("uid"))
-        # Both maps always present, decimal string keys (spec §2 optionmap); [] = every mtype.
-        return {
-            key: {str(xid): mtypes for xid, mtypes in options[kind].items()}
-            for key, kind in (("p2p", PUSH_OPTION_P2P), ("group", PUSH_OPTION_GROUP))
-        }
+        return push_options_answer(await self.store.push_options(pid, p.id_("uid")))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
-from rtm.server.core import Answer
+from rtm.server.core import Answer, ServerCore
 from rtm.server.handlers.base import HandlerBase
 from rtm.server.params import (
     Params,
@@ -61,6 +61,13 @@ def _object_type(kind: int, allowed: tuple[int, ...]) -> int:
     return kind
 
 
+def check_imlib_enabled(core: ServerCore, pid: int) -> None:
+    """200060 when the IM library is switched off for project ``pid``."""
+    if not core.services.get(pid).enabled("imlib"):
+        raise codes.rtm_error(codes.NO_CONFIG_IN_CONSOLE,
+                              f"the IM library is switched off for project {pid}")
+
+
 class IMLibHandlers(HandlerBase):
     COMMANDS: tuple[str, ...] = (
         "imserver_setuserinfos",
@@ -77,9 +84,7 @@ class IMLibHandlers(HandlerBase):
     )
 
     def _imlib_enabled(self, pid: int) -> None:
-        if not self.core.services.get(pid).enabled("imlib"):
-            raise codes.rtm_error(codes.NO_CONFIG_IN_CONSOLE,
-                                  f"the IM library is switched off for project {pid}")
+        check_imlib_enabled(self.core, pid)
 
     def _ids(self, p: Params, key: str, limit: int) -> list[int]:
         ids = p.ints(key)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
 from rtm.server.core import Answer
@@ -12,6 +15,12 @@ from rtm.server.params import (
     check_ids,
     check_list,
 )
+
+
+def room_count_answer(counts: Mapping[int, int]) -> dict[str, Any]:
+    """``{cn: {"<rid>": count}}``: decimal string keys, as the Go SDK parses the key text (spec
+    §2 countmap, §12 #3)."""
+    return {"cn": {str(rid): n for rid, n in counts.items()}}
 
 
 class RoomsHandlers(HandlerBase):
@@ -99,9 +108,7 @@ class RoomsHandlers(HandlerBase):
         rids = [p.int_("rid")] if not p.has("rids") and p.has("rid") else p.ints("rids")
         check_ids("rids", rids)
         check_list("rids", rids, codes.MAX_LIST_ITEMS)
-        counts = await self.store.room_counts(pid, rids)
-        # Decimal string keys: the Go SDK parses the key text (spec §2 countmap, §12 #3).
-        return {"cn": {str(rid): n for rid, n in counts.items()}}
+        return room_count_answer(await self.store.room_counts(pid, rids))
 
     async def adduserrooms(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         rids, uid = self._rids_and_uid(p)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
 from rtm.server.core import Answer
@@ -11,6 +14,12 @@ from rtm.server.params import (
     check_ids,
     check_list,
 )
+
+
+def open_infos_answer(infos: Mapping[int, str]) -> dict[str, Any]:
+    """``{info: {"<id>": oinfo}}``: decimal string keys, as the Go SDK converts keys to strings
+    (spec §2 strmap, §12 #3)."""
+    return {"info": {str(xid): oinfo for xid, oinfo in infos.items()}}
 
 
 class UsersHandlers(HandlerBase):
@@ -55,9 +64,7 @@ class UsersHandlers(HandlerBase):
         uids = p.ints("uids")
         check_ids("uids", uids)
         check_list("uids", uids, codes.MAX_LIST_ITEMS)
-        infos = await self.store.user_public_infos(pid, uids)
-        # Decimal string keys: the Go SDK converts keys to strings (spec §2 strmap, §12 #3).
-        return {"info": {str(uid): oinfo for uid, oinfo in infos.items()}}
+        return open_infos_answer(await self.store.user_public_infos(pid, uids))
 
     async def addsessions(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         uid, peers = self._uid_and_list(p, "uids", codes.MAX_LIST_ITEMS)

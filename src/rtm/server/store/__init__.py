@@ -20,6 +20,7 @@ from rtm.api.codes import (
 )
 from rtm.server.store.admin import AdminRepo
 from rtm.server.store.blacklist import BlacklistRepo
+from rtm.server.store.clientstate import ClientStateRepo, DebugLog
 from rtm.server.store.common import (
     FILE_CMDS,
     Device,
@@ -36,6 +37,12 @@ from rtm.server.store.files import FilesRepo, new_file_id
 from rtm.server.store.friends import FriendsRepo
 from rtm.server.store.groups import GroupsRepo
 from rtm.server.store.history import HistoryRepo
+from rtm.server.store.imclient import (
+    IMApplication,
+    IMClientListing,
+    IMClientRepo,
+    IMInvitation,
+)
 from rtm.server.store.imlib import ApplyGrant, IMLibRepo
 from rtm.server.store.infos import InfoKind
 from rtm.server.store.messages import MessagesRepo
@@ -63,9 +70,13 @@ __all__ = [
     "PUSH_OPTION_P2P",
     "SCHEMA_VERSION",
     "ApplyGrant",
+    "DebugLog",
     "Device",
     "HistoryPage",
     "HistoryRow",
+    "IMApplication",
+    "IMClientListing",
+    "IMInvitation",
     "InfoKind",
     "Kind",
     "RTCEvent",
@@ -96,6 +107,8 @@ class Store(
     DataRepo,
     RTCRepo,
     UserStateRepo,
+    ClientStateRepo,
+    IMClientRepo,
 ):
     """SQLite-backed RTM state: messages/history, friends, groups, rooms, bans, tokens, files,
     devices, blocks, infos, user data, sessions, read marks, push options, client-only user

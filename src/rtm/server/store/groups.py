@@ -136,6 +136,11 @@ class GroupsRepo(InfosRepo):
         """(public, private) info of ``gid``; ``""`` for a value never set."""
         return await self._call(False, self._op_get_info, pid, InfoKind.GROUP, gid)
 
+    async def group_public_infos(self, pid: int, gids: Iterable[int]) -> dict[int, str]:
+        """gid -> public info, for the gids with a stored info record (in input order)."""
+        return await self._call(False, self._op_public_infos, pid, InfoKind.GROUP,
+                                _unique(gids))
+
     async def get_group_members(self, pid: int, gid: int) -> list[int]:
         """Members ascending; [] for an unknown group."""
         return await self._call(

@@ -12,6 +12,7 @@ from typing import Final
 
 from rtm.server.store.common import StoreError, _chunks, _unique
 from rtm.server.store.groups import GroupsRepo
+from rtm.server.store.imclient import drop_im_client_rows
 
 INVALID_PARAMETER: Final = 200034  # the IM group already exists
 
@@ -38,6 +39,7 @@ def _drop_im_group(conn: sqlite3.Connection, pid: int, gid: int | None) -> None:
     xid = "" if gid is None else " AND xid=?"
     for table in ("im_apply_grants", "im_invite_grants"):
         conn.execute(f"DELETE FROM {table} WHERE pid=? AND type=?{xid}", (pid, GROUP, *args[1:]))
+    drop_im_client_rows(conn, pid, GROUP, gid)
 
 
 class IMLibRepo(GroupsRepo):

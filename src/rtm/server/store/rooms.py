@@ -189,6 +189,11 @@ class RoomsRepo(InfosRepo):
         """(public, private) info of ``rid``; ``""`` for a value never set."""
         return await self._call(False, self._op_get_info, pid, InfoKind.ROOM, rid)
 
+    async def room_public_infos(self, pid: int, rids: Iterable[int]) -> dict[int, str]:
+        """rid -> public info, for the rids with a stored info record (in input order)."""
+        return await self._call(False, self._op_public_infos, pid, InfoKind.ROOM,
+                                _unique(rids))
+
     # ------------------------------------------------------------------ read-only listings
 
     def _op_list_rooms(self, conn: sqlite3.Connection, pid: int, limit: int,

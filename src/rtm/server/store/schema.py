@@ -263,6 +263,53 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         # conversation's order key, which never moves).
         "ALTER TABLE messages ADD COLUMN edited_ms INTEGER",
     ),
+    (
+        # The debug logs an end user's app sends (``adddebuglog``, client spec §3.10); the
+        # console shows them. ids keep their order.
+        """CREATE TABLE debug_logs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER NOT NULL,
+            uid INTEGER NOT NULL, msg TEXT NOT NULL, attrs TEXT NOT NULL,
+            time_ms INTEGER NOT NULL
+        )""",
+        "CREATE INDEX debug_logs_by_uid ON debug_logs (pid, uid, id)",
+        # IM library, client side (rtm-client-api.md §3.13). type: 0 user (friend requests),
+        # 1 group, 2 room. An application asks ``xid`` (a user, group or room) to take
+        # ``from_uid`` in (``invite_uid``: who invited it, 0 = it applied itself); status 0
+        # pending, 1 accepted, 2 refused.
+        """CREATE TABLE im_applications (
+            pid INTEGER NOT NULL, type INTEGER NOT NULL, xid INTEGER NOT NULL,
+            from_uid INTEGER NOT NULL, invite_uid INTEGER NOT NULL, status INTEGER NOT NULL,
+            extra TEXT NOT NULL, attrs TEXT NOT NULL, created_ms INTEGER NOT NULL,
+            PRIMARY KEY (pid, type, xid, from_uid)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX im_applications_by_from ON im_applications (pid, type, from_uid)",
+        # An invitation of ``to_uid`` into group/room ``xid`` by ``from_uid`` (pending ones).
+        """CREATE TABLE im_invitations (
+            pid INTEGER NOT NULL, type INTEGER NOT NULL, xid INTEGER NOT NULL,
+            to_uid INTEGER NOT NULL, from_uid INTEGER NOT NULL, extra TEXT NOT NULL,
+            attrs TEXT NOT NULL, created_ms INTEGER NOT NULL,
+            PRIMARY KEY (pid, type, xid, to_uid)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX im_invitations_by_to ON im_invitations (pid, type, to_uid)",
+        # Managers of IM groups (type 1) and rooms (type 2); the owners of IM rooms (IM groups
+        # keep theirs in im_groups).
+        """CREATE TABLE im_managers (
+            pid INTEGER NOT NULL, type INTEGER NOT NULL, xid INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            PRIMARY KEY (pid, type, xid, uid)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE im_rooms (
+            pid INTEGER NOT NULL, rid INTEGER NOT NULL, owner INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL,
+            PRIMARY KEY (pid, rid)
+        ) WITHOUT ROWID""",
+        # ``uid``'s alias for its friend ``fuid``.
+        """CREATE TABLE im_friend_aliases (
+            pid INTEGER NOT NULL, uid INTEGER NOT NULL, fuid INTEGER NOT NULL,
+            alias TEXT NOT NULL,
+            PRIMARY KEY (pid, uid, fuid)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 #: Schema version a freshly opened database has (``PRAGMA user_version``).

@@ -4,6 +4,7 @@ actions in :data:`rtm.server.console.panels.REGISTRY` (order of the navigation: 
 from __future__ import annotations
 
 from rtm.server.console.areas import (
+    clientstate,
     devices,
     files,
     friends,
@@ -21,5 +22,6 @@ from rtm.server.console.areas import (
     userstate,
 )
 
-__all__ = ["devices", "files", "friends", "groups", "imlib", "infos", "listeners", "live",
-           "messages", "projectblack", "rooms", "rtc", "services", "users", "userstate"]
+__all__ = ["clientstate", "devices", "files", "friends", "groups", "imlib", "infos",
+           "listeners", "live", "messages", "projectblack", "rooms", "rtc", "services", "users",
+           "userstate"]

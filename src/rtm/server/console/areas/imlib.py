@@ -1,5 +1,6 @@
 """The IM library, read-only: IM groups with their owner and profile, user profiles, apply
-and invite grants (``imserver_*`` commands)."""
+and invite grants (``imserver_*`` commands); what end users did with it (``imclient_*``):
+applications and invitations, managers, IM rooms with their owner."""
 
 from __future__ import annotations
 
@@ -50,3 +51,31 @@ async def im_grants(ctx: Ctx) -> Table:
               f"invite type {invite}, manage type {manage}", ""]
              for kind, xid, invite, manage in listing.invite_grants]
     return Table(("grant", "on", "id", "setting", "extra"), rows, empty="No grant is set.")
+
+
+_STATUS = {0: "pending", 1: "accepted", 2: "refused"}
+
+
+@panel("imlib", "requests", "Applications and invitations (end users)", order=40)
+async def im_requests(ctx: Ctx) -> Table:
+    listing = await ctx.store.im_client_listing(ctx.pid)
+    rows: list[list[object]] = [
+        ["application", _target(ctx, a.kind, a.xid), ctx.user_link(a.from_uid),
+         ctx.user_link(a.invite_uid) if a.invite_uid else "", _STATUS.get(a.status, a.status),
+         a.extra, a.attrs, when(a.created_ms)] for a in listing.applications]
+    rows += [["invitation", _target(ctx, i.kind, i.xid), ctx.user_link(i.to_uid),
+              ctx.user_link(i.from_uid), "pending", i.extra, i.attrs, when(i.created_ms)]
+             for i in listing.invitations]
+    return Table(("request", "to", "who", "invited by", "status", "extra", "attrs", "when"),
+                 rows, empty="No application or invitation.")
+
+
+@panel("imlib", "roles", "Owners of IM rooms and managers", order=50)
+async def im_roles(ctx: Ctx) -> Table:
+    listing = await ctx.store.im_client_listing(ctx.pid)
+    rows: list[list[object]] = [[_target(ctx, 2, rid), "owner", ctx.user_link(owner)]
+                                for rid, owner in listing.rooms]
+    rows += [[_target(ctx, kind, xid), "manager", ctx.user_link(uid)]
+             for kind, xid, uid in listing.managers]
+    return Table(("group or room", "role", "uid"), rows,
+                 empty="No IM room owner and no manager.")
