@@ -150,6 +150,18 @@ async def test_getmsg_reads_and_delmsg_deletes_only_the_callers_own(
     await raw(a, "delmsg", **{"from": 1, "mid": 999, "xid": 2, "type": 1})  # unknown: ok
 
 
+async def test_getmsg_of_a_broadcast_without_its_sender(
+        rtm_enduser: Login, rtm_async_client: AsyncRTMServerClient) -> None:
+    # The Android SDK asks for a broadcast message with ``from: -1, xid: 0``.
+    user = await rtm_enduser(2)
+    await rtm_async_client.send_broadcast_message(900, 51, "to everyone", mid=7070)
+    info = await raw(user, "getmsg", **{"from": -1, "mid": 7070, "xid": 0, "type": 4})
+    assert (info["msg"], info["mtype"]) == ("to everyone", 51)
+    assert await raw(user, "getmsg", **{"from": -1, "mid": 7071, "xid": 0, "type": 4}) == {}
+    for bad in ({"from": -1, "xid": 2, "type": 1}, {"from": 1, "xid": 0, "type": 2}):
+        assert (await refused(user, "getmsg", mid=7070, **bad)).code == 200001, bad
+
+
 async def test_bad_input_is_refused_naming_the_key(rtm_enduser: Login) -> None:
     a = await rtm_enduser(1)
     cases: list[tuple[str, dict[str, Any], int, str]] = [

@@ -36,8 +36,9 @@ _FROM_MID = (
 _RANGE = (Param("begin", Kind.INT), Param("end", Kind.INT), _MTYPES)
 _COUNT = (Param("count", Kind.INT),)
 #: A stored message: its sender, mid, conversation (peer uid / gid / rid / 0) and type.
+# ``from`` and ``xid`` are ids except for a broadcast (A sends ``from: -1, xid: 0``).
 _MESSAGE_REF = (
-    Param("from", Kind.ID, arg="from_uid"),
+    Param("from", Kind.INT, arg="from_uid"),
     Param("mid", Kind.INT),
     Param("xid", Kind.INT),
     Param("type", Kind.I8, arg="message_type"),

@@ -122,6 +122,7 @@ class HistoryArea(ClientArea):
     def _message_ref(a: Args) -> tuple[Kind, int, int, int]:
         kind = message_kind(a["type"])
         if kind != Kind.BROADCAST:
+            check_id("from", a["from"])
             check_id("xid", a["xid"])
         return kind, a["from"], a["xid"], a["mid"]
 
@@ -134,8 +135,9 @@ class HistoryArea(ClientArea):
                                       f"{from_uid} and {xid}")
         else:
             await self._check_reader(user, kind, xid)
+        sender = None if kind == Kind.BROADCAST and from_uid <= 0 else from_uid  # any sender
         info: dict[str, Any] | None = await stored_message(self.store, user.pid, kind,
-                                                           from_uid, xid, mid)
+                                                           sender, xid, mid)
         return info or {}
 
     async def delmsg(self, user: User, a: Args) -> Answer:

@@ -75,7 +75,7 @@ async def read_history(store: Store, config: ServerConfig, pid: int, kind: Kind,
     return history_answer(page, p2p_uid, config.blank_deleted)
 
 
-async def stored_message(store: Store, pid: int, kind: Kind, from_uid: int, xid: int,
+async def stored_message(store: Store, pid: int, kind: Kind, from_uid: int | None, xid: int,
                          mid: int) -> dict[str, Any] | None:
     """``getmsg``'s msginfo (``id, mtype, msg, attrs, mtime``); None for an unknown or
     deleted message."""

@@ -225,21 +225,25 @@ class HistoryRepo(StoreBase):
         )
         return cur.rowcount > 0
 
-    async def get_message(self, pid: int, kind: Kind | int, from_uid: int, xid: int,
+    async def get_message(self, pid: int, kind: Kind | int, from_uid: int | None, xid: int,
                           mid: int) -> HistoryRow | None:
-        """The stored message identified like ``delmsg`` (None when unknown)."""
+        """The stored message identified like ``delmsg`` (None when unknown); a broadcast
+        with ``from_uid`` None is looked up by its mid alone (whoever sent it)."""
         k = Kind(kind)
+        if from_uid is None and k != Kind.BROADCAST:
+            raise ValueError("only a broadcast message is looked up without its sender")
         xa, xb = self._conv_key(k, xid, from_uid)
         return await self._call(False, self._op_get_message, pid, k, xa, xb, from_uid, mid)
 
     def _op_get_message(self, conn: sqlite3.Connection, pid: int, kind: Kind, xa: int, xb: int,
-                        from_uid: int, mid: int) -> HistoryRow | None:
+                        from_uid: int | None, mid: int) -> HistoryRow | None:
+        sender, args = ("", ()) if from_uid is None else (" AND from_uid=?", (from_uid,))
         r = conn.execute(
             "SELECT id, from_uid, mtype, mid, deleted, msg, attrs,"
             f" {self._mtime_column()} FROM messages"
-            " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?"
+            f" WHERE pid=? AND kind=? AND xa=? AND xb=?{sender} AND mid=?"
             " ORDER BY deleted, id DESC LIMIT 1",
-            (pid, int(kind), xa, xb, from_uid, mid),
+            (pid, int(kind), xa, xb, *args, mid),
         ).fetchone()
         if r is None:
             return None
