@@ -210,6 +210,10 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         except FPNNError as exc:
             raise to_rtm_error(exc) from exc.__cause__
 
+    def new_mid(self) -> int:
+        """A fresh message id (what the send methods use when not given one)."""
+        return self._mids.next()
+
     @property
     def encrypted(self) -> bool:
         """The current connection is encrypted."""
@@ -614,6 +618,10 @@ class EndUserClient(EndUserMethods, SyncExecutor):
     def client(self) -> AsyncEndUserClient:
         """The asyncio client underneath (use it only from its loop's thread)."""
         return self._async
+
+    def new_mid(self) -> int:
+        """A fresh message id (what the send methods use when not given one)."""
+        return self._mids.next()
 
     def enable_encryption(self, pem_key_path: str | os.PathLike[str] | None = None, *,
                           pem_key_data: bytes | str | None = None, bits: int = 256,
