@@ -151,6 +151,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         #: The :meth:`next_push` queue (typed pushes, duplicates dropped).
         self.pushes: asyncio.Queue[Push] = asyncio.Queue()
         self._fpnn = self._make_transport(endpoint)
+        self._file_clients: dict[str, FPNNClient] = {}
         self._fpnn.register("ping", self._on_ping)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
@@ -479,7 +480,18 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
             raise UnauthorizedError(f"uid {self.uid} was kicked out: login() again first",
                                     UnauthorizedError.default_code)
         timeout = self._quest_timeout if step.timeout is None else step.timeout
+        if step.endpoint is not None:  # a file-gate quest (spec §4): a plain connection
+            return await self._file_client(step.endpoint).quest(step.method, step.params,
+                                                                timeout=timeout)
         return await self._fpnn.quest(step.method, step.params, timeout=timeout)
+
+    def _file_client(self, endpoint: str) -> FPNNClient:
+        client = self._file_clients.get(endpoint)
+        if client is None:  # one per file gate, reused, closed with this client
+            client = self._file_clients[endpoint] = FPNNClient(
+                endpoint, connect_timeout=self._connect_timeout,
+                quest_timeout=self._quest_timeout, logger=self.logger)
+        return client
 
     async def quest(self, method: str, params: dict[str, Any] | None = None, *,
                     timeout: float | None = None) -> dict[str, Any]:
@@ -517,6 +529,9 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
             if task is not None:
                 task.cancel()
         await self._fpnn.close()
+        for files in self._file_clients.values():
+            await files.close()
+        self._file_clients.clear()
         current = asyncio.current_task()
         pending = [t for t in self._tasks if t is not current and t is not self._drainer]
         if pending:
