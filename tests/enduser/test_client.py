@@ -28,6 +28,7 @@ from rtm.enduser import (
     Push,
     RoomMessage,
 )
+from rtm.fpnn import client_config
 from rtm.fpnn.crypto import ServerPrivateKey, generate_private_key
 from rtm.server import ServerThread
 from rtm.testing import RTMProject, new_project, start_test_server
@@ -364,3 +365,31 @@ async def test_chat_map_broadcast_and_unreadable_pushes(server: ServerThread,
     assert isinstance(broadcast, BroadcastMessage) and broadcast.message == "café"
     unreadable = await bob.next_push()  # no gid: kept as a plain Push, not lost
     assert type(unreadable) is Push and unreadable.params["mid"] == 3
+
+
+#: rtm.fpnn's client takes ws:// endpoints (the WebSocket transport is in this build).
+WEBSOCKET = hasattr(client_config, "is_websocket_url")
+
+
+@pytest.mark.skipif(not WEBSOCKET, reason="rtm.fpnn has no WebSocket endpoints in this build")
+async def test_websocket_user_chats_with_a_tcp_user(admin: AsyncRTMServerClient,
+                                                    user: UserFactory) -> None:
+    web = await user(1, transport="ws")
+    tcp = await user(2)
+    assert web.transport == "ws" and tcp.transport == "tcp"
+    with pytest.raises(ValueError, match="transport='tcp' only"):
+        web.enable_encryption(pem_key_data=b"unused")
+    assert await web.send_message(2, 51, "from the browser", mid=1) > 0
+    push = await tcp.next_push()
+    assert isinstance(push, P2PMessage) and (push.from_uid, push.message) == (
+        1, "from the browser")
+    assert await tcp.send_message(1, 51, "from the app", mid=2) > 0
+    back = await web.next_push()
+    assert isinstance(back, P2PMessage) and back.message == "from the app"
+    assert await admin.get_online_users([1, 2]) == [1, 2]
+
+
+@pytest.mark.skipif(WEBSOCKET, reason="rtm.fpnn has WebSocket endpoints in this build")
+def test_websocket_transport_missing_is_named(project: RTMProject) -> None:
+    with pytest.raises(ValueError, match="transport='ws' needs WebSocket"):
+        AsyncEndUserClient(project.client_endpoint, project.pid, 1, "t", transport="ws")

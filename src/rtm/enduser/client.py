@@ -58,6 +58,8 @@ Transport = Literal["tcp", "ws"]
 #: The transports an end user can log in over (spec §1): FPNN on TCP, FPNN over WebSocket.
 TRANSPORTS: tuple[str, ...] = ("tcp", "ws")
 
+#: The URL path of FPNN over WebSocket (spec §1.2).
+WEBSOCKET_PATH = "/service/websocket"
 #: The official SDKs close and log in again when no ``ping`` came for this long (spec §1.3).
 DEFAULT_PING_TIMEOUT = 60.0
 RELOGIN_FIRST_DELAY = 0.25  # after a failed re-login attempt; doubles up to relogin_max_delay
@@ -80,8 +82,10 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
     PermissionError when the token is refused) and closes at the end;
     ``mtime = await user.send_message(2, 30, "hi")``; ``push = await user.next_push()``.
 
+    ``endpoint``: the client gate, ``"host:port"`` or a ``ws://``/``wss://`` URL.
     ``transport``: ``"tcp"`` (FPNN frames on TCP, optionally encrypted with
-    :meth:`enable_encryption`) or ``"ws"`` (FPNN over WebSocket, the web SDK's way).
+    :meth:`enable_encryption`) or ``"ws"`` (FPNN over WebSocket, the web SDK's way:
+    ``ws://host:port/service/websocket``); default: ``"ws"`` for a URL, else ``"tcp"``.
     ``version``/``lang``/``device``/``attrs``: what ``auth`` sends (the gate keeps ``lang``
     and ``attrs`` for this connection). ``monitor``: an :class:`EndUserMonitor` receiving the
     typed pushes and connection events. ``ping_timeout``: seconds without a ``ping`` from
@@ -99,7 +103,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         uid: int,
         token: str,
         *,
-        transport: Transport = "tcp",
+        transport: Transport | None = None,
         monitor: EndUserMonitor | None = None,
         quest_timeout: float = 10.0,
         connect_timeout: float = 5.0,
@@ -119,6 +123,11 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         self.pid = self._pid = _a._int(fn, "pid", pid, (1, 2**31 - 1, "a positive int32"))
         self.uid = self._uid = _a._int(fn, "uid", uid, (1, 2**63 - 1, "a positive int64"))
         self.token = _a._str(fn, "token", token)
+        if not isinstance(endpoint, str):
+            raise TypeError(f"{fn}(): 'endpoint' must be a str 'host:port' or a ws:// URL, "
+                            f"got {type(endpoint).__name__}")
+        if transport is None:
+            transport = "ws" if endpoint.startswith(("ws://", "wss://")) else "tcp"
         if transport not in TRANSPORTS:
             raise ValueError(f"{fn}(): 'transport' must be one of {', '.join(TRANSPORTS)}, "
                              f"got {transport!r}")
@@ -177,17 +186,24 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
 
     def _make_transport(self, endpoint: str) -> FPNNClient:
         """The connection to the gate, by ``self.transport``: the one place a transport is
-        chosen. Everything above it (login, pings, pushes, re-login) is the same for all."""
-        if self.transport == "ws":
-            # WebSocket plugs in here: rtm.fpnn's asyncio client with its WebSocket option
-            # (ws://host:port/service/websocket, one FPNN frame per binary message).
-            raise ValueError(f"{type(self).__name__}(): transport='ws' needs the WebSocket "
-                             "option of rtm.fpnn.FPNNClient, which this build lacks; use "
-                             "transport='tcp'")
-        return FPNNClient(endpoint, connect_timeout=self._connect_timeout,
-                          quest_timeout=self._quest_timeout, logger=self.logger,
-                          on_open=self._on_open, on_connected=self._on_connected,
-                          on_closed=self._on_closed)
+        chosen. Everything above it (login, pings, pushes, re-login) is the same for all.
+
+        ``ws``: rtm.fpnn's asyncio client given a WebSocket URL sends each FPNN frame as one
+        binary message (a ``host:port`` endpoint becomes ``ws://host:port/service/websocket``,
+        the URL the web SDK opens; a ``ws://``/``wss://`` URL is used as it is)."""
+        target = endpoint
+        if self.transport == "ws" and "://" not in endpoint:
+            target = f"ws://{endpoint}{WEBSOCKET_PATH}"
+        try:
+            return FPNNClient(target, connect_timeout=self._connect_timeout,
+                              quest_timeout=self._quest_timeout, logger=self.logger,
+                              on_open=self._on_open, on_connected=self._on_connected,
+                              on_closed=self._on_closed)
+        except ValueError as exc:
+            if self.transport != "ws":
+                raise
+            raise ValueError(f"{type(self).__name__}(): transport='ws' needs WebSocket "
+                             f"endpoints in rtm.fpnn.FPNNClient ({target!r}: {exc})") from exc
 
     def __repr__(self) -> str:  # never shows the token
         return (f"{type(self).__name__}(endpoint={self.endpoint!r}, pid={self.pid}, "
