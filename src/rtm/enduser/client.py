@@ -20,6 +20,7 @@ import concurrent.futures
 import inspect
 import logging
 import os
+import ssl
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar
@@ -93,7 +94,8 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
     ``auto_relogin``: log in again after a drop (backoff from 0.25 s to
     ``relogin_max_delay``). ``dedup_seconds``: how long a message push is remembered to drop
     its repeats (0: keep repeats). ``max_queued_pushes``: the :meth:`next_push` queue's
-    bound (the oldest push is dropped beyond it).
+    bound (the oldest push is dropped beyond it). ``ssl_context``: TLS settings of a
+    ``wss://`` endpoint (e.g. trusting a self-signed certificate).
     """
 
     def __init__(
@@ -117,9 +119,11 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         dedup_seconds: float = 5.0,
         max_queued_pushes: int = 10_000,
         close_timeout: float = 5.0,
+        ssl_context: ssl.SSLContext | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
         fn = type(self).__name__
+        self._ssl_context = ssl_context
         self.pid = self._pid = _a._int(fn, "pid", pid, (1, 2**31 - 1, "a positive int32"))
         self.uid = self._uid = _a._int(fn, "uid", uid, (1, 2**63 - 1, "a positive int64"))
         self.token = _a._str(fn, "token", token)
@@ -194,11 +198,14 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         target = endpoint
         if self.transport == "ws" and "://" not in endpoint:
             target = f"ws://{endpoint}{WEBSOCKET_PATH}"
+        tls: dict[str, Any] = {}
+        if self._ssl_context is not None:  # wss://: a private CA, a self-signed certificate
+            tls["ssl_context"] = self._ssl_context
         try:
             return FPNNClient(target, connect_timeout=self._connect_timeout,
                               quest_timeout=self._quest_timeout, logger=self.logger,
                               on_open=self._on_open, on_connected=self._on_connected,
-                              on_closed=self._on_closed)
+                              on_closed=self._on_closed, **tls)
         except ValueError as exc:
             if self.transport != "ws":
                 raise
