@@ -431,9 +431,11 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
             pushes.get_nowait()
             if not self._queue_overflowed:
                 self._queue_overflowed = True
-                self.logger.warning("more than %d pushes queued for uid %d: dropping the "
-                                    "oldest (read them with next_push())", self._max_queued,
-                                    self.uid)
+                # With a monitor the queue is a spare view: no warning for not reading it.
+                level = logging.DEBUG if self.monitor is not None else logging.WARNING
+                self.logger.log(level, "more than %d pushes queued for uid %d: dropping the "
+                                "oldest (read them with next_push())", self._max_queued,
+                                self.uid)
         pushes.put_nowait(push)
         name = MONITOR_METHODS.get(type(push))
         if self.monitor is not None and name is not None:
