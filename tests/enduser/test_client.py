@@ -256,7 +256,7 @@ async def test_no_relogin_after_a_refused_token(
 
 async def test_watchdog_closes_a_connection_without_pings(
         server: ServerThread, project: RTMProject, user: UserFactory) -> None:
-    pinged = await user(3, ping_timeout=5.0)
+    pinged = await user(3, ping_timeout=30.0)
     silent = await user(2, ping_timeout=0.3)
 
     async def ping_from_gate() -> None:  # the gate's side of the connection pings
