@@ -52,6 +52,33 @@ async def pushes(server: ServerThread, n: int) -> tuple[float, float]:
     return n / queue_s, n / monitor_s
 
 
+async def gate_pushes(server: ServerThread, n: int) -> float:
+    """Pushes the gate's side of the connection sends as fast as the client answers them
+    (no store, no send path): what the client itself handles per second."""
+    project = new_project(server)
+    async with AsyncRTMServerClient(project.pid, project.secret, project.endpoint) as admin:
+        monitor = Counting(n)
+        user = AsyncEndUserClient(project.client_endpoint, project.pid, 2,
+                                  await admin.get_token(2), monitor=monitor,
+                                  max_queued_pushes=n + 10)
+        assert await user.login()
+        gate = server.server._gate(server.server._client_gate)
+
+        async def push_all() -> None:
+            (conn,) = [c for c in gate.connections.values() if c.state.get("uid") == 2]
+            for first in range(0, n, 200):
+                await asyncio.gather(*(conn.quest("pushmsg", {
+                    "from": 1, "to": 2, "mid": i + 1, "mtype": 51, "msg": "x", "attrs": "",
+                    "mtime": 1}, 10) for i in range(first, min(first + 200, n))))
+
+        started = time.perf_counter()
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(push_all(), server.loop))
+        await asyncio.to_thread(monitor.done.wait, 30)
+        seconds = time.perf_counter() - started
+        await user.close()
+    return n / seconds
+
+
 async def relogins(server: ServerThread, drops: int) -> list[float]:
     project = new_project(server)
     async with AsyncRTMServerClient(project.pid, project.secret, project.endpoint) as admin:
@@ -86,6 +113,9 @@ async def main() -> None:
         queue_rate, monitor_rate = await pushes(server, a.pushes)
         print(f"{a.pushes} P2P pushes: {queue_rate:,.0f}/s to next_push(), "
               f"{monitor_rate:,.0f}/s through the monitor (send + gate + client)")
+        rate = await gate_pushes(server, a.pushes)
+        print(f"{a.pushes} pushes from the gate's side, answered and through the monitor: "
+              f"{rate:,.0f}/s")
         times = await relogins(server, a.drops)
         print(f"re-login after a server-side drop ({a.drops} drops): median "
               f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms")

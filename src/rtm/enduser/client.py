@@ -22,7 +22,7 @@ import logging
 import os
 import ssl
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Literal, TypeVar
 
 from rtm.api import args as _a
@@ -177,6 +177,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         self._last_ping = 0.0
         self._watchdog: asyncio.Task[None] | None = None
         self._relogin: asyncio.Task[None] | None = None
+        self._relogin_base = 0  # the logins count when the running re-login loop started
         self._queue_overflowed = False
         #: Statistics: logins (the first and every re-login), duplicates dropped.
         self.logins = 0
@@ -347,10 +348,15 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
                          "; logging in again" if relogin else "")
         if self.monitor is not None and not self._closed:
             self._deliver(self.monitor.closed, (conn_id, relogin))
-        if relogin and (self._relogin is None or self._relogin.done()):
-            self._relogin = self._spawn(self._relogin_loop())
+        task = self._relogin
+        # A loop whose login succeeded may not have resumed yet: this drop needs a new one.
+        if relogin and (task is None or task.done() or self.logins > self._relogin_base):
+            self._relogin_base = self.logins
+            self._relogin = self._spawn(self._relogin_loop(self.logins))
 
-    async def _relogin_loop(self) -> None:
+    async def _relogin_loop(self, base: int) -> None:
+        """Connect (``_on_open`` logs in) until logged in again: at once, then with backoff.
+        ``base``: the logins count when the drop happened."""
         delay = RELOGIN_FIRST_DELAY
         attempts = 0
         while self._session_wanted and not self._closed:
@@ -371,7 +377,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
                 self.logger.info("re-login of uid %d failed (%s); next try in %.2f s",
                                  self.uid, exc.message, delay)
             else:
-                if self.logged_in:
+                if self.logins > base:  # logged in (a drop since then has its own loop)
                     self._report_relogin(True, attempts, 0)
                     return
             await asyncio.sleep(delay)
@@ -460,24 +466,48 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
             self._drainer = self._spawn(self._drain())
 
     async def _drain(self) -> None:
+        """Run the queued user calls in order: coroutine functions awaited here, each run of
+        plain functions in one job on the worker thread (a burst of pushes costs one thread
+        hand-off, not one per push)."""
         loop = asyncio.get_running_loop()
         calls = self._user_calls
         while calls:
-            fn, args = calls.popleft()
-            try:
-                if inspect.iscoroutinefunction(fn):
+            fn, args = calls[0]
+            if inspect.iscoroutinefunction(fn):
+                calls.popleft()
+                try:
                     await fn(*args)
-                    continue
-                if self._pool is None:
-                    self._pool = concurrent.futures.ThreadPoolExecutor(
-                        1, thread_name_prefix="rtm-enduser")
-                result = await loop.run_in_executor(self._pool, fn, *args)
-                if inspect.isawaitable(result):  # a method returning an awaitable
-                    await result
-            except asyncio.CancelledError:
-                raise
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    self.logger.exception("monitor or callback %r failed", fn)
+                continue
+            batch = []
+            while calls and not inspect.iscoroutinefunction(calls[0][0]):
+                batch.append(calls.popleft())
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    1, thread_name_prefix="rtm-enduser")
+            for pending in await loop.run_in_executor(self._pool, self._run_batch, batch):
+                try:
+                    await pending  # a plain method that returned an awaitable
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    self.logger.exception("monitor or callback awaitable failed")
+
+    def _run_batch(self, batch: list[tuple[Callable[..., Any], tuple[Any, ...]]]
+                   ) -> list[Awaitable[Any]]:
+        awaitables: list[Awaitable[Any]] = []
+        for fn, args in batch:
+            try:
+                result = fn(*args)
             except Exception:
                 self.logger.exception("monitor or callback %r failed", fn)
+                continue
+            if inspect.isawaitable(result):
+                awaitables.append(result)
+        return awaitables
 
     # ------------------------------------------------------------------ calls
 
