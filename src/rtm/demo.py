@@ -1,8 +1,9 @@
 """``rtm demo`` / ``make demo``: a guided tour against a local RTM server it starts itself.
 
 Users, a group and a room are set up; messages of every kind are sent; a monitor prints the
-pushes the server connection receives; an end-user client logs in with a token and receives
-a message; history is read back page by page; a ban is enforced; a file is sent.
+pushes the server connection receives; end users log in with tokens, one over WebSocket as a
+browser app would and one over TCP as a mobile app would, and chat, receiving typed pushes;
+history is read back page by page; a ban is enforced; a file is sent.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import sys
 from typing import Any
 
 from rtm import AsyncRTMServerClient, BannedInGroupError, MessageType, RTMServerMonitor
-from rtm.enduser import AsyncEndUserClient
+from rtm.enduser import AsyncEndUserClient, ChatText, MessagePush, Push
 from rtm.server import RTMServer, ServerConfig, console
 
-ALICE, BOB, CAROL = 1001, 1002, 1003
+ALICE, BOB, CAROL, DANA = 1001, 1002, 1003, 1004
 GROUP, ROOM = 501, 601
 CHAT = 30  # mtype for text chat
 
@@ -91,8 +92,9 @@ async def demo(rtm: AsyncRTMServerClient, server: RTMServer, monitor: PrintingMo
     step("Bob logs in as an end user with a token from get_token()")
     token = await rtm.get_token(BOB)
     say(f"token for Bob: {token}")
-    bob = AsyncEndUserClient(server.client_endpoint, server_pid(server), BOB, token)
-    say(f"login accepted: {await bob.login()}")
+    bob = AsyncEndUserClient(server.client_endpoint, server_pid(server), BOB, token,
+                             version="demo-app")
+    say(f"login accepted: {await bob.login()} (over {bob.transport})")
     say(f"online among Alice/Bob/Carol: {await rtm.get_online_users([ALICE, BOB, CAROL])}")
 
     step("Send one message of every kind")
@@ -100,15 +102,17 @@ async def demo(rtm: AsyncRTMServerClient, server: RTMServer, monitor: PrintingMo
     mtime = await rtm.send_message(ALICE, BOB, CHAT, "Hi Bob!", mid=mid)
     say(f"P2P Alice -> Bob stored at mtime {mtime} (mid {mid})")
     push = await bob.next_push()
-    say(f"[Bob's app] received {push.method}: {push.params['msg']!r} from {push.params['from']}")
+    say(f"[Bob's app] received {describe(push)}")
     await rtm.send_messages(ALICE, [BOB, CAROL], CHAT, "Hello both")
     await rtm.send_group_message(BOB, GROUP, CHAT, "Hello group")
     await rtm.send_room_message(ALICE, ROOM, CHAT, "Hello room")
     await rtm.send_broadcast_message(ALICE, CHAT, "Server maintenance at noon")
     for _ in range(3):  # multi, room and broadcast (Bob sent the group message himself)
         push = await bob.next_push()
-        say(f"[Bob's app] received {push.method}: {push.params['msg']!r}")
+        say(f"[Bob's app] received {describe(push)}")
     await asyncio.sleep(0.2)  # let the monitor print what the server pushed to us
+
+    await end_users_chat(rtm, server, bob)
 
     step("Read the Alice/Bob conversation back, two messages per page")
     for i in range(4):
@@ -142,17 +146,58 @@ async def demo(rtm: AsyncRTMServerClient, server: RTMServer, monitor: PrintingMo
     content = b"quarterly numbers: 42\n" * 100
     mtime = await rtm.send_file(ALICE, BOB, content, "report.txt")
     push = await next_of(bob, "pushmsg")
-    say(f"file of {len(content)} bytes delivered at {mtime}; Bob gets {push.params['msg']!r}"
-        f" with attrs {push.params['attrs']}")
+    assert isinstance(push, MessagePush)
+    file = push.file
+    say(f"file of {len(content)} bytes delivered at {mtime}; Bob gets a file message: "
+        f"{file.url if file else push.message!r} ({file.size if file else '?'} bytes)")
 
     step("Kick Bob out: his connection is closed and a logout event is pushed")
     await rtm.kickout(BOB)
     push = await next_of(bob, "kickout")
-    say(f"[Bob's app] received {push.method}")
+    say(f"[Bob's app] received {push.method}: kicked out, it does not log in again")
     await bob.close()
     await asyncio.sleep(0.2)
     say(f"online now: {await rtm.get_online_users([ALICE, BOB, CAROL])}")
     say(f"the monitor received {monitor.received} pushes in total")
+
+
+async def end_users_chat(rtm: AsyncRTMServerClient, server: RTMServer,
+                         bob: AsyncEndUserClient) -> None:
+    step("Two end users chat: Dana in a browser (WebSocket), Bob in a mobile app (TCP)")
+    token = await rtm.get_token(DANA)
+    dana = web_user(server, DANA, token)
+    if dana.transport != "ws":
+        say("(this build has no WebSocket transport: Dana logs in over TCP too)")
+    say(f"Dana logs in over {dana.transport}: {await dana.login()}")
+    try:
+        await dana.send_message(BOB, CHAT, "Hi Bob, I am in a browser")
+        say(f"[Bob's app] received {describe(await bob.next_push())}")
+        await bob.send_message(DANA, CHAT, "Hi Dana, I am on my phone")
+        say(f"[Dana's browser] received {describe(await dana.next_push())}")
+    finally:
+        await dana.close()
+
+
+def web_user(server: RTMServer, uid: int, token: str) -> AsyncEndUserClient:
+    """An end user over WebSocket, as the web SDK connects (TCP where the build has no
+    WebSocket transport): the transport is the only argument that differs."""
+    for transport in ("ws", "tcp"):
+        try:
+            return AsyncEndUserClient(server.client_endpoint, server_pid(server), uid, token,
+                                      transport=transport,
+                                      version="demo-web")
+        except (ValueError, ImportError):
+            continue
+    raise AssertionError("unreachable: TCP is always available")
+
+
+def describe(push: Push) -> str:
+    """One line for a typed push."""
+    if not isinstance(push, MessagePush):
+        return push.method
+    text = push.text if isinstance(push.message, (str, ChatText)) else f"<{len(push.message)} " \
+        "bytes>"
+    return f"{push.method} from {push.from_uid}: {text!r}"
 
 
 def server_pid(server: RTMServer) -> int:

@@ -14,8 +14,14 @@ Installed with the SDK and loaded by pytest automatically. Fixtures:
 ``rtm_async_client`` (test, needs pytest-asyncio: ``pip install 'rtm-server-sdk[testing]'``)
     The same as an :class:`rtm.AsyncRTMServerClient`.
 ``rtm_enduser`` (test, needs pytest-asyncio)
-    ``user = await rtm_enduser(uid)``: an end user logged in on the client gate with a token
-    from ``get_token``; ``await user.next_push()`` returns what RTM pushes to that user.
+    ``user = await rtm_enduser(uid, **options)``: an :class:`rtm.enduser.AsyncEndUserClient`
+    logged in on the client gate with a token from ``get_token`` (``options``: the client's,
+    e.g. ``monitor=``, ``lang=``, ``attrs=``); ``await user.next_push()`` returns what RTM
+    pushes to that user as typed objects (:class:`rtm.enduser.P2PMessage`, ``GroupMessage``,
+    ``Kickout``... each also keeps the wire ``method`` and raw ``params``).
+``rtm_blocking_enduser`` (test)
+    The same for blocking tests: ``user = rtm_blocking_enduser(uid)`` is a logged-in
+    :class:`rtm.enduser.EndUserClient`.
 
 Content services (translation, profanity, checks, speech) answer from a deterministic model
 (docs/server.md); ``rtm_project.services`` changes it for the test's project (what
@@ -37,7 +43,7 @@ from typing import Any, NoReturn
 import pytest
 
 from rtm.client import AsyncRTMServerClient, RTMServerClient
-from rtm.enduser import AsyncEndUserClient
+from rtm.enduser import AsyncEndUserClient, EndUserClient
 from rtm.server import ServerConfig, ServerThread
 from rtm.server.services import (
     CHECK_KINDS,
@@ -286,6 +292,27 @@ def rtm_client(rtm_project: RTMProject) -> Iterator[RTMServerClient]:
         client.close()
 
 
+@pytest.fixture
+def rtm_blocking_enduser(rtm_project: RTMProject) -> Iterator[Callable[..., EndUserClient]]:
+    users: list[EndUserClient] = []
+    admin = RTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint)
+
+    def login(uid: int, **options: Any) -> EndUserClient:
+        user = EndUserClient(rtm_project.client_endpoint, rtm_project.pid, uid,
+                             admin.get_token(uid), **options)
+        users.append(user)
+        if not user.login():
+            raise AssertionError(f"the client gate refused uid {uid}'s fresh token")
+        return user
+
+    try:
+        yield login
+    finally:
+        for user in users:
+            user.close()
+        admin.close()
+
+
 #: What a test using an async fixture is told when pytest-asyncio is not installed.
 NEEDS_PYTEST_ASYNCIO = (
     "the {name} fixture needs pytest-asyncio, which is not installed: "
@@ -319,13 +346,14 @@ else:
     @pytest_asyncio.fixture
     async def rtm_enduser(
         rtm_project: RTMProject,
-    ) -> AsyncIterator[Callable[[int], Awaitable[AsyncEndUserClient]]]:
+    ) -> AsyncIterator[Callable[..., Awaitable[AsyncEndUserClient]]]:
         users: list[AsyncEndUserClient] = []
         admin = AsyncRTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint)
 
-        async def login(uid: int) -> AsyncEndUserClient:
+        async def login(uid: int, **options: Any) -> AsyncEndUserClient:
             token = await admin.get_token(uid)
-            user = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, uid, token)
+            user = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, uid, token,
+                                      **options)
             if not await user.login():
                 await user.close()
                 raise AssertionError(f"the client gate refused uid {uid}'s fresh token")

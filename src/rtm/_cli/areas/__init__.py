@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rtm._cli.areas import imlib, messages, rtc, services, users
+from rtm._cli.areas import enduser, imlib, messages, rtc, services, users
 
 __all__ = ["REGISTER"]
 
@@ -20,4 +20,5 @@ REGISTER: tuple[Callable[[Any, Any], None], ...] = (
     services.register,
     rtc.register,
     imlib.register,
+    enduser.register,
 )

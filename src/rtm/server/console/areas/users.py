@@ -22,19 +22,40 @@ def open_form(ctx: Ctx, page_key: str, label: str) -> Html:
     ]), method="get", action=f"/p/{ctx.pid}/open/{page_key}", class_="action inline")
 
 
+def _transport(conn: Any) -> str:
+    """``tcp`` or ``ws`` (FPNN inside WebSocket messages), with TLS or FPNN encryption."""
+    name = "ws" if getattr(conn, "websocket", False) else "tcp"
+    if getattr(conn, "tls", False):
+        name += " + tls"
+    return f"{name}, encrypted" if conn.encrypted else name
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _attrs(value: object) -> str:
+    if not isinstance(value, dict):
+        return ""
+    return ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+
+
 def _sessions(ctx: Ctx, uid: int) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for conn in ctx.hub.connections(ctx.pid, uid):
         login = conn.state.get(STATE_LOGIN_MS)
+        state = conn.state  # what the connection sent at auth (and addattrs since)
         rows.append([ctx.user_link(uid), conn.peer, conn.id,
                      when(login if isinstance(login, int) else None, never="?"),
-                     "encrypted" if conn.encrypted else "plain",
+                     _transport(conn), _text(state.get("version")), _text(state.get("lang")),
+                     _attrs(state.get("attrs")),
                      ctx.form("kickout", "Kick out", hidden={"uid": uid, "ce": conn.peer},
                               danger=True, inline=True)])
     return rows
 
 
-_SESSION_COLUMNS = ("uid", "endpoint", "connection", "logged in", "transport", "")
+_SESSION_COLUMNS = ("uid", "endpoint", "connection", "logged in", "transport", "version",
+                    "lang", "attributes", "")
 
 
 @panel("users", "online", "Online end users (client gate)", order=10)
