@@ -5,12 +5,16 @@ nothing that says so."""
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import re
+import threading
 from pathlib import Path
 
-from rtm.cli import build_parser
+from helpers import wait_until
+from rtm.cli import build_parser, run
 
-from .conftest import invoke
+from .conftest import Cli, invoke
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -37,3 +41,43 @@ def test_top_level_help_lists_every_subcommand_of_each_group(tmp_path: Path) -> 
     assert groups >= 15
     assert "(delete, get, edit, clean, count, clear, clear-user)" in lines["message"]
     assert "option" in lines["device"]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""
+
+
+def test_listen_ready_file_appears_once_listening_and_goes_on_exit(
+        env: dict[str, str], cli: Cli, tmp_path: Path) -> None:
+    ready = tmp_path / "listening"
+    ready.write_text("left by an earlier listener")
+    out, err = io.StringIO(), io.StringIO()
+    codes: list[int] = []
+    argv = ["--json", "listen", "--p2p", "--count", "1", "--ready-file", str(ready)]
+    thread = threading.Thread(
+        target=lambda: codes.append(run(argv, stdout=out, stderr=err, env=env)))
+    thread.start()
+    try:
+        # the stale file goes first, then a fresh one once the server confirmed the listen
+        wait_until(lambda: _text(ready).startswith("listening to all P2P messages on "), 30,
+                   "the ready file of this listener")
+        assert "listening to all P2P messages" in err.getvalue()
+        cli("send", "p2p", 1, 2, "after ready").ok()
+        thread.join(30)
+    finally:
+        if thread.is_alive():
+            cli("send", "p2p", 1, 2, "unblock").ok()
+            thread.join(30)
+    assert codes == [0], err.getvalue()
+    assert json.loads(out.getvalue())["message"] == "after ready"
+    assert not ready.exists()
+
+
+def test_listen_ready_file_that_cannot_be_written_is_an_error(
+        env: dict[str, str], tmp_path: Path) -> None:
+    res = invoke(env, "listen", "--p2p", "--ready-file", str(tmp_path / "no" / "dir" / "f"))
+    assert res.code == 1
+    assert "--ready-file" in res.err and "cannot write it" in res.err

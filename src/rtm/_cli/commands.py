@@ -741,10 +741,16 @@ def listen(ctx: Context, a: argparse.Namespace) -> int:
     # settings; these callbacks only report it.
     client.set_on_connected_callback(connected)
     client.set_on_closed_callback(lost)
+    ready_file = Path(a.ready_file) if a.ready_file else None
+    if ready_file is not None:
+        # A file left by an earlier listener must not announce this one before it is ready.
+        _remove_ready_file(ready_file)
     try:
-        apply()
+        apply()  # returns once the server has confirmed the listen settings
         what = _listen_description(a, groups, rooms, events)
         ctx.out.note(f"listening to {what} on {ctx.settings.endpoint} (Ctrl-C to stop)")
+        if ready_file is not None:
+            _write_ready_file(ready_file, f"listening to {what} on {ctx.settings.endpoint}\n")
         with _stop_on_signals(stop):
             while not stop.wait(1.0):  # a timed wait keeps the main thread responsive
                 pass
@@ -752,9 +758,33 @@ def listen(ctx: Context, a: argparse.Namespace) -> int:
         stop.set()  # the close that follows is ours, not a lost connection
         client.set_on_closed_callback(None)
         client.set_on_connected_callback(None)
+        if ready_file is not None:
+            _remove_ready_file(ready_file)
     if monitor.broken_pipe:
         raise BrokenPipeError
     return 0
+
+
+def _write_ready_file(path: Path, text: str) -> None:
+    """Create ``path`` at once complete (a reader polling for it never sees it half
+    written)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise CommandError(f"--ready-file {path}: cannot write it: {exc.strerror}") from None
+
+
+def _remove_ready_file(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise CommandError(f"--ready-file {path}: cannot remove it: {exc.strerror}") from None
 
 
 class _stop_on_signals:

@@ -459,9 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
                "(set_listen / add_listen)", c.listen,
                "rtm listen", "rtm listen --p2p --group 5 --room 7,8 --event login",
                "rtm --json listen --all | jq -c 'select(.type == \"p2p\")'",
+               "rtm listen --p2p --count 1 --ready-file listening &",
                description="Stay connected and print each pushed message or event as it "
                            "arrives, until Ctrl-C or SIGTERM (exit code 0). Without a "
-                           "filter it listens to everything (--all).")
+                           "filter it listens to everything (--all). It is ready when "
+                           "'listening to ...' is on stderr (or --ready-file exists): "
+                           "messages sent before that are not printed.")
     p.add_argument("--p2p", action="store_true", help="all P2P messages of the project")
     p.add_argument("--uid", dest="uids", action="append", type=id_list, metavar="UID",
                    help="P2P messages from or to these users (repeatable, or comma-separated)")
@@ -474,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every message and event")
     p.add_argument("--count", type=_count, default=None,
                    help="exit after printing this many pushes")
+    p.add_argument("--ready-file", metavar="PATH", default=None,
+                   help="create PATH once the server has confirmed the listen settings "
+                        "(pushes sent from then on are printed); removed again on exit")
 
     for register in area_commands.REGISTER:
         register(t, top)
