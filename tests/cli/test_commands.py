@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from rtm import RTMServerClient
+from rtm._cli.output import MAX_SAFE_INTEGER
 from rtm.cli import run
 from rtm.testing import RTMProject
 
@@ -22,7 +23,9 @@ from .conftest import Cli, Result
 
 def sent(res: Result) -> dict[str, Any]:
     obj = res.ok().one()
-    assert set(obj) == {"mid", "mtime"} and obj["mtime"] > 0 and obj["mid"] > 0
+    assert set(obj) == {"mid", "mtime"} and obj["mtime"] > 0 and int(obj["mid"]) > 0
+    # a mid a double cannot hold is a string in JSON (generated ones almost always are)
+    assert isinstance(obj["mid"], str if int(obj["mid"]) > MAX_SAFE_INTEGER else int)
     return obj
 
 

@@ -10,8 +10,10 @@ import json
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 from helpers import wait_until
+from rtm import MessageType
 from rtm.cli import build_parser, run
 
 from .conftest import Cli, invoke
@@ -81,3 +83,51 @@ def test_listen_ready_file_that_cannot_be_written_is_an_error(
     res = invoke(env, "listen", "--p2p", "--ready-file", str(tmp_path / "no" / "dir" / "f"))
     assert res.code == 1
     assert "--ready-file" in res.err and "cannot write it" in res.err
+
+
+# ------------------------------------------------------------------- ids in JSON output
+
+
+def _as_double(text: str) -> Any:
+    """Parse like jq 1.6 or JavaScript: every number is a double."""
+    return json.loads(text, parse_int=float)
+
+
+def _jq_r(value: Any) -> str:
+    """What ``jq -r`` prints for a parsed value (jq 1.6 prints a large double in full)."""
+    if isinstance(value, str):
+        return value
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def test_ids_survive_a_reader_that_parses_numbers_as_doubles(cli: Cli, rtm_client: Any) -> None:
+    for _ in range(3):  # generated mids are 63-bit: each almost surely above 2^53
+        mid = _jq_r(_as_double(cli("--json", "send", "p2p", 1, 2, "recall me").ok().out)["mid"])
+        assert rtm_client.get_message(int(mid), 1, 2, MessageType.P2P).message == "recall me"
+        # the documented recall, with the mid as such a reader hands it over
+        assert "deleted" in cli("message", "delete", "p2p", 1, 2, mid).ok().out
+    big = cli("--json", "send", "p2p", 1, 2, "explicit", "--mid", 2**62 + 1).ok().one()
+    assert big["mid"] == str(2**62 + 1)
+    small = cli("--json", "send", "p2p", 1, 2, "explicit", "--mid", 2**53 - 1).ok().one()
+    assert small["mid"] == 2**53 - 1  # a safe integer stays a number
+    for line in cli("--json", "history", "p2p", 1, 2, "--all").ok().out.splitlines():
+        exact = json.loads(line)
+        assert _as_double(line)["mid"] == exact["mid"] or isinstance(exact["mid"], str)
+        assert int(_jq_r(_as_double(line)["mid"])) == int(exact["mid"])
+    assert rtm_client.get_message(2**62 + 1, 1, 2, MessageType.P2P).message == "explicit"
+
+
+def test_deleting_a_message_that_is_not_there_says_so(cli: Cli, rtm_client: Any) -> None:
+    mtime = rtm_client.send_message(1, 2, 30, "kept", mid=7535420947247171969)
+    rounded = str(int(float(7535420947247171969)))  # what jq 1.6 made of it
+    res = cli("message", "delete", "p2p", 1, 2, rounded)
+    assert res.code == 1 and res.out == ""
+    assert f"no message {rounded} from 1 in 1 -> 2" in res.err and "nothing deleted" in res.err
+    assert not rtm_client.get_p2p_message(1, 2, True, 1, 0, 0, 0).messages[0].deleted
+    cli("message", "delete", "p2p", 1, 2, 7535420947247171969).ok()
+    again = cli("message", "delete", "p2p", 1, 2, 7535420947247171969)
+    assert again.code == 1 and "already deleted" in again.err
+    assert rtm_client.get_p2p_message(1, 2, True, 1, 0, 0, 0).messages[0].deleted
+    assert mtime > 0
+    gone = cli("message", "delete", "broadcast", 1, 99)
+    assert gone.code == 1 and "no message 99 from 1 in broadcast" in gone.err

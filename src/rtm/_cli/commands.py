@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from rtm._cli.argtypes import flatten
 from rtm._cli.config import ConfigError, Settings, resolve_settings
 from rtm._cli.output import Output, fmt_ms, fmt_s, one_line
+from rtm.api.errors import MessageNotFoundError
 from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
 from rtm.api.monitor import RTMServerMonitor
 from rtm.client import RTMServerClient
@@ -494,7 +495,19 @@ def ban_project(ctx: Context, a: argparse.Namespace) -> None:
 
 
 def _delete(ctx: Context, mid: int, from_uid: int, xid: int, kind: MessageType) -> None:
-    ctx.client().del_message(mid, from_uid, xid, kind)
+    # ``delmsg`` answers success for a message that does not exist (RTM's behaviour), so a
+    # mistyped or rounded mid would look deleted: ask for the message first (``getmsg``
+    # answers 200070 for an unknown or already deleted one) and say when there is none.
+    client = ctx.client()
+    target = {MessageType.P2P: f"{from_uid} -> {xid}", MessageType.GROUP: f"group {xid}",
+              MessageType.ROOM: f"room {xid}"}.get(kind, "broadcast")
+    try:
+        client.get_message(mid, from_uid, xid, kind)
+    except MessageNotFoundError:
+        raise CommandError(
+            f"no message {mid} from {from_uid} in {target} (unknown, or already deleted): "
+            "nothing deleted; check the mid ('rtm history' lists them)") from None
+    client.del_message(mid, from_uid, xid, kind)
     _ok(ctx, f"message {mid} deleted")
 
 
