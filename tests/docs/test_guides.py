@@ -23,15 +23,19 @@ def test_server_guide_block_runs(source: str) -> None:
 
 
 def test_testing_guide_examples_pass_as_a_test_file(tmp_path: Path) -> None:
+    """A new project: the guide's pyproject.toml settings and its tests, run by pytest in a
+    subprocess as the user would (no command-line options), without a warning."""
     test_blocks = [b for b in blocks("testing.md") if "def test_" in b]
     assert len(test_blocks) >= 3
+    (config,) = re.findall(r"```toml\n(.*?)```", (DOCS / "testing.md").read_text(), re.S)
+    (tmp_path / "pyproject.toml").write_text(config)
     (tmp_path / "test_from_docs.py").write_text("\n\n".join(test_blocks))
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
-         "asyncio_mode=auto", str(tmp_path)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning" not in result.stdout.lower(), result.stdout
     tests = len(re.findall(r"^(?:async )?def test_", "\n\n".join(test_blocks), re.M))
     assert f"{tests} passed" in result.stdout, result.stdout
 
