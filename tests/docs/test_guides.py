@@ -57,3 +57,19 @@ def test_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "1001 -> 1002: hello" in out
     assert "HistoryMessageUnit(" in out
+
+
+@pytest.mark.parametrize("source", blocks("console.md"))
+def test_console_guide_block_runs(source: str, capsys: pytest.CaptureFixture[str]) -> None:
+    exec(compile(source, "docs/console.md", "exec"), {})
+    assert "console at http://127.0.0.1:" in capsys.readouterr().out
+
+
+def test_console_guide_shows_the_default_ports() -> None:
+    from rtm.server.config import CONSOLE_PORT_OFFSET, DEFAULT_HTTP_PORT, DEFAULT_PORT
+
+    text = (DOCS / "console.md").read_text()
+    (shown,) = re.findall(r"```\n\$ rtm server\n(.*?)```", text, re.S)
+    assert f"console at http://127.0.0.1:{DEFAULT_PORT + CONSOLE_PORT_OFFSET}/" in shown
+    assert f"http://127.0.0.1:{DEFAULT_HTTP_PORT}/file/" in shown
+    assert "(13319; + 3 serves file downloads)" in text and DEFAULT_HTTP_PORT == 13318
