@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from rtm.testing import start_test_server
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
@@ -73,3 +75,28 @@ def test_console_guide_shows_the_default_ports() -> None:
     assert f"console at http://127.0.0.1:{DEFAULT_PORT + CONSOLE_PORT_OFFSET}/" in shown
     assert f"http://127.0.0.1:{DEFAULT_HTTP_PORT}/file/" in shown
     assert "(13319; + 3 serves file downloads)" in text and DEFAULT_HTTP_PORT == 13318
+
+
+def test_server_guide_says_cursor_ids_come_from_one_counter() -> None:
+    """docs/server.md: cursor ids are not per conversation: one counter for the server."""
+    from rtm import RTMServerClient
+    from rtm.testing import new_project
+
+    text = (DOCS / "server.md").read_text()
+    assert "per conversation cursor ids" not in text
+    assert "one counter for the whole server, every conversation and project" in text
+    server = start_test_server()
+    try:
+        one, two = new_project(server), new_project(server)
+        with RTMServerClient(one.pid, one.secret, one.endpoint) as a, \
+                RTMServerClient(two.pid, two.secret, two.endpoint) as b:
+            a.send_message(1, 2, 30, "first")
+            b.send_message(1, 2, 30, "other project")
+            a.add_group_members(5, [1])
+            a.send_group_message(1, 5, 30, "other conversation")
+            a.send_message(1, 2, 30, "second")
+            ids = [m.id for m in a.get_p2p_message(1, 2, False, 10, 0, 0, 0).messages]
+            other = b.get_p2p_message(1, 2, False, 10, 0, 0, 0).messages[0].id
+    finally:
+        server.stop()
+    assert ids[0] < other < ids[1] and ids[1] - ids[0] == 3
