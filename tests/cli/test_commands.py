@@ -74,6 +74,7 @@ def test_error_is_one_line_with_the_rtm_code(cli: Cli) -> None:
 def test_wrong_secret_and_unreachable_server_exit_1(cli: Cli) -> None:
     res = cli("token", 1, extra_env={"RTM_SECRET": "wrong"})
     assert res.code == 1 and "[200002 INVALID_PID_OR_SIGN]" in res.err
+    assert "check the project's secret key" in res.err  # the SDK's hint, passed on
     res = cli("token", 1, "--timeout", "5", extra_env={"RTM_ENDPOINT": "127.0.0.1:1"})
     assert res.code == 1 and res.err.startswith("error: [")
     assert "127.0.0.1:1" in res.err
