@@ -131,3 +131,18 @@ def test_deleting_a_message_that_is_not_there_says_so(cli: Cli, rtm_client: Any)
     assert mtime > 0
     gone = cli("message", "delete", "broadcast", 1, 99)
     assert gone.code == 1 and "no message 99 from 1 in broadcast" in gone.err
+
+
+def test_pem_against_a_plain_server_names_the_cause(env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    from rtm.fpnn.crypto import generate_private_key
+    from rtm.fpnn.session import NO_KEY_MESSAGE
+
+    pem = tmp_path / "server-public.pem"
+    pem.write_bytes(generate_private_key("secp256k1").public_pem())
+    res = invoke(env, "--pem", pem, "token", 1)
+    assert res.code == 1 and res.out == ""
+    (line,) = res.err.splitlines()
+    assert NO_KEY_MESSAGE in line  # the server's answer, passed on by the SDK
+    assert "the server does not encrypt: connect without --pem" in line
+    assert "does not match" not in line

@@ -6,8 +6,9 @@ points at a setting rather than at the request.
 * The file gate, and the client gate for the other commands, answer 20004
   ``Unknow method:<cmd>`` to a command every server API knows: the endpoint is one of those
   gates' ports (which one, the default ports tell).
-* An encrypted connection whose handshake fails (the first answer does not decrypt to an FPNN
-  frame, or the server hangs up): the ``--pem`` key is not the server's.
+* An encrypted connection whose handshake fails: the server answered that it has no key (it
+  does not encrypt), else (the first answer does not decrypt to an FPNN frame, or the server
+  hangs up) the ``--pem`` key is not the server's.
 * A refused connection to the default endpoint: no local server is running.
 """
 
@@ -17,6 +18,7 @@ import re
 from typing import Final
 
 from rtm.fpnn.errors import CORE_UNKNOWN_METHOD, FPNNConnectionError, FPNNError
+from rtm.fpnn.session import NO_KEY_MESSAGE
 from rtm.settings import DEFAULT_CLIENT_PORT, DEFAULT_FILE_PORT, DEFAULT_PORT, Settings
 
 __all__ = ["describe_error"]
@@ -81,6 +83,9 @@ def _hint(exc: FPNNError, settings: Settings) -> str | None:
         return None
     if settings.pem is not None and "encryption handshake" in exc.message:
         source = settings.sources.get("pem", "the settings")
+        if NO_KEY_MESSAGE in exc.message:  # the server said it has no key
+            return (f"the server does not encrypt: connect without --pem (set from {source}), "
+                    f"or start the server with a key: {PROG} server --ecc-key PATH")
         return (f"the --pem key {settings.pem} (from {source}) does not match the server's "
                 "key: use the public key of the server's --ecc-key, or no --pem")
     if isinstance(exc, FPNNConnectionError) and settings.is_local_default:
