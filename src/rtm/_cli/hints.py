@@ -14,9 +14,9 @@ points at a setting rather than at the request.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
+from rtm.api.wrong_port import unknown_server_api_method
 from rtm.fpnn.errors import CORE_UNKNOWN_METHOD, FPNNConnectionError, FPNNError
 from rtm.fpnn.session import NO_KEY_MESSAGE
 from rtm.settings import DEFAULT_CLIENT_PORT, DEFAULT_FILE_PORT, DEFAULT_PORT, Settings
@@ -26,20 +26,7 @@ __all__ = ["describe_error"]
 PROG = "rtm"
 _UNAUTHORIZED: Final = 200022
 
-#: Server-API commands of the 0.1.0 generation: every RTM server gate answers them, so an
-#: "unknown method" for one of them means the peer is not a server gate. (The file-gate
-#: commands are left out: the file gate knows those.)
-SERVER_API_COMMANDS: Final = frozenset({
-    "adddevice", "addfriends", "addgroupban", "addgroupmembers", "addlisten", "addprojectblack",
-    "addroomban", "addroommember", "broadcastmsg", "delfriends", "delgroup", "delgroupmembers",
-    "delmsg", "delroommember", "filetoken", "getbroadcastmsg", "getfriends", "getgroupmembers",
-    "getgroupmsg", "getonlineusers", "getp2pmsg", "getroommsg", "gettoken", "getusergroups",
-    "isbanofgroup", "isbanofroom", "isfriend", "isfriends", "isgroupmember", "isprojectblack",
-    "kickout", "removedevice", "removegroupban", "removelisten", "removeprojectblack",
-    "removeroomban", "sendgroupmsg", "sendmsg", "sendmsgs", "sendroommsg", "setlisten",
-})  # fmt: skip
 
-_UNKNOWN_METHOD = re.compile(r"unknow(?:n)? method:\s*(\w+)", re.IGNORECASE)
 
 
 def _port(endpoint: str) -> int | None:
@@ -77,8 +64,7 @@ def _hint(exc: FPNNError, settings: Settings) -> str | None:
     if exc.code == _UNAUTHORIZED:
         return _server_port_hint(settings, "client gate")
     if exc.code == CORE_UNKNOWN_METHOD:
-        match = _UNKNOWN_METHOD.search(exc.message)
-        if match and match.group(1).lower() in SERVER_API_COMMANDS:
+        if unknown_server_api_method(exc):
             return _server_port_hint(settings, "client gate or file gate")
         return None
     if settings.pem is not None and "encryption handshake" in exc.message:
