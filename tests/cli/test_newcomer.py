@@ -146,3 +146,12 @@ def test_pem_against_a_plain_server_names_the_cause(env: dict[str, str],
     assert NO_KEY_MESSAGE in line  # the server's answer, passed on by the SDK
     assert "the server does not encrypt: connect without --pem" in line
     assert "does not match" not in line
+
+
+def test_a_wrong_port_gets_one_hint_not_two(env: dict[str, str], rtm_server: Any) -> None:
+    from rtm.api.wrong_port import NOT_SERVER_API
+
+    res = invoke(env | {"RTM_ENDPOINT": rtm_server.client_endpoint}, "token", 1)
+    assert res.code == 1
+    assert "Unknow method:gettoken" in res.err and "looks like the client gate" in res.err
+    assert NOT_SERVER_API not in res.err  # the SDK's general hint gave way to the CLI's

@@ -14,9 +14,10 @@ points at a setting rather than at the request.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
-from rtm.api.wrong_port import unknown_server_api_method
+from rtm.api.wrong_port import NOT_SERVER_API, unknown_server_api_method
 from rtm.fpnn.errors import CORE_UNKNOWN_METHOD, FPNNConnectionError, FPNNError
 from rtm.fpnn.session import NO_KEY_MESSAGE
 from rtm.settings import DEFAULT_CLIENT_PORT, DEFAULT_FILE_PORT, DEFAULT_PORT, Settings
@@ -57,6 +58,9 @@ def describe_error(exc: FPNNError, settings: Settings | None) -> str:
     if settings is None:
         return text
     hint = _hint(exc, settings)
+    if hint and exc.code == CORE_UNKNOWN_METHOD:
+        # this hint names the right port too: it replaces the SDK's general one
+        text = re.sub(rf" \([^()]*{NOT_SERVER_API}[^()]*\)", "", text)
     return f"{text} ({hint})" if hint else text
 
 

@@ -22,7 +22,7 @@ from rtm.fpnn.errors import (
     FPNNProtocolError,
 )
 
-__all__ = ["SERVER_API_COMMANDS", "explain"]
+__all__ = ["NOT_SERVER_API", "SERVER_API_COMMANDS", "explain", "unknown_server_api_method"]
 
 #: Server-API commands of the 0.1.0 generation: every RTM server gate answers them, so an
 #: "unknown method" for one of them means the peer is not a server gate. (Later commands are
@@ -38,6 +38,8 @@ SERVER_API_COMMANDS: Final = frozenset({
     "removeroomban", "sendgroupmsg", "sendmsg", "sendmsgs", "sendroommsg", "setlisten",
 })  # fmt: skip
 
+#: in the hint of an "unknown method" answer (a front end with its own hint may drop it)
+NOT_SERVER_API: Final = "is not a server API port"
 _UNKNOWN_METHOD = re.compile(r"unknow(?:n)? method:\s*(\w+)", re.IGNORECASE)
 _HTTP_MAGIC = "bad magic b'HTTP"
 
@@ -56,8 +58,8 @@ def explain(exc: FPNNError, endpoint: str) -> FPNNError:
     """``exc`` with what it likely means added to its message (the same class and code), or
     ``exc`` itself when there is nothing to add."""
     if isinstance(exc, FPNNAnswerError) and unknown_server_api_method(exc):
-        return _with(exc, f"{exc.message} ({endpoint} is not a server API port: it does not "
-                          "know the server API; likely the client gate or file gate port)")
+        return _with(exc, f"{exc.message} ({endpoint} {NOT_SERVER_API}: it does not know "
+                          "the server API; likely the client gate or file gate port)")
     if _HTTP_MAGIC in exc.message:
         return _with(exc, f"{exc.message} ({endpoint} answered in HTTP: it is an HTTP port, "
                           "likely the file download or web console port, not the server API)")
