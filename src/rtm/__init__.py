@@ -12,6 +12,8 @@ timeouts :class:`RTMTimeoutError` (also a builtin ``TimeoutError``), connection 
 :class:`RTMConnectionError`). Logging: logger ``rtm`` (see docs/api.md, "Logging").
 """
 
+import logging as _logging
+
 from rtm._version import __version__
 from rtm._wirelog import TRACE
 from rtm.api.errors import (
@@ -109,6 +111,11 @@ from rtm.fpnn.errors import (
     FPNNProtocolError,
     FPNNTimeoutError,
 )
+
+# A library does not print: with no logging configured by the application, the SDK's records
+# (a warning about a connection it closed, say) go nowhere, not to logging's last-resort
+# handler on stderr. Configured logging (basicConfig, handlers on "rtm") gets them all.
+_logging.getLogger("rtm").addHandler(_logging.NullHandler())
 
 __all__ = [
     "TRACE",

@@ -27,6 +27,7 @@ from rtm.api.errors import RTMClientClosedError, to_rtm_error
 from rtm.api.helpers import AsyncHelpers, SyncHelpers
 from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
+from rtm.api.wrong_port import explain
 from rtm.file_gate_clients import FILE_GATE_IDLE, FILE_GATE_LIMIT, FileGateClients
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
@@ -561,6 +562,13 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
                 if not self._resign(step, exc.code):
                     raise
                 answer = await client.quest(step.method, params, timeout=self._timeout(step))
+        except FPNNError as exc:
+            if log:
+                self._log_answer(step, None, exc, started)
+            explained = explain(exc, client.endpoint)
+            if explained is exc:
+                raise
+            raise explained from exc.__cause__
         except BaseException as exc:
             if log:
                 self._log_answer(step, None, exc, started)
@@ -792,6 +800,13 @@ class RTMServerClient(_ClientBase, SyncHelpers, SyncExecutor):
                 if not self._resign(step, exc.code):
                     raise
                 answer = client.quest(step.method, params, timeout=self._timeout(step))
+        except FPNNError as exc:
+            if log:
+                self._log_answer(step, None, exc, started)
+            explained = explain(exc, client.endpoint)
+            if explained is exc:
+                raise
+            raise explained from exc.__cause__
         except BaseException as exc:
             if log:
                 self._log_answer(step, None, exc, started)

@@ -96,7 +96,7 @@ class ProjectServices:
         ``profanity`` and ``text_check``, refused by ``translate`` (stop). ``tag`` is what
         ``text_check`` reports, ``classification`` what ``profanity(classify=True)`` does;
         ``action="block"`` makes ``text_check`` withhold the censored text."""
-        entry = _checked_word({"word": word, "tag": tag, "class": classification,
+        entry = _checked_word({"word": word, "tag": tag, "classification": classification,
                                "action": action})
         self._update(lambda c: c.with_word(entry))
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from rtm import RTMServerClient
+from rtm._cli.output import MAX_SAFE_INTEGER
 from rtm.cli import run
 from rtm.testing import RTMProject
 
@@ -22,7 +23,9 @@ from .conftest import Cli, Result
 
 def sent(res: Result) -> dict[str, Any]:
     obj = res.ok().one()
-    assert set(obj) == {"mid", "mtime"} and obj["mtime"] > 0 and obj["mid"] > 0
+    assert set(obj) == {"mid", "mtime"} and obj["mtime"] > 0 and int(obj["mid"]) > 0
+    # a mid a double cannot hold is a string in JSON (generated ones almost always are)
+    assert isinstance(obj["mid"], str if int(obj["mid"]) > MAX_SAFE_INTEGER else int)
     return obj
 
 
@@ -71,6 +74,7 @@ def test_error_is_one_line_with_the_rtm_code(cli: Cli) -> None:
 def test_wrong_secret_and_unreachable_server_exit_1(cli: Cli) -> None:
     res = cli("token", 1, extra_env={"RTM_SECRET": "wrong"})
     assert res.code == 1 and "[200002 INVALID_PID_OR_SIGN]" in res.err
+    assert "check the project's secret key" in res.err  # the SDK's hint, passed on
     res = cli("token", 1, "--timeout", "5", extra_env={"RTM_ENDPOINT": "127.0.0.1:1"})
     assert res.code == 1 and res.err.startswith("error: [")
     assert "127.0.0.1:1" in res.err

@@ -23,7 +23,7 @@ def test_chat_and_cmd_then_manage_them(cli: Cli, rtm_client: RTMServerClient) ->
     got = cli("--json", "message", "get", "group", 1, 5, chat["mid"]).ok().one()
     assert (got["message"], got["mtype"], got["file_info"]) == ("hello", 30, None)
     cli("message", "edit", "group", 1, 5, chat["mid"], "hello!", "--attrs", "e").ok()
-    unit = rtm_client.get_message(chat["mid"], 1, 5, MessageType.GROUP)
+    unit = rtm_client.get_message(int(chat["mid"]), 1, 5, MessageType.GROUP)
     assert (unit.message, unit.attrs) == ("hello!", "e")
 
     count = cli("--json", "message", "count", "group", 5).ok().one()

@@ -240,3 +240,74 @@ def test_user_blocks_and_infos_and_the_rtc_room_page_show_sdk_state(
     row.locator("button", has_text="Kick out").click()
     page.locator(".notice.ok", has_text="uid 5003 kicked out of RTC room 5700").wait_for()
     assert rtm.get_rtc_room_members(5700).uids == [5001]
+
+
+# ------------------------------------------------------------------ layout at common widths
+
+WIDTHS = (1280, 1400, 1920)
+
+#: Boxes of the Live page: each row cell as far as it shows (clipped by its scroll box), and
+#: the details panel; with the line boxes of the id columns of a conversation.
+_VISIBLE_CELL_BOXES = """() => {
+  const clip = document.querySelector('#live .live-split > :first-child').getBoundingClientRect();
+  const box = r => ({left: Math.max(r.left, clip.left), right: Math.min(r.right, clip.right),
+                     top: r.top, bottom: r.bottom});
+  return [...document.querySelectorAll('#live-rows td')].map(td => box(td.getBoundingClientRect()))
+    .filter(b => b.right > b.left);
+}"""
+_LINES_PER_CELL = """(column) =>
+  [...document.querySelectorAll('#panel-history tbody tr')].map(tr => {
+  const range = document.createRange();
+  range.selectNodeContents(tr.children[column]);
+  return range.getClientRects().length;
+})"""
+_OVERFLOWING_CELLS = """() => [...document.querySelectorAll('main td')]
+  .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent.slice(0, 40))"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5
+            and a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5)
+
+
+def test_live_and_conversation_layouts_hold_at_common_widths(
+        console_server: ServerThread, sdk: tuple[RTMServerClient, Recording],
+        browser: Any) -> None:
+    """The details panel never covers a live row's cells; long attrs never squeeze the id and
+    mid columns of a conversation into one digit per line; no cell's content spills out."""
+    rtm, _monitor = sdk
+    base = _base(console_server)
+    uids = list(range(6001, 6041))
+    rtm.add_group_members(6501, uids)  # a long uids column on the Live page
+    long_attrs = '{"trace": "' + "x" * 300 + '", "note": "' + "long words " * 30 + '"}'
+    for n in range(3):
+        rtm.send_message(6001, 6002, 30, f"message {n} " + "y" * 200, attrs=long_attrs,
+                         mid=7535420947247171969 + n)
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        tab = context.new_page()
+        try:
+            tab.goto(f"{base}/p/{PID}/live")
+            tab.locator("#live-status", has_text="live").wait_for()
+            rtm.add_group_members(6501, uids)
+            tab.locator("#live-rows tr[data-method=addgroupmembers]").first.wait_for()
+            tab.locator("#live-rows tr").first.click()
+            tab.locator("#live-detail-body").filter(has_text="{").wait_for()
+            detail = tab.locator("#live-detail").bounding_box()
+            assert detail is not None
+            panel = {"left": detail["x"], "right": detail["x"] + detail["width"],
+                     "top": detail["y"], "bottom": detail["y"] + detail["height"]}
+            cells = tab.evaluate(_VISIBLE_CELL_BOXES)
+            assert len(cells) >= 9
+            covered = [c for c in cells if _overlap(c, panel)]
+            assert not covered, f"{width} px: the details panel covers {len(covered)} cells"
+
+            tab.goto(f"{base}/p/{PID}/conversation/p2p-6001-6002")
+            tab.locator("#panel-history tbody tr").first.wait_for()
+            for column, name in ((0, "id"), (3, "mid")):
+                lines = tab.evaluate(_LINES_PER_CELL, column)
+                assert lines and set(lines) == {1}, f"{width} px: {name} on {lines} lines"
+            assert tab.evaluate(_OVERFLOWING_CELLS) == [], f"{width} px"
+        finally:
+            context.close()

@@ -3,16 +3,17 @@ printed when aiohttp is missing (the server still starts)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from rtm.server import ServerThread
 from rtm.server.__main__ import build_parser, config_from_args
 
-_ARGS = ["--port", "0", "--client-port", "0", "--file-port", "0", "--db", ":memory:",
-         "--log-level", "WARNING"]
+_ARGS = ["--port", "0", "--client-port", "0", "--file-port", "0", "--db", ":memory:"]
 
 
 def _config(*argv: str) -> tuple[int | None, str]:
@@ -30,10 +31,11 @@ def test_console_flags() -> None:
 
 
 @contextmanager
-def _server(*code: str) -> Iterator[list[str]]:
+def _server(*code: str, log_level: str = "WARNING") -> Iterator[list[str]]:
     """Run the server (after ``code``), yield its start-up lines (up to "database")."""
+    args = [*_ARGS, "--log-level", log_level]
     script = "; ".join([*code, "from rtm.server.__main__ import main",
-                        f"raise SystemExit(main({_ARGS!r}))"])
+                        f"raise SystemExit(main({args!r}))"])
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
@@ -62,4 +64,29 @@ def test_without_aiohttp_the_server_starts_and_says_how_to_get_the_console() -> 
     with _server("import sys", "sys.modules['aiohttp'] = None") as lines:
         assert any("server gate listening on" in line for line in lines)
         assert any("console not started: it needs aiohttp "
-                   "(pip install 'rtm-server-sdk[console]')" in line for line in lines), lines
+                   "(pip install 'rtm-server-sdk[server]')" in line for line in lines), lines
+        # the file URLs name a real port, and the line says which install downloads them
+        (files,) = [line for line in lines if "stored files" in line]
+        assert "not downloadable" in files and "rtm-server-sdk[server]" in files
+        assert ":0/" not in files and re.search(r"http://127\.0\.0\.1:[1-9]\d*/file/", files)
+
+
+def test_console_property_of_server_thread() -> None:
+    """``ServerThread(console_port=0)`` then ``server.console_url``, as console.md says."""
+    with ServerThread(console_port=0) as server:
+        assert server.console_url == server.server.console_url
+        assert server.console_url is not None and server.console_url.startswith("http://")
+        with urllib.request.urlopen(server.console_url, timeout=10) as response:
+            assert "RTM local server" in response.read().decode()
+        assert server.file_base_url == server.server.file_base_url
+    with ServerThread() as server:
+        assert server.console_url is None  # off unless asked for
+
+
+def test_rtm_server_prints_each_address_once() -> None:
+    with _server(log_level="INFO") as lines:
+        pass
+    assert sum("server gate listening on" in line for line in lines) == 1, lines
+    assert not any("RTM server listening" in line or "RTM server console" in line
+                   for line in lines), lines
+

@@ -42,6 +42,7 @@ from rtm.fpnn.errors import (
     FPNNTimeoutError,
 )
 from rtm.fpnn.server import FPNNServer
+from rtm.fpnn.session import NO_KEY_MESSAGE
 
 MiB = 1024 * 1024
 
@@ -226,9 +227,10 @@ def test_encryption_rejected_by_a_plain_server(make_client: MakeClient, server: 
                          on_closed=lambda cid: events.append(("down", cid)))
     client.enable_encryption(pem_key_data=generate_private_key().public_pem())
     start = time.monotonic()
-    with pytest.raises(FPNNConnectionError, match="handshake"):
+    with pytest.raises(FPNNConnectionError, match="handshake") as info:
         client.quest("echo")
     assert time.monotonic() - start < 1.0  # the server closes: no waiting for a timeout
+    assert NO_KEY_MESSAGE in info.value.message  # the server's reason, passed on
     assert not client.connected
     wait_until(lambda: not servers.connections(server), 2, "server side closed")
     assert events == []  # never connected, so never reported closed either

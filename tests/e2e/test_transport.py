@@ -25,6 +25,7 @@ from rtm.fpnn.connection import FPNNConnection
 from rtm.fpnn.crypto import ClientKeyExchange, generate_private_key
 from rtm.fpnn.errors import FPNNConnectionError
 from rtm.fpnn.server import FPNNServer, ServerConnection
+from rtm.fpnn.session import NO_KEY_MESSAGE
 
 LOCALHOST = "127.0.0.1"
 
@@ -301,11 +302,16 @@ def key_quest(public_key: object, seq: int = 1) -> bytes:
     return encode_quest("*key", {"publicKey": public_key, "streamMode": True, "bits": 128}, seq)
 
 
-async def test_key_to_a_server_without_a_key_closes(server: FPNNServer) -> None:
+async def test_key_to_a_server_without_a_key_is_answered_why_then_closed(
+        server: FPNNServer) -> None:
+    """A plaintext error answer names the cause (the C++ server only closes)."""
     reader, writer = await raw_connect(server)
     pub = generate_private_key("secp256k1").public_key().raw
-    writer.write(key_quest(pub))
-    assert await read_until_closed(reader) == b""
+    writer.write(key_quest(pub, seq=7))
+    (answer,) = FrameDecoder().feed(await read_until_closed(reader))
+    assert isinstance(answer, Answer) and answer.seq == 7
+    assert answer.error_code == ec.CORE_FORBIDDEN
+    assert answer.error_message == NO_KEY_MESSAGE
     await close_writer(writer)
 
 

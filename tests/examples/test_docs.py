@@ -13,7 +13,7 @@ Conventions, per fenced block:
   run in-process, line by line; a trailing ``# exit N`` expects that exit code, a trailing
   ``&`` runs the line in the background (joined at the end of the block). Blocks using shell
   syntax (pipes, redirections, ``$(...)``) run as one ``bash -euo pipefail`` script with
-  ``rtm`` on PATH.
+  ``rtm`` on PATH; one that starts a background job (``... &``) must end with ``wait``.
 * ```` ```ini ````: a config file; it must load with :func:`rtm._cli.config.resolve_settings`.
 * ```` ```text ````: a command synopsis; every ``rtm ...`` command must exist and every
   ``snake_case`` name must be an SDK method.
@@ -206,16 +206,20 @@ class DocRunner:
             assert codes == [0], f"{block.where()}: '{line}' exited {codes}"
             assert out.getvalue().strip(), f"{block.where()}: '{line}' printed nothing"
 
-    def bash(self, block: Block, lines: list[str]) -> None:
-        assert not any(_EXIT.search(ln) or ln.rstrip().endswith("&") for ln in lines), (
-            f"{block.where()}: '# exit' and '&' need a block without shell syntax")
+    def bash(self, block: Block, lines: list[str]) -> subprocess.CompletedProcess[str] | None:
+        assert not any(_EXIT.search(ln) for ln in lines), (
+            f"{block.where()}: '# exit' needs a block without shell syntax")
+        if any(ln.rstrip().endswith("&") for ln in lines):
+            assert lines[-1].strip() == "wait", (
+                f"{block.where()}: a block with a background job ends with 'wait'")
         if "jq" in block.text and shutil.which("jq") is None:
             self.skipped.append(f"{block.where()} (jq not installed)")
-            return
+            return None
         res = subprocess.run(["bash", "-euo", "pipefail", "-c", block.text],
                              env=self.process_env(), cwd=self.workdir, capture_output=True,
                              text=True, timeout=120, check=False)
         assert res.returncode == 0, f"{block.where()}:\n{res.stdout}\n{res.stderr}"
+        return res
 
 
 def _has_command(parser: object, path: list[str]) -> bool:
@@ -288,3 +292,30 @@ def test_every_sdk_method_is_in_the_migration_guide_and_the_cli_docs() -> None:
     for name in api:
         if name != "remove_listen":  # a listener stops by exiting
             assert name in cli, f"{name} missing from cli.md"
+
+
+def _listen_blocks() -> list[Block]:
+    return [b for doc in ("docs/quickstart.md", "docs/cli.md") for b in parse_blocks(doc)
+            if b.lang == "sh" and re.search(r"^rtm .*listen .*&$", b.text, re.M)]
+
+
+def test_the_listen_examples_never_miss_a_message(tmp_path: Path) -> None:
+    """The documented listen examples, run as written, back to back, 20 times in all on one
+    server: every message sent after the listener's ready signal is printed (a listener that
+    missed one would wait for it until the timeout)."""
+    blocks = _listen_blocks()
+    assert len(blocks) == 3, [b.where() for b in blocks]
+    with ServerThread(ServerConfig(port=0, client_port=0, file_port=0, db=":memory:")) as srv:
+        runner = DocRunner(srv, tmp_path)
+        with RTMServerClient.from_settings(resolve_settings(
+                {"endpoint": srv.endpoint}, {})) as client:
+            client.add_group_members(5, [1])  # what cli.md did before its listen examples
+            client.add_room_member(7, 1)
+        for run_no in range(20):
+            block = blocks[run_no % len(blocks)]
+            lines = [ln for ln in block.text.splitlines() if ln.strip()]
+            res = runner.bash(block, lines)
+            assert res is not None
+            for sent in re.findall(r'^rtm send .*"([^"]+)"$', block.text, re.M):
+                assert sent in res.stdout, f"run {run_no}, {block.where()}: {res.stdout!r}"
+            assert not (tmp_path / "listening").exists()  # the listener removed it

@@ -20,7 +20,13 @@ from rtm import (
     UnsupportedLanguageError,
     UnsupportedTranscribeTypeError,
 )
-from rtm.server.services import SERVICE_NAMES, Marker, Word
+from rtm.server.services import (
+    SERVICE_NAMES,
+    Marker,
+    ServicesConfigError,
+    Word,
+    word_from_mapping,
+)
 from rtm.testing import RTMProject
 
 from .conftest import API
@@ -174,7 +180,7 @@ def test_every_service_can_be_switched_off(rtm_client: RTMServerClient,
 
 
 @pytest.mark.rtm_services({
-    "words": [{"word": "darn", "tag": 7, "class": "mild"}],
+    "words": [{"word": "darn", "tag": 7, "classification": "mild"}],
     "translations": [{"src": "en", "dst": "fr", "text": "good morning", "result": "bonjour"}],
     "markers": [{"marker": "knife", "tag": 11, "checks": ["image"]}],
     "speech": {"default_text": "(no speech)"},
@@ -229,3 +235,22 @@ async def test_wire_errors_the_sdk_never_sends(api: API) -> None:
     assert await api("tcheck", text="ok") == {"result": 0, "tags": [], "wlist": []}
     assert await api("tcheck", text="badword") == {
         "result": 2, "text": "*******", "tags": ["2"], "wlist": ["badword"]}
+
+
+def test_a_word_has_one_field_name_and_the_defaults_of_add_word(
+        rtm_project: RTMProject, rtm_client: RTMServerClient) -> None:
+    """``Word``, ``add_word`` and the services file: ``classification``, tag 0, censor."""
+    import inspect
+
+    assert Word("zap") == Word("zap", 0, "", "censor")
+    add_word = inspect.signature(rtm_project.services.add_word).parameters
+    for field in ("tag", "classification", "action"):
+        assert add_word[field].default == getattr(Word("zap"), field), field
+    assert word_from_mapping({"word": "zap"}) == Word("zap")
+    assert word_from_mapping({"word": "zap", "classification": "x"}) == Word("zap", 0, "x")
+    assert word_from_mapping({"word": "zap", "class": "x"}) == Word("zap", 0, "x")  # old key
+    with pytest.raises(ServicesConfigError, match="'classification' only"):
+        word_from_mapping({"word": "zap", "class": "x", "classification": "y"})
+    rtm_project.services.set_words([Word("zap", 1), Word("zing", classification="mild")])
+    result = rtm_client.profanity("zap zing", classify=True)
+    assert (result.text, result.classification) == ("*** ****", ["mild"])

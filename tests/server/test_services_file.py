@@ -61,7 +61,7 @@ def test_file_format_and_project_sections(tmp_path: Path) -> None:
     ([], "services.json: expected an object, got a list"),
     ({"word": []}, "services.json: unknown key 'word' (expected disabled, markers, "),
     ({"words": {}}, "services.json.words: expected a list, got an object"),
-    ({"words": [{"word": "x"}]}, "services.json.words[0]: missing key 'tag'"),
+    ({"words": [{"tag": 1}]}, "services.json.words[0]: missing key 'word'"),
     ({"words": [{"word": "", "tag": 1}]}, "services.json.words[0].word: must not be empty"),
     ({"words": [{"word": "x", "tag": -1}]}, "services.json.words[0].tag: must be in 0.."),
     ({"words": [{"word": "x", "tag": 1, "action": "ban"}]},

@@ -5,6 +5,7 @@ gate's own port, the gate's keep-alive pings, the login deadline and the connect
 from __future__ import annotations
 
 import asyncio
+import logging
 import datetime
 import ipaddress
 import socket
@@ -476,6 +477,7 @@ def test_rtm_server_flags() -> None:
 
 async def test_port_the_web_sdk_rewrites_is_warned_about(
         make_server: ServerFactory, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="rtm.server")  # whatever an earlier test set
     try:
         await make_server(client_port=13325)
     except OSError as exc:  # taken on this machine: nothing to learn here

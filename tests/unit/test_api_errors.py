@@ -123,3 +123,29 @@ def test_catchable_as_fpnn_error_and_picklable() -> None:
     clone = pickle.loads(pickle.dumps(exc))
     assert type(clone) is NotGroupMemberError
     assert (clone.code, clone.message, clone.raiser) == (200041, "m", "r")
+
+
+def test_id_range_errors_say_ids_are_positive_and_other_ints_keep_the_wire_range() -> None:
+    from rtm import RTMServerClient
+
+    client = RTMServerClient(1, "secret", "127.0.0.1:1")  # nothing is sent: validation fails
+    for call, name in ((lambda: client.send_message(2**63, 1, 30, "x"), "'from_uid'"),
+                       (lambda: client.add_group_members(-(2**63) - 1, [1]), "'group_id'"),
+                       (lambda: client.add_friends(1, [2, 2**64]), "'friend_uids[1]'"),
+                       (lambda: client.del_message(1, 1, 2**63, 1), "'xid'")):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert f"{name} must be an id: a positive int64 (1..2^63-1)" in str(info.value)
+        assert "-9223372036854775808" not in str(info.value)
+    with pytest.raises(ValueError, match=r"'lastid' must be an int in \[-9223372036854775808"):
+        client.get_p2p_message(1, 2, True, 10, 0, 0, 2**63)
+
+
+def test_a_signature_refusal_says_to_check_the_secret() -> None:
+    from rtm import InvalidPidOrSignError
+
+    error = error_from_answer(200002, "invalid pid or sign")
+    assert isinstance(error, InvalidPidOrSignError)
+    assert error.message == "invalid pid or sign"  # the server's text, untouched
+    assert str(error) == ("[200002 INVALID_PID_OR_SIGN] invalid pid or sign — check the "
+                          "project's secret key (and its pid): the signature was made with them")

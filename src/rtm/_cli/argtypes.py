@@ -20,7 +20,8 @@ def int64(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer id: {text!r}") from None
     if not _I64_MIN <= value <= _I64_MAX:
-        raise argparse.ArgumentTypeError(f"id out of the int64 range: {text}")
+        raise argparse.ArgumentTypeError(
+            f"must be a positive int64 (1..2^63-1) for an id, got {text}")
     return value
 
 

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from rtm._cli.argtypes import flatten
 from rtm._cli.config import ConfigError, Settings, resolve_settings
 from rtm._cli.output import Output, fmt_ms, fmt_s, one_line
+from rtm.api.errors import MessageNotFoundError
 from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
 from rtm.api.monitor import RTMServerMonitor
 from rtm.client import RTMServerClient
@@ -494,7 +495,19 @@ def ban_project(ctx: Context, a: argparse.Namespace) -> None:
 
 
 def _delete(ctx: Context, mid: int, from_uid: int, xid: int, kind: MessageType) -> None:
-    ctx.client().del_message(mid, from_uid, xid, kind)
+    # ``delmsg`` answers success for a message that does not exist (RTM's behaviour), so a
+    # mistyped or rounded mid would look deleted: ask for the message first (``getmsg``
+    # answers 200070 for an unknown or already deleted one) and say when there is none.
+    client = ctx.client()
+    target = {MessageType.P2P: f"{from_uid} -> {xid}", MessageType.GROUP: f"group {xid}",
+              MessageType.ROOM: f"room {xid}"}.get(kind, "broadcast")
+    try:
+        client.get_message(mid, from_uid, xid, kind)
+    except MessageNotFoundError:
+        raise CommandError(
+            f"no message {mid} from {from_uid} in {target} (unknown, or already deleted): "
+            "nothing deleted; check the mid ('rtm history' lists them)") from None
+    client.del_message(mid, from_uid, xid, kind)
     _ok(ctx, f"message {mid} deleted")
 
 
@@ -741,10 +754,16 @@ def listen(ctx: Context, a: argparse.Namespace) -> int:
     # settings; these callbacks only report it.
     client.set_on_connected_callback(connected)
     client.set_on_closed_callback(lost)
+    ready_file = Path(a.ready_file) if a.ready_file else None
+    if ready_file is not None:
+        # A file left by an earlier listener must not announce this one before it is ready.
+        _remove_ready_file(ready_file)
     try:
-        apply()
+        apply()  # returns once the server has confirmed the listen settings
         what = _listen_description(a, groups, rooms, events)
         ctx.out.note(f"listening to {what} on {ctx.settings.endpoint} (Ctrl-C to stop)")
+        if ready_file is not None:
+            _write_ready_file(ready_file, f"listening to {what} on {ctx.settings.endpoint}\n")
         with _stop_on_signals(stop):
             while not stop.wait(1.0):  # a timed wait keeps the main thread responsive
                 pass
@@ -752,9 +771,33 @@ def listen(ctx: Context, a: argparse.Namespace) -> int:
         stop.set()  # the close that follows is ours, not a lost connection
         client.set_on_closed_callback(None)
         client.set_on_connected_callback(None)
+        if ready_file is not None:
+            _remove_ready_file(ready_file)
     if monitor.broken_pipe:
         raise BrokenPipeError
     return 0
+
+
+def _write_ready_file(path: Path, text: str) -> None:
+    """Create ``path`` at once complete (a reader polling for it never sees it half
+    written)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise CommandError(f"--ready-file {path}: cannot write it: {exc.strerror}") from None
+
+
+def _remove_ready_file(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise CommandError(f"--ready-file {path}: cannot remove it: {exc.strerror}") from None
 
 
 class _stop_on_signals:

@@ -6,8 +6,9 @@ points at a setting rather than at the request.
 * The file gate, and the client gate for the other commands, answer 20004
   ``Unknow method:<cmd>`` to a command every server API knows: the endpoint is one of those
   gates' ports (which one, the default ports tell).
-* An encrypted connection whose handshake fails (the first answer does not decrypt to an FPNN
-  frame, or the server hangs up): the ``--pem`` key is not the server's.
+* An encrypted connection whose handshake fails: the server answered that it has no key (it
+  does not encrypt), else (the first answer does not decrypt to an FPNN frame, or the server
+  hangs up) the ``--pem`` key is not the server's.
 * A refused connection to the default endpoint: no local server is running.
 """
 
@@ -16,7 +17,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from rtm.api.wrong_port import NOT_SERVER_API, unknown_server_api_method
 from rtm.fpnn.errors import CORE_UNKNOWN_METHOD, FPNNConnectionError, FPNNError
+from rtm.fpnn.session import NO_KEY_MESSAGE
 from rtm.settings import DEFAULT_CLIENT_PORT, DEFAULT_FILE_PORT, DEFAULT_PORT, Settings
 
 __all__ = ["describe_error"]
@@ -24,20 +27,7 @@ __all__ = ["describe_error"]
 PROG = "rtm"
 _UNAUTHORIZED: Final = 200022
 
-#: Server-API commands of the 0.1.0 generation: every RTM server gate answers them, so an
-#: "unknown method" for one of them means the peer is not a server gate. (The file-gate
-#: commands are left out: the file gate knows those.)
-SERVER_API_COMMANDS: Final = frozenset({
-    "adddevice", "addfriends", "addgroupban", "addgroupmembers", "addlisten", "addprojectblack",
-    "addroomban", "addroommember", "broadcastmsg", "delfriends", "delgroup", "delgroupmembers",
-    "delmsg", "delroommember", "filetoken", "getbroadcastmsg", "getfriends", "getgroupmembers",
-    "getgroupmsg", "getonlineusers", "getp2pmsg", "getroommsg", "gettoken", "getusergroups",
-    "isbanofgroup", "isbanofroom", "isfriend", "isfriends", "isgroupmember", "isprojectblack",
-    "kickout", "removedevice", "removegroupban", "removelisten", "removeprojectblack",
-    "removeroomban", "sendgroupmsg", "sendmsg", "sendmsgs", "sendroommsg", "setlisten",
-})  # fmt: skip
 
-_UNKNOWN_METHOD = re.compile(r"unknow(?:n)? method:\s*(\w+)", re.IGNORECASE)
 
 
 def _port(endpoint: str) -> int | None:
@@ -68,6 +58,9 @@ def describe_error(exc: FPNNError, settings: Settings | None) -> str:
     if settings is None:
         return text
     hint = _hint(exc, settings)
+    if hint and exc.code == CORE_UNKNOWN_METHOD:
+        # this hint names the right port too: it replaces the SDK's general one
+        text = re.sub(rf" \([^()]*{NOT_SERVER_API}[^()]*\)", "", text)
     return f"{text} ({hint})" if hint else text
 
 
@@ -75,12 +68,14 @@ def _hint(exc: FPNNError, settings: Settings) -> str | None:
     if exc.code == _UNAUTHORIZED:
         return _server_port_hint(settings, "client gate")
     if exc.code == CORE_UNKNOWN_METHOD:
-        match = _UNKNOWN_METHOD.search(exc.message)
-        if match and match.group(1).lower() in SERVER_API_COMMANDS:
+        if unknown_server_api_method(exc):
             return _server_port_hint(settings, "client gate or file gate")
         return None
     if settings.pem is not None and "encryption handshake" in exc.message:
         source = settings.sources.get("pem", "the settings")
+        if NO_KEY_MESSAGE in exc.message:  # the server said it has no key
+            return (f"the server does not encrypt: connect without --pem (set from {source}), "
+                    f"or start the server with a key: {PROG} server --ecc-key PATH")
         return (f"the --pem key {settings.pem} (from {source}) does not match the server's "
                 "key: use the public key of the server's --ecc-key, or no --pem")
     if isinstance(exc, FPNNConnectionError) and settings.is_local_default:

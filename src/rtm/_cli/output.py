@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TextIO
 
-__all__ = ["Output", "Progress", "fmt_ms", "fmt_s", "one_line", "to_json"]
+__all__ = ["MAX_SAFE_INTEGER", "Output", "Progress", "fmt_ms", "fmt_s", "one_line", "to_json"]
 
 
 def _json_default(value: object) -> object:
@@ -29,9 +29,33 @@ def _json_default(value: object) -> object:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
+#: the largest integer every JSON reader holds exactly (a double's 53-bit mantissa)
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _safe_integers(value: Any) -> Any:
+    """``value`` with each integer a double cannot hold exactly written as a string."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value) if abs(value) > MAX_SAFE_INTEGER else value
+    if isinstance(value, Mapping):
+        return {k: _safe_integers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_safe_integers(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return [_safe_integers(v) for v in sorted(value)]
+    return value
+
+
 def to_json(obj: Mapping[str, Any]) -> str:
-    """One JSON line; ``bytes`` (non-UTF-8 message bodies) become ``{"base64": "..."}``."""
-    return json.dumps(obj, default=_json_default, ensure_ascii=False, separators=(", ", ": "))
+    """One JSON line; ``bytes`` (non-UTF-8 message bodies) become ``{"base64": "..."}``.
+
+    Integers beyond 2^53 - 1 (most generated mids) are strings: jq 1.6, JavaScript and any
+    reader that parses numbers as doubles would round them, and a rounded id names another
+    message."""
+    return json.dumps(_safe_integers(obj), default=_json_default, ensure_ascii=False,
+                      separators=(", ", ": "))
 
 
 def fmt_ms(ms: int) -> str:

@@ -98,13 +98,35 @@ class _Tree:
 
     def __init__(self) -> None:
         self.leaf_parent = _common(top=False)
+        #: id of a group's parser -> its summary, without the list of its subcommands
+        self._stems: dict[int, str] = {}
 
     def group(self, sub: Any, name: str, help: str, *examples: str,
               description: str | None = None) -> Any:
         p = sub.add_parser(name, help=help, description=_wrap(description or help),
                            epilog=_examples(*examples), formatter_class=_Formatter)
         p.set_defaults(handler=None)
+        self._stems[id(p)] = help
         return p.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def restate(self, parser: argparse.ArgumentParser, summary: str) -> None:
+        """A new summary for the group ``parser`` (its subcommands are still listed after
+        it in ``rtm --help``)."""
+        self._stems[id(parser)] = summary
+        parser.description = _wrap(summary)
+
+    def list_subcommands(self, top: Any) -> None:
+        """Each top-level group's line in ``rtm --help``: its summary, then its subcommands
+        as they are registered, so the listing cannot fall behind the commands."""
+        for choice in top._choices_actions:
+            parser = top.choices[choice.dest]
+            stem = self._stems.get(id(parser))
+            if stem is None:
+                continue  # a leaf
+            names = [a.dest for sub in parser._actions
+                     if isinstance(sub, argparse._SubParsersAction)
+                     for a in sub._choices_actions]
+            choice.help = f"{stem} ({', '.join(names)})"
 
     def leaf(self, sub: Any, name: str, help: str, handler: c.Handler, *examples: str,
              description: str | None = None,
@@ -228,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     top = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     # --- send
-    send = t.group(top, "send", "send a message (p2p, multi, group, room, broadcast)",
+    send = t.group(top, "send", "send a message",
                    "rtm send p2p 1 2 hello", "rtm send group 1 5 'hello group' --mtype 31",
                    "echo hi | rtm send multi 1 2,3,4 -", "rtm send p2p 1 2 AP8= --base64",
                    "rtm send p2p 1 2 - < payload.bin")
@@ -259,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     _message_options(p)
 
     # --- history
-    hist = t.group(top, "history", "read message history (p2p, group, room, broadcast)",
+    hist = t.group(top, "history", "read message history",
                    "rtm history p2p 1 2", "rtm history group 5 --desc --num 20",
                    "rtm history room 7 --begin 2024-05-01 --end now --all",
                    "rtm --json history broadcast --all --limit 100")
@@ -281,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     _history_options(p)
 
     # --- friends
-    fr = t.group(top, "friends", "friend relations (add, del, list, check)",
+    fr = t.group(top, "friends", "friend relations",
                  "rtm friends add 1 2 3", "rtm friends list 1", "rtm friends check 1 2")
     p = t.leaf(fr, "add", "add friends, up to 100 (add_friends)", c.friends_add,
                "rtm friends add 1 2 3,4")
@@ -300,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("peer_uids", metavar="PEER", type=id_list, nargs="+", help="uids to check")
 
     # --- group
-    gr = t.group(top, "group", "group membership (add, del, members, check, of-user, delete)",
+    gr = t.group(top, "group", "group membership",
                  "rtm group add 5 1 2 3", "rtm group members 5", "rtm group of-user 1")
     p = t.leaf(gr, "add", "add members, up to 100; creates the group (add_group_members)",
                c.group_add, "rtm group add 5 1 2 3")
@@ -325,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("group_id", metavar="GROUP", type=int64, help="group id")
 
     # --- room
-    rm = t.group(top, "room", "room membership (add, del)", "rtm room add 7 1",
+    rm = t.group(top, "room", "room membership", "rtm room add 7 1",
                  "rtm room del 7 1")
     p = t.leaf(rm, "add", "put users in a room (add_room_member)", c.room_add,
                "rtm room add 7 1 2")
@@ -357,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     _ban_options(p)
 
     # --- message
-    msg = t.group(top, "message", "stored messages (delete)",
+    msg = t.group(top, "message", "stored messages",
                   "rtm message delete group 1 5 1714557600000001")
     mdel = t.group(msg, "delete", "delete (recall) a message (del_message)",
                    "rtm message delete p2p 1 2 1714557600000001",
@@ -388,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
                "rtm online 1 2 3", "rtm online 1,2,3")
     p.add_argument("uids", metavar="UID", type=id_list, nargs="+", help="uids, up to 200")
 
-    dev = t.group(top, "device", "push-notification devices (add, remove)",
+    dev = t.group(top, "device", "push-notification devices",
                   "rtm device add 1 apns 740f4707bebcf74f9b7c25d48e3358945f6aa01d",
                   "rtm device remove 1 740f4707bebc")
     p = t.leaf(dev, "add", "register a device token (add_device)", c.device_add,
@@ -403,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_token", metavar="TOKEN", help="device token")
 
     # --- file
-    fl = t.group(top, "file", "files (send)", "rtm file send p2p 1 2 report.pdf")
+    fl = t.group(top, "file", "files", "rtm file send p2p 1 2 report.pdf")
     fsend = t.group(fl, "send", "send a file (p2p, multi, group, room, broadcast)",
                     "rtm file send p2p 1 2 photo.jpg", "rtm file send group 1 5 notes.txt",
                     "cat log.txt | rtm file send room 1 7 - --name log.txt")
@@ -437,9 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
                "(set_listen / add_listen)", c.listen,
                "rtm listen", "rtm listen --p2p --group 5 --room 7,8 --event login",
                "rtm --json listen --all | jq -c 'select(.type == \"p2p\")'",
+               "rtm listen --p2p --count 1 --ready-file listening &",
                description="Stay connected and print each pushed message or event as it "
                            "arrives, until Ctrl-C or SIGTERM (exit code 0). Without a "
-                           "filter it listens to everything (--all).")
+                           "filter it listens to everything (--all). It is ready when "
+                           "'listening to ...' is on stderr (or --ready-file exists): "
+                           "messages sent before that are not printed.")
     p.add_argument("--p2p", action="store_true", help="all P2P messages of the project")
     p.add_argument("--uid", dest="uids", action="append", type=id_list, metavar="UID",
                    help="P2P messages from or to these users (repeatable, or comma-separated)")
@@ -452,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every message and event")
     p.add_argument("--count", type=_count, default=None,
                    help="exit after printing this many pushes")
+    p.add_argument("--ready-file", metavar="PATH", default=None,
+                   help="create PATH once the server has confirmed the listen settings "
+                        "(pushes sent from then on are printed); removed again on exit")
 
     for register in area_commands.REGISTER:
         register(t, top)
@@ -486,6 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
                            epilog=_examples(f"rtm {name}"), formatter_class=_Formatter)
         p.add_argument("app_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         p.set_defaults(handler=None, app=name)
+    t.list_subcommands(top)
     return parser
 
 

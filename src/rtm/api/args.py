@@ -13,6 +13,7 @@ So a 10 MB message fails like a 20 KB + 1 one, not with a frame-size error of th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from enum import Enum
 from typing import Any, Final
@@ -62,8 +63,17 @@ LIST_LIMITS = {
 # argument validation (hot path: fast checks inline, error text built only on failure)
 
 
+#: argument names of ids (uids, group, room and conversation ids; not mids or cursors)
+_ID_NAME = re.compile(r"(?:^|_)(?:uid|id|xid)s?(?:\[\d+\])?$")
+
+
 def _int_error(fn: str, name: str, value: object, lo: int, hi: int, label: str) -> Exception:
-    rule = f"must be an int in [{lo}, {hi}] ({label})"
+    if label == "int64" and _ID_NAME.search(name):
+        # The wire type is int64, but RTM ids are positive (the server answers 200001 to
+        # 0 or a negative id): say what an id is rather than the wire type's range.
+        rule = "must be an id: a positive int64 (1..2^63-1)"
+    else:
+        rule = f"must be an int in [{lo}, {hi}] ({label})"
     if isinstance(value, bool) or not isinstance(value, int):
         return TypeError(f"{fn}(): {name!r} {rule}, got {type(value).__name__}")
     return ValueError(f"{fn}(): {name!r} {rule}, got {value!r}")

@@ -112,6 +112,8 @@ class RTMError(FPNNError):
     """
 
     default_code: ClassVar[int] = CORE_UNKNOWN_ERROR
+    #: what to check, added to ``str(error)`` after the server's text (not to ``message``)
+    hint: ClassVar[str | None] = None
 
     def __init__(self, message: str = "", code: int | None = None, raiser: str | None = None):
         super().__init__(message, code)
@@ -133,6 +135,8 @@ class RTMError(FPNNError):
             out = f"{out} {text}"
         if self.raiser:
             out = f"{out} (raiser: {self.raiser})"
+        if self.hint:
+            out = f"{out} — {self.hint}"
         return out
 
     def __reduce__(self) -> tuple[type[FPNNError], tuple[str, int, str | None]]:  # type: ignore[override]
@@ -187,6 +191,7 @@ class InvalidPidOrSignError(RTMAnswerError):
     """200002: unknown pid or signature mismatch (check pid / secret key / sign version)."""
 
     default_code = 200002
+    hint = "check the project's secret key (and its pid): the signature was made with them"
 
 
 class InvalidFileOrSignOrTokenError(RTMAnswerError):

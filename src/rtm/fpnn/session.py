@@ -80,6 +80,11 @@ _INF: Final = math.inf
 _EMPTY: Final[dict[str, Any]] = {}
 
 
+
+#: The error a server without a private key answers to ``*key`` (in plaintext), then closes.
+NO_KEY_MESSAGE: Final = ("encryption refused: this server has no private key (connect "
+                         "without encryption, or give the server a key)")
+
 class _Internal:
     """Token of the session's own quests (keep-alive pings): never reported as events."""
 
@@ -165,6 +170,7 @@ class FPNNSession(Generic[T]):
         "_pending",
         "_private_key",
         "_raw_frames",
+        "_received_any",
         "_seq",
         "_server",
         "_stalled_since",
@@ -208,6 +214,7 @@ class FPNNSession(Generic[T]):
         # are ciphertext). None once the first frame is complete, and always on a client.
         self._head: bytearray | None = bytearray() if server else None
         self._key_seq = 0  # client side: seq of the *key quest until it is answered
+        self._received_any = False  # client side: whether any byte came after *key
         self._pending: dict[int, tuple[Any, float, str, float]] = {}  # token, deadline...
         self._seq = 0
         self._earliest = _INF  # no pending deadline is earlier (it may be later: stale)
@@ -508,6 +515,14 @@ class FPNNSession(Generic[T]):
             return self._receive_first(data, now)
         try:
             dec = self._decryptor
+            if dec is not None and self._key_seq and not self._received_any:
+                self._received_any = True
+                if data[:4] == codec.MAGIC:
+                    # A plaintext frame where the encrypted *key answer belongs: a server
+                    # refusing the handshake says why in clear (its encrypted answer starts
+                    # with these bytes only by a 2^-32 chance in stream mode, and never in
+                    # package mode, whose first bytes are a length).
+                    self._encryptor = self._decryptor = dec = None
             if dec is not None:
                 data = dec.feed(data)
                 if not data:
@@ -590,8 +605,14 @@ class FPNNSession(Generic[T]):
 
     def _accept_key(self, quest: Quest) -> FPNNError | None:
         key = self._private_key
+        if key is None and not quest.oneway:
+            # The C++ server closes without a word (spec 7.4); a plaintext error answer
+            # first tells the client why, which it could not otherwise learn.
+            self.outbox.append(codec.encode_error_answer(
+                quest.seq, ec.CORE_FORBIDDEN, NO_KEY_MESSAGE, flag=quest.flag,
+                version=quest.version))
+            self._out_bytes += len(self.outbox[-1])
         if key is None or quest.oneway:
-            # Spec 7.4: a server that cannot do the handshake closes without an answer.
             return FPNNProtocolError("*key received but encryption is not configured")
         try:
             encryptor, decryptor = accept_key_quest(key, quest.payload,

@@ -8,17 +8,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rtm._wirelog import TRACE
 from rtm.fpnn.client_config import WEBSOCKET_PATH
 from rtm.server import console
-from rtm.server.app import RTMServer
+from rtm.server.app import ANNOUNCED, RTMServer
 from rtm.server.config import (
     CONSOLE_PORT_OFFSET,
     DEFAULT_CLIENT_PORT,
@@ -30,9 +31,11 @@ from rtm.server.config import (
     ServerConfig,
     default_db_path,
 )
+from rtm.server.gate_http_missing import SERVER_EXTRA_HINT
 from rtm.server.services import ServicesConfigError, ServicesSettings, load_services_file
 
 PROG = "rtm-server"
+(ANNOUNCED_KEY,) = ANNOUNCED
 
 
 def _project(text: str) -> tuple[int, str]:
@@ -238,16 +241,16 @@ def build_parser(prog: str | None = PROG) -> argparse.ArgumentParser:
     return parser
 
 
-def config_from_args(args: argparse.Namespace) -> ServerConfig:
+def _db_path(args: argparse.Namespace) -> str:
     if args.db is None:
-        db_path = default_db_path()
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        db: str = str(db_path)
-    else:
-        db = args.db
-        if db != ":memory:":
-            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            db = str(Path(db).expanduser())
+        return str(default_db_path())
+    return args.db if args.db == ":memory:" else str(Path(args.db).expanduser())
+
+
+def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    db = _db_path(args)
+    if db != ":memory:":
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
     return ServerConfig(
         host=args.host,
         port=args.port,
@@ -309,10 +312,13 @@ def _say(text: str) -> None:
     print(f"{PROG}: {text}", flush=True)
 
 
-async def serve(config: ServerConfig) -> int:
-    """Run until SIGINT/SIGTERM (or cancellation); pending writes are committed on exit."""
+async def serve(config: ServerConfig, on_started: Callable[[], None] | None = None) -> int:
+    """Run until SIGINT/SIGTERM (or cancellation); pending writes are committed on exit.
+    ``on_started`` is called once every gate listens."""
     server = RTMServer(config)
     await server.start()
+    if on_started is not None:
+        on_started()
     # Everything allocated so far (modules, the gates) lives as long as the process: keep it
     # out of the garbage collector's full scans.
     gc.freeze()
@@ -327,6 +333,9 @@ async def serve(config: ServerConfig) -> int:
             _say("TLS on the client and file gates (plain TCP and ws:// are accepted too)")
         if server.http_endpoint is not None:
             _say(f"stored files served over HTTP at {server.file_base_url}/<pid>/<file id>")
+        else:
+            _say(f"stored files not downloadable: their URLs ({server.file_base_url}/<pid>/"
+                 f"<file id>) need aiohttp ({SERVER_EXTRA_HINT})")
         if server.console_url is not None:
             _say(f"console at {server.console_url}")
             if server.console_url.find("token=") >= 0:
@@ -362,28 +371,70 @@ async def serve(config: ServerConfig) -> int:
     return 0
 
 
+def _not_announced(record: logging.LogRecord) -> bool:
+    """Leave out the log records whose news ``serve`` prints itself (the addresses)."""
+    return not getattr(record, ANNOUNCED_KEY, False)
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        text += ("; is another rtm server running? Stop it, or choose other ports: --port, "
+                 "--client-port, --file-port, --http-port, --console-port (0 = a free port)")
+    return text
+
+
+def _created_files(db: str) -> list[Path]:
+    """The database files and directories a start would create (removed if it fails)."""
+    if db == ":memory:":
+        return []
+    path = Path(db)
+    created = [p for p in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm",
+                                                                           "-journal")))
+               if not p.exists()]
+    directory = path.parent
+    missing_dirs: list[Path] = []
+    while not directory.exists():
+        missing_dirs.append(directory)
+        directory = directory.parent
+    return created + missing_dirs  # files first, then directories from the deepest
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if path.is_dir():
+                path.rmdir()  # only if still empty
+            else:
+                path.unlink()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
     level = TRACE if args.log_level == "TRACE" else args.log_level
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_not_announced)
+    # A start that fails (a port in use, a bad key) leaves no new database behind.
+    created = _created_files(_db_path(args))
     try:
         config = config_from_args(args)
     except ValueError as exc:  # options that contradict each other
         parser.error(str(exc))
     except OSError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _remove(created)
         return 1
     try:
-        return asyncio.run(serve(config))
+        return asyncio.run(serve(config, on_started=created.clear))
     except KeyboardInterrupt:
         return 0
-    except OSError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+    except Exception as exc:  # e.g. a port in use, a bad --ecc-key file
+        print(f"{PROG}: error: {_error_text(exc)}", file=sys.stderr)
         return 1
-    except Exception as exc:  # e.g. a bad --ecc-key file
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 1
+    finally:
+        _remove(created)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import re
 import ssl
 import threading
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from rtm.fpnn import codec
 from rtm.fpnn.crypto import ServerPrivateKey, load_private_key
@@ -39,6 +39,7 @@ from rtm.server.config import DEV_SECRET, ServerConfig, is_loopback_host
 from rtm.server.core import ServerCore
 from rtm.server.gate_file import FileGate
 from rtm.server.gate_http import FILE_PATH, HttpGate, http_available
+from rtm.server.gate_http_missing import SERVER_EXTRA_HINT, MissingHttpGate
 from rtm.server.gate_server import ServerGate
 from rtm.server.services import ServicesRegistry
 from rtm.server.store import Store
@@ -49,6 +50,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 logger = logging.getLogger("rtm.server")
+
+#: ``extra`` of the log records that announce addresses or a missing extra: ``rtm server``
+#: prints those itself, once, and leaves these records out of its log.
+ANNOUNCED: Final = {"rtm_announced": True}
 
 _WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})
 #: The web client SDK connects to 13321 when it is given this port (client spec §1.2).
@@ -82,7 +87,7 @@ class RTMServer:
         #: the content-services configuration per project (thread-safe, see
         #: :class:`~rtm.server.services.ServicesRegistry`)
         self.services = ServicesRegistry(self.config.services)
-        self._http: HttpGate | None = None
+        self._http: HttpGate | MissingHttpGate | None = None
         self._console: ConsoleServer | None = None
 
     # ------------------------------------------------------------------ properties
@@ -144,9 +149,12 @@ class RTMServer:
 
     @property
     def http_endpoint(self) -> str | None:
-        """"host:port" of the HTTP listener serving stored files (None without aiohttp)."""
+        """"host:port" of the HTTP listener serving stored files (None without aiohttp:
+        that port then only answers 503 with what to install)."""
         self._gate(self._file_gate)
-        return None if self._http is None else self._advertised(self._http.port)
+        if self._http is None or isinstance(self._http, MissingHttpGate):
+            return None
+        return self._advertised(self._http.port)
 
     @property
     def file_base_url(self) -> str:
@@ -239,19 +247,21 @@ class RTMServer:
                 await gate.close()
             await core.store.close()
             raise
-        http: HttpGate | None = None
+        http: HttpGate | MissingHttpGate
         if http_available():
             http = HttpGate(core.store, self.logger.getChild("http"))
-            try:
-                await http.start(cfg.host, cfg.effective_http_port())
-            except BaseException:
-                for gate in started:
-                    await gate.close()
-                await core.store.close()
-                raise
         else:
+            # Bound all the same: file URLs name a real port, which answers what to install.
+            http = MissingHttpGate(self.logger.getChild("http"))
             self.logger.warning("aiohttp is not installed: stored files cannot be downloaded "
-                                "over HTTP (pip install 'rtm-server-sdk[server]')")
+                                "over HTTP (%s)", SERVER_EXTRA_HINT, extra=ANNOUNCED)
+        try:
+            await http.start(cfg.host, cfg.effective_http_port())
+        except BaseException:
+            for gate in started:
+                await gate.close()
+            await core.store.close()
+            raise
         self._http = http
         self._core = core
         self._gates = started
@@ -259,8 +269,7 @@ class RTMServer:
         core.client_endpoint = self.client_endpoint
         core.file_endpoint = self.file_endpoint
         if not core.file_base_url:
-            port = http.port if http is not None else cfg.effective_http_port()
-            core.file_base_url = f"http://{self._advertised(port)}{FILE_PATH}"
+            core.file_base_url = f"http://{self._advertised(http.port)}{FILE_PATH}"
         if core.live is not None:
             core.live.name_gates({server_gate: "server", client_gate: "client",
                                   file_gate: "file"})
@@ -272,7 +281,7 @@ class RTMServer:
                                 WEB_SDK_REWRITTEN_PORT)
         self.logger.info("RTM server listening: server %s, client %s, file %s, files over "
                          "HTTP at %s (db %s)", self.endpoint, self.client_endpoint,
-                         self.file_endpoint, core.file_base_url, cfg.db)
+                         self.file_endpoint, core.file_base_url, cfg.db, extra=ANNOUNCED)
 
     async def _start_console(self, core: ServerCore) -> None:
         from rtm.server import console
@@ -280,7 +289,7 @@ class RTMServer:
         cfg = self.config
         if not console.available():
             self.logger.warning("web console not started: aiohttp is missing (%s)",
-                                console.INSTALL_HINT)
+                                console.INSTALL_HINT, extra=ANNOUNCED)
             return
         from rtm.server.console.app import ConsoleServer
 
@@ -304,7 +313,8 @@ class RTMServer:
             raise
         self._console = server
         # Logs are shared more widely than the terminal that printed the URL: no token here.
-        self.logger.info("RTM server console at %s", _without_token(server.url))
+        self.logger.info("RTM server console at %s", _without_token(server.url),
+                         extra=ANNOUNCED)
 
     async def close(self) -> None:
         """Stop listening, close every connection, finish in-flight sends, commit, close."""
@@ -331,7 +341,7 @@ class RTMServer:
         self._server_gate = self._client_gate = self._file_gate = None
         if self._closed is not None:
             self._closed.set()
-        self.logger.info("RTM server stopped")
+        self.logger.info("RTM server stopped", extra=ANNOUNCED)
 
     async def wait_closed(self) -> None:
         """Return once :meth:`close` has run (serve until then)."""
@@ -400,6 +410,17 @@ class ServerThread:
     @property
     def http_endpoint(self) -> str | None:
         return self.server.http_endpoint
+
+    @property
+    def file_base_url(self) -> str:
+        """Prefix of stored files' URLs: ``<file_base_url>/<pid>/<file id>``."""
+        return self.server.file_base_url
+
+    @property
+    def console_url(self) -> str | None:
+        """The web console's address (``ServerThread(console_port=0)`` turns it on); None
+        when it is off or aiohttp is not installed."""
+        return self.server.console_url
 
     @property
     def projects(self) -> dict[int, str]:

@@ -98,12 +98,13 @@ class ServicesConfigError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Word:
     """A listed word: found case-insensitively as a substring; ``tag`` is reported by
-    ``tcheck``, ``cls`` by ``profanity(classify)``; ``block`` makes ``tcheck`` withhold the
-    censored text (the message must be blocked)."""
+    ``tcheck``, ``classification`` by ``profanity(classify)``; ``block`` makes ``tcheck``
+    withhold the censored text (the message must be blocked). The defaults are those of
+    ``rtm_project.services.add_word``."""
 
     word: str
-    tag: int
-    cls: str
+    tag: int = 0
+    classification: str = ""
     action: Action = "censor"
 
 
@@ -332,14 +333,20 @@ def _language(value: str, where: str) -> str:
 
 
 def word_from_mapping(value: object, where: str = "word") -> Word:
-    obj = _object(value, where, ("word", "tag", "class", "action"))
+    # "class" is the key's earlier name, still read so existing services files keep working
+    obj = _object(value, where, ("word", "tag", "classification", "class", "action"))
     action = obj.get("action", "censor")
     if action not in _ACTIONS:
         raise _expect(f"{where}.action", "'censor' or 'block'", action)
-    cls = obj.get("class", "")
-    if not isinstance(cls, str):
-        raise _expect(f"{where}.class", "a string", cls)
-    return Word(_get_str(obj, "word", where), _get_int(obj, "tag", where), cls, action)
+    if "classification" in obj and "class" in obj:
+        raise ServicesConfigError(f"{where}: give 'classification' only ('class' is its "
+                                  "earlier name)")
+    key = "class" if "class" in obj else "classification"
+    classification = obj.get(key, "")
+    if not isinstance(classification, str):
+        raise _expect(f"{where}.{key}", "a string", classification)
+    tag = _get_int(obj, "tag", where) if "tag" in obj else 0
+    return Word(_get_str(obj, "word", where), tag, classification, action)
 
 
 def _translation(value: object, where: str) -> Translation:
@@ -584,7 +591,8 @@ def profanity(config: ServicesConfig, text: str, classify: bool) -> dict[str, An
     matches = find_words(text, config.words)
     answer: dict[str, Any] = {"text": mask(text, matches)}
     if classify:
-        answer["classification"] = sorted({w.cls for _, _, w in matches if w.cls})
+        answer["classification"] = sorted({w.classification for _, _, w in matches
+                                           if w.classification})
     return answer
 
 

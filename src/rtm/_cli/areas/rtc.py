@@ -81,8 +81,7 @@ def _room(p: argparse.ArgumentParser) -> None:
 
 def register(tree: Any, top: Any) -> None:
     """Add ``rtc`` and its subcommands."""
-    rtc = tree.group(top, "rtc", "RTC voice/video rooms (list, members, pull, invite, kick, "
-                     "close, mic, admin)", "rtm rtc pull 7 1 2 --type video",
+    rtc = tree.group(top, "rtc", "RTC voice/video rooms", "rtm rtc pull 7 1 2 --type video",
                      "rtm rtc members 7", "rtm rtc close 7")
     tree.leaf(rtc, "list", "the project's RTC rooms (get_rtc_room_list)", rtc_list,
               "rtm rtc list")

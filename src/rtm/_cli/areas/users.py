@@ -370,7 +370,7 @@ def register(tree: Any, top: Any) -> None:
                        help="peer uids, up to 100")
 
     # --- data
-    da = t.group(top, "data", "per-user key/value data kept by RTM (get, set, del)",
+    da = t.group(top, "data", "per-user key/value data kept by RTM",
                  "rtm data set 1 theme dark", "rtm data get 1 theme", "rtm data del 1 theme")
     p = t.leaf(da, "get", "the value of a key (get_data)", data_get, "rtm data get 1 theme")
     p.add_argument("uid", metavar="UID", type=int64, help="user")
@@ -423,10 +423,8 @@ def register(tree: Any, top: Any) -> None:
 
     # --- room: add/del in one call each, members, count, info, set-info, join, leave
     rm = _subcommands(top, "room")
-    _describe(top, "room", "rooms: membership, counts, infos (add, del, members, count, join, "
-                           "leave, info, set-info)")
-    _describe(top, "group", "groups: membership, counts, infos (add, del, members, count, "
-                            "check, of-user, delete, info, set-info, clear-project)")
+    t.restate(top.choices["room"], "rooms: membership, counts, infos")
+    t.restate(top.choices["group"], "groups: membership, counts, infos")
     for name, handler, method in (("add", room_add, "add_room_members"),
                                   ("del", room_del, "del_room_members")):
         leaf = rm.choices[name]

@@ -1,8 +1,8 @@
 """Web console of the local RTM server: see and drive the state it holds, live.
 
 ``rtm server`` serves it on loopback (``--console-port``, ``--no-console``); embedded servers
-turn it on with ``ServerConfig(console_port=0)``. It needs the optional ``console`` extra
-(aiohttp): ``pip install 'rtm-server-sdk[console]'``. Layout:
+turn it on with ``ServerConfig(console_port=0)``. It needs the optional ``server`` extra
+(aiohttp; ``console`` is an alias of it): ``pip install 'rtm-server-sdk[server]'``. Layout:
 
 * :mod:`.live`: the recorder of quests and pushes (no aiohttp; the server core imports it);
 * :mod:`.panels`: the declarative pages, panels and actions every area registers;
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Final
 
 #: What to install when aiohttp is missing.
-INSTALL_HINT: Final = "pip install 'rtm-server-sdk[console]'"
+INSTALL_HINT: Final = "pip install 'rtm-server-sdk[server]'"
 
 
 def available() -> bool:

@@ -79,6 +79,15 @@ def short(text: str | bytes, limit: int = 160) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
 
 
+def _cell(value: Cell) -> Html:
+    """A table cell; an integer (an id, a mid, a count) is kept on one line (class ``int``),
+    so a long text in the same row wraps instead of breaking the digits."""
+    if (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, str) and value.lstrip("-").isdigit()):
+        return tag("td", value, class_="int")
+    return tag("td", value)
+
+
 @dataclass(frozen=True)
 class Table:
     """A panel body: column titles and rows of cells."""
@@ -93,7 +102,7 @@ class Table:
             body = tag("p", self.empty, class_="empty")
         else:
             head = tag("thead", tag("tr", join(tag("th", c) for c in self.columns)))
-            rows = join(tag("tr", join(tag("td", cell) for cell in row)) for row in self.rows)
+            rows = join(tag("tr", join(_cell(cell) for cell in row)) for row in self.rows)
             body = tag("table", Html(head + tag("tbody", rows)))
         return Html(body + (self.footer or ""))
 

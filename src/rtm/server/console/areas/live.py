@@ -28,7 +28,10 @@ async def stream(ctx: Ctx) -> Html:
     detail = tag("aside", Html(tag("h2", "Details") + tag(
         "p", "Click a row to see its params and answer (signs, tokens and secrets are masked).",
         class_="empty") + tag("pre", "", id="live-detail-body")), id="live-detail")
+    # The rows never wrap: the table scrolls sideways in its own box rather than run under
+    # the details panel on a narrow window.
+    rows = tag("div", table, class_="live-rows-box")
     return tag("section", Html(tag("form", controls, id="live-filter", class_="filters")
-                               + tag("div", Html(table + detail), class_="live-split")),
+                               + tag("div", Html(rows + detail), class_="live-split")),
                id="live", data_ws=f"/p/{ctx.pid}/live/ws",
                data_detail=f"/p/{ctx.pid}/live/event/")

@@ -31,8 +31,8 @@ async def translations(ctx: Ctx) -> Table:
 @panel("services", "words", "Word list (text checks, profanity filter)", order=30)
 async def words(ctx: Ctx) -> Table:
     config = ctx.core.services.get(ctx.pid)
-    rows = [[w.word, w.tag, w.cls, w.action] for w in config.words]
-    return Table(("word", "tag", "class", "action"), rows, empty="No word is flagged.")
+    rows = [[w.word, w.tag, w.classification, w.action] for w in config.words]
+    return Table(("word", "tag", "classification", "action"), rows, empty="No word is flagged.")
 
 
 @panel("services", "markers", "Check markers (image, audio, video checks)", order=40)
