@@ -5,9 +5,9 @@ gate's own port, the gate's keep-alive pings, the login deadline and the connect
 from __future__ import annotations
 
 import asyncio
-import logging
 import datetime
 import ipaddress
+import logging
 import socket
 import ssl
 from collections.abc import AsyncIterator, Callable
