@@ -157,8 +157,20 @@ class ServerCore:
                 return self.now_ms()
             if isinstance(target, list):
                 target = kept
-        return await self.shielded(self._send(pid, kind, from_uid, target, mid, mtype, msg,
-                                              attrs, origin, ftype, store_call))
+        if store_call is not None:
+            return await self.shielded(self._send_with(pid, kind, from_uid, target, mid, mtype,
+                                                       msg, attrs, origin, ftype, store_call))
+        deliver = self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin,
+                                  ftype)
+        # The pushes run when the row is committed (``on_commit``), whether or not this
+        # caller is still there to answer: no task of its own, no shield.
+        if isinstance(target, list):
+            result = await self.store.send_multi(pid, from_uid, target, mid, mtype, msg, attrs,
+                                                 on_commit=deliver)
+        else:
+            result = await self.store.send_message(pid, kind, from_uid, target, mid, mtype,
+                                                   msg, attrs, on_commit=deliver)
+        return result.mtime
 
     async def _unblocked(self, pid: int, from_uid: int, target: int | list[int], *,
                          multi_file: bool) -> list[int]:
@@ -172,27 +184,30 @@ class ServerCore:
                                   f"uid {min(blockers)} has blocked uid {from_uid}")
         return [to for to in tos if to not in blockers]
 
-    async def _send(self, pid: int, kind: Kind, from_uid: int,
-                    target: int | list[int] | None, mid: int, mtype: int,
-                    msg: str | bytes, attrs: str | bytes, origin: Origin, ftype: int,
-                    store_call: Callable[[], Awaitable[SendResult]] | None) -> int:
-        store = self.store
-        if store_call is not None:
-            result = await store_call()
-            targets = target if isinstance(target, list) else [target or 0]
-        elif isinstance(target, list):
-            result = await store.send_multi(pid, from_uid, target, mid, mtype, msg, attrs)
-            targets = target
-        else:
-            result = await store.send_message(pid, kind, from_uid, target, mid, mtype, msg,
-                                              attrs)
-            targets = [target or 0]
+    def _deliverer(self, pid: int, kind: Kind, from_uid: int, target: int | list[int] | None,
+                   mid: int, mtype: int, msg: str | bytes, attrs: str | bytes, origin: Origin,
+                   ftype: int) -> Callable[[SendResult], None]:
+        """What pushes a stored send to its recipients' and listeners' connections."""
+        targets = target if isinstance(target, list) else [target or 0]
         to_servers = origin == "client" or self.config.push_server_api_messages
-        for tgt, fresh, mtime in zip(targets, result.fresh, result.mtimes, strict=True):
-            if fresh:
-                self.hub.deliver(
-                    Delivery(pid, kind, from_uid, tgt, mid, mtype, msg, attrs, mtime, ftype),
-                    to_servers=to_servers)
+        hub = self.hub
+
+        def deliver(result: SendResult) -> None:
+            for tgt, fresh, mtime in zip(targets, result.fresh, result.mtimes, strict=True):
+                if fresh:
+                    hub.deliver(Delivery(pid, kind, from_uid, tgt, mid, mtype, msg, attrs,
+                                         mtime, ftype), to_servers=to_servers)
+
+        return deliver
+
+    async def _send_with(self, pid: int, kind: Kind, from_uid: int,
+                         target: int | list[int] | None, mid: int, mtype: int,
+                         msg: str | bytes, attrs: str | bytes, origin: Origin, ftype: int,
+                         store_call: Callable[[], Awaitable[SendResult]]) -> int:
+        """A send whose store write is ``store_call`` (the file gate's file + message)."""
+        result = await store_call()
+        self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin,
+                        ftype)(result)
         return result.mtime
 
 

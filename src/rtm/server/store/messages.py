@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
 
 from rtm.api.codes import (
     ADMIN_ONLY,
@@ -25,6 +27,35 @@ from rtm.server.store.common import (
     _payload,
 )
 from rtm.server.store.engine import StoreBase
+
+
+@dataclass(frozen=True, slots=True)
+class _SendSQL:
+    """The send path's statements for one conversation kind. The kind is written into the
+    SQL, not bound: with a bound ``kind`` SQLite re-prepares the statement on every run
+    (the partial index ``messages_receiver ... WHERE kind = 1`` makes the plan depend on the
+    value), which costs ~9 µs per statement."""
+
+    dedup: str
+    last_mtime: str
+    insert: str
+
+
+def _send_sql(kind: Kind) -> _SendSQL:
+    k = int(kind)
+    return _SendSQL(
+        dedup=("SELECT id, mtime FROM messages"
+               f" WHERE pid=? AND kind={k} AND xa=? AND xb=? AND from_uid=? AND mid=?"
+               " ORDER BY id LIMIT 1"),
+        last_mtime=f"SELECT max(mtime) FROM messages WHERE pid=? AND kind={k} AND xa=? AND xb=?",
+        insert=("INSERT INTO messages (pid, kind, xa, xb, from_uid, to_uid, mid, mtype, msg,"
+                f" attrs, mtime) VALUES (?,{k},?,?,?,?,?,?,?,?,?)"),
+    )
+
+
+_SEND_SQL: Final = {kind: _send_sql(kind) for kind in Kind}
+
+OnCommit = Callable[[SendResult], None]
 
 
 class MessagesRepo(StoreBase):
@@ -87,6 +118,7 @@ class MessagesRepo(StoreBase):
         else:
             self._check_p2p_senders(conn, pid, from_uid, targets)
         base = self._now() if mtime is None else mtime
+        sql = _SEND_SQL[kind]
         ids: list[int] = []
         mtimes: list[int] = []
         fresh: list[bool] = []
@@ -96,14 +128,9 @@ class MessagesRepo(StoreBase):
                 to_uid = target
             else:
                 xa, xb, to_uid = target, 0, 0
-            conv = (pid, int(kind), xa, xb)
+            conv = (pid, xa, xb)
             if self.dedup_mid:
-                row = conn.execute(
-                    "SELECT id, mtime FROM messages"
-                    " WHERE pid=? AND kind=? AND xa=? AND xb=? AND from_uid=? AND mid=?"
-                    " ORDER BY id LIMIT 1",
-                    (*conv, from_uid, mid),
-                ).fetchone()
+                row = conn.execute(sql.dedup, (*conv, from_uid, mid)).fetchone()
                 if row is not None:
                     if self.strict_mid:
                         raise StoreError(DUPLICATED_MID,
@@ -112,15 +139,10 @@ class MessagesRepo(StoreBase):
                     mtimes.append(int(row[1]))
                     fresh.append(False)
                     continue
-            last = conn.execute(
-                "SELECT max(mtime) FROM messages WHERE pid=? AND kind=? AND xa=? AND xb=?", conv
-            ).fetchone()[0]
+            last = conn.execute(sql.last_mtime, conv).fetchone()[0]
             row_mtime = base if last is None or last <= base else int(last)
             cur = conn.execute(
-                "INSERT INTO messages (pid, kind, xa, xb, from_uid, to_uid, mid, mtype, msg,"
-                " attrs, mtime) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (*conv, from_uid, to_uid, mid, mtype, msg, attrs, row_mtime),
-            )
+                sql.insert, (*conv, from_uid, to_uid, mid, mtype, msg, attrs, row_mtime))
             assert cur.lastrowid is not None
             ids.append(cur.lastrowid)
             mtimes.append(row_mtime)
@@ -145,6 +167,7 @@ class MessagesRepo(StoreBase):
         attrs: Payload = "",
         *,
         mtime: int | None = None,
+        on_commit: OnCommit | None = None,
     ) -> SendResult:
         """Store one message. ``target``: the receiver uid (P2P), gid, rid, or None (broadcast).
 
@@ -156,6 +179,8 @@ class MessagesRepo(StoreBase):
         ORIGINAL mtime and ``duplicate=True`` (200053 instead when ``strict_mid``).
         ``mtime`` defaults to now; it is raised to the conversation's latest mtime if needed so
         mtimes never decrease in cursor-id order.
+        ``on_commit(result)`` runs once the row is committed, before this returns, and even if
+        the caller is cancelled once the operation has been queued (the server's pushes).
         """
         k = Kind(kind)
         if k == Kind.BROADCAST:
@@ -164,10 +189,10 @@ class MessagesRepo(StoreBase):
             raise ValueError(f"{k.name} message needs a target")
         else:
             tgt = target
-        return await self._call(
-            True, self._op_send, pid, k, from_uid, (tgt,), mid, mtype,
-            _payload(msg), _payload(attrs), mtime,
-        )
+        m, a = _payload(msg), _payload(attrs)
+        return await self._queue(
+            True, lambda conn: self._op_send(conn, pid, k, from_uid, (tgt,), mid, mtype, m, a,
+                                             mtime), on_commit)
 
     async def send_p2p(self, pid: int, from_uid: int, to_uid: int, mid: int, mtype: int,
                        msg: Payload, attrs: Payload = "", *,
@@ -204,12 +229,15 @@ class MessagesRepo(StoreBase):
         attrs: Payload = "",
         *,
         mtime: int | None = None,
+        on_commit: OnCommit | None = None,
     ) -> SendResult:
         """``sendmsgs``: one P2P row per recipient with the same mid, all in one operation.
 
         A recipient listed twice gets one row; its second entry is reported as not fresh.
+        ``on_commit``: as for :meth:`send_message`.
         """
-        return await self._call(
-            True, self._op_send, pid, Kind.P2P, from_uid, tuple(tos or ()), mid, mtype,
-            _payload(msg), _payload(attrs), mtime,
-        )
+        targets = tuple(tos or ())
+        m, a = _payload(msg), _payload(attrs)
+        return await self._queue(
+            True, lambda conn: self._op_send(conn, pid, Kind.P2P, from_uid, targets, mid, mtype,
+                                             m, a, mtime), on_commit)
