@@ -293,21 +293,9 @@ class Hub:
                 self.push(conn, method, payload)
 
     def _push_servers(self, d: Delivery) -> None:
-        if d.kind == Kind.BROADCAST:
+        if d.kind == Kind.BROADCAST or not self.servers:
             return  # no broadcast push for server connections (spec §4.1)
-        base: dict[str, Any] = {"from": d.from_uid}
-        if d.kind == Kind.P2P:
-            method, key = "pushmsg", "to"
-        elif d.kind == Kind.GROUP:
-            method, key = "pushgroupmsg", "gid"
-        else:
-            method, key = "pushroommsg", "rid"
-        payload: dict[str, Any] = {
-            **base, key: d.target, "mtype": d.mtype, "mid": d.mid, "msg": d.msg,
-            "attrs": d.attrs, "mtime": d.mtime,
-        }
-        if key != "to":  # CPP reads ``to`` from every push kind (spec current §7.1)
-            payload["to"] = d.target
+        wanting = []
         for conn, state in self._listeners(d.pid):
             if d.kind == Kind.P2P:
                 wanted = state.wants_p2p(d.from_uid, d.target)
@@ -316,4 +304,20 @@ class Hub:
             else:
                 wanted = state.wants_room(d.target)
             if wanted:
-                self.push(conn, method, payload)
+                wanting.append(conn)
+        if not wanting:
+            return
+        if d.kind == Kind.P2P:
+            method, key = "pushmsg", "to"
+        elif d.kind == Kind.GROUP:
+            method, key = "pushgroupmsg", "gid"
+        else:
+            method, key = "pushroommsg", "rid"
+        payload: dict[str, Any] = {
+            "from": d.from_uid, key: d.target, "mtype": d.mtype, "mid": d.mid, "msg": d.msg,
+            "attrs": d.attrs, "mtime": d.mtime,
+        }
+        if key != "to":  # CPP reads ``to`` from every push kind (spec current §7.1)
+            payload["to"] = d.target
+        for conn in wanting:
+            self.push(conn, method, payload)

@@ -172,9 +172,11 @@ def _file_target_key(cmd: str, target: int | Iterable[int] | None) -> str:
 class _Op:
     """One queued operation. ``then`` (optional) is called with the result once the
     operation is committed, before its future is resolved, even if the caller has given up
-    meanwhile: what must follow a stored write (its pushes) never depends on the caller."""
+    meanwhile: what must follow a stored write (its pushes) never depends on the caller.
+    ``atomic``: the operation makes at most one write statement, its last, so a failure
+    leaves nothing of it behind and it needs no savepoint of its own."""
 
-    __slots__ = ("fn", "fut", "then", "write")
+    __slots__ = ("atomic", "fn", "fut", "then", "write")
 
     def __init__(
         self,
@@ -182,11 +184,13 @@ class _Op:
         fut: asyncio.Future[Any],
         write: bool,
         then: Callable[[Any], None] | None = None,
+        atomic: bool = False,
     ) -> None:
         self.fn = fn
         self.fut = fut
         self.write = write
         self.then = then
+        self.atomic = atomic
 
 
 _Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]

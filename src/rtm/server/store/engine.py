@@ -110,6 +110,8 @@ class StoreBase:
         #: Operations queued since the last flush (run at the end of the loop pass).
         self._pending: list[_Op] = []
         self._flush_scheduled = False
+        #: Run a lone operation at once (see ``_queue``); off: always at the end of the pass.
+        self._eager = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conn: sqlite3.Connection | None = None
         self._open = False
@@ -214,8 +216,9 @@ class StoreBase:
         # abort the whole transaction (e.g. disk full), they are lost and must be failed.
         in_txn: list[int] = []
         txn = False
-        # A write alone in its batch needs no savepoint: the transaction is its own.
-        savepoints = len(batch) > 1
+        # A write alone in its batch needs no savepoint (the transaction is its own), nor
+        # does an atomic one (a failure leaves nothing of it).
+        alone = len(batch) == 1
         for op in batch:
             if op.fut.cancelled() and op.then is None:  # its caller gave up before it ran
                 continue
@@ -223,7 +226,8 @@ class StoreBase:
             if write and not txn:
                 conn.execute("BEGIN IMMEDIATE")
                 txn = True
-            if write and savepoints:
+            savepoint = write and not alone and not op.atomic
+            if savepoint:
                 conn.execute("SAVEPOINT op")
             try:
                 result = op.fn(conn)
@@ -234,16 +238,16 @@ class StoreBase:
                         outcomes[i] = (outcomes[i][0], None, lost)
                     in_txn.clear()
                     txn = False
-                elif write and savepoints:
+                elif savepoint:
                     conn.execute("ROLLBACK TO op")
                     conn.execute("RELEASE op")
-                elif write:
+                elif write and alone:
                     conn.execute("ROLLBACK")
                     txn = False
                 outcomes.append((op, None, exc))
                 continue
             if write:
-                if savepoints:
+                if savepoint:
                     conn.execute("RELEASE op")
                 in_txn.append(len(outcomes))
             outcomes.append((op, result, None))
@@ -276,17 +280,24 @@ class StoreBase:
         return await self._queue(write, lambda conn: fn(conn, *args, **kwargs), None)
 
     def _queue(self, write: bool, fn: Callable[[sqlite3.Connection], T],
-               then: Callable[[T], None] | None) -> asyncio.Future[T]:
-        """Queue ``fn(conn)`` for the next flush; the future has its result."""
+               then: Callable[[T], None] | None, atomic: bool = False) -> asyncio.Future[T]:
+        """Queue ``fn(conn)`` for the next flush; the future has its result (see
+        :class:`_Op` for ``then`` and ``atomic``)."""
         if not self._open:
             raise RuntimeError("store is not open")
         loop = self._loop
         assert loop is not None
         fut: asyncio.Future[T] = loop.create_future()
-        self._pending.append(_Op(fn, fut, write, then))
+        self._pending.append(_Op(fn, fut, write, then, atomic))
         if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
+            if self._eager and not getattr(loop, "_ready", True):
+                # Nothing else is ready to run in this loop pass, so nothing could join the
+                # batch: run it now. The caller then awaits a done future and goes on in the
+                # same pass (one call at a time: one loop pass per quest, not three).
+                self._flush()
+            else:
+                self._flush_scheduled = True
+                loop.call_soon(self._flush)
         return fut
 
     def _is_admin(self, pid: int, uid: int) -> bool:

@@ -190,9 +190,10 @@ class MessagesRepo(StoreBase):
         else:
             tgt = target
         m, a = _payload(msg), _payload(attrs)
+        # Atomic: checks, then one INSERT (or none for a duplicate).
         return await self._queue(
             True, lambda conn: self._op_send(conn, pid, k, from_uid, (tgt,), mid, mtype, m, a,
-                                             mtime), on_commit)
+                                             mtime), on_commit, atomic=True)
 
     async def send_p2p(self, pid: int, from_uid: int, to_uid: int, mid: int, mtype: int,
                        msg: Payload, attrs: Payload = "", *,
