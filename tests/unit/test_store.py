@@ -778,3 +778,26 @@ async def test_devices(store: Store) -> None:
     await store.remove_device(PID, 1, "unknown")
     assert await store.list_devices(PID, 1) == [Device(1, "fcm", "tok-b")]
     assert await store.list_devices(PID, 2) == [Device(2, "apns", "tok-a")]
+
+
+# ------------------------------------------------------------------------------ fan-out
+
+
+async def test_receivers_of_a_group_and_a_room_in_one_operation(store: Store,
+                                                                clock: FakeClock) -> None:
+    await store.add_group_members(PID, 5, [1, 2, 3, 4])
+    await store.add_group_ban(PID, 5, 2, 0)  # permanent, in this group
+    await store.add_group_ban(PID, 0, 3, 0)  # in every group
+    await store.add_group_ban(PID, 5, 4, 1)  # expires in 1 s
+    await store.add_group_ban(PID, 6, 1, 0)  # another group: no effect here
+    assert sorted(await store.receivers(PID, 2, 5)) == [1, 2, 3, 4]
+    assert sorted(await store.receivers(PID, 2, 5, drop_banned=True)) == [1]
+    clock.advance(1001)
+    assert sorted(await store.receivers(PID, 2, 5, drop_banned=True)) == [1, 4]
+    await store.add_room_member(PID, 9, 7)
+    await store.add_room_member(PID, 9, 8)
+    await store.add_room_ban(PID, 9, 8, 0)
+    assert sorted(await store.receivers(PID, 3, 9, drop_banned=True)) == [7]
+    assert await store.receivers(PID, 2, 404, drop_banned=True) == []
+    with pytest.raises(ValueError, match="scope"):
+        await store.receivers(PID, 1, 5)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rtm.fpnn.errors import FPNNError, FPNNTimeoutError
 from rtm.fpnn.server import ServerConnection
+from rtm.fpnn.session import WriteBufferFull
 from rtm.server.config import ServerConfig
 from rtm.server.listen import ListenState
 from rtm.server.store import Kind, Store
@@ -209,7 +210,43 @@ class Hub:
                                               functools.partial(self._push, conn, method,
                                                                 payload)))
         else:
+            self._send_push(conn, method, payload, 1)
+
+    def _send_push(self, conn: ServerConnection, method: str, payload: dict[str, Any],
+                   attempt: int) -> None:
+        """Send one push and follow its answer with a callback: no task per push, so a
+        message to a large group costs one frame and one future per member connection."""
+        try:
+            fut = conn.send_quest(method, payload, self.config.push_timeout)
+        except WriteBufferFull:  # a session with an outbound limit: wait for room
             self.spawn(self._push(conn, method, payload))
+            return
+        except FPNNError as exc:
+            self.logger.debug("push %s to %s failed: %s", method, conn.peer, exc)
+            self.pushes_failed += 1
+            return
+        fut.add_done_callback(functools.partial(self._push_done, conn, method, payload,
+                                                attempt))
+
+    def _push_done(self, conn: ServerConnection, method: str, payload: dict[str, Any],
+                   attempt: int, fut: asyncio.Future[Any]) -> None:
+        if fut.cancelled():
+            self.pushes_failed += 1
+            return
+        exc = fut.exception()
+        if exc is None:
+            self.pushes_sent += 1
+            return
+        if isinstance(exc, FPNNTimeoutError):
+            attempts = 2 if self.config.push_retry else 1
+            self.logger.warning("push %s to %s timed out (attempt %d of %d)", method,
+                                conn.peer, attempt, attempts)
+            if attempt < attempts and not conn.closed and not self.closing:
+                self._send_push(conn, method, payload, attempt + 1)
+                return
+        else:
+            self.logger.debug("push %s to %s failed: %s", method, conn.peer, exc)
+        self.pushes_failed += 1
 
     async def _push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> int:
         """Send one push; 0 once answered, else the code of the last failure."""
@@ -263,24 +300,17 @@ class Hub:
             self.spawn(self._deliver_members(d))
 
     async def _deliver_members(self, d: Delivery) -> None:
+        # One store operation per message (members, minus the banned ones when bans block
+        # receiving), then one push per online member connection.
+        receivers = await self.store.receivers(d.pid, int(d.kind), d.target,
+                                               drop_banned=self.config.ban_blocks_receive)
         if d.kind == Kind.GROUP:
-            members = await self.store.get_group_members(d.pid, d.target)
             method, extra = "pushgroupmsg", {"gid": d.target}
         else:
-            members = await self.store.room_members(d.pid, d.target)
             method, extra = "pushroommsg", {"rid": d.target}
         users = self.clients.get(d.pid, {})
-        recipients = [u for u in members if u != d.from_uid and users.get(u)]
-        if self.config.ban_blocks_receive and recipients:
-            kept = []
-            for uid in recipients:
-                banned = (await self.store.is_banned_in_group(d.pid, d.target, uid)
-                          if d.kind == Kind.GROUP
-                          else await self.store.is_banned_in_room(d.pid, d.target, uid))
-                if not banned:
-                    kept.append(uid)
-            recipients = kept
-        self._push_clients(d, recipients, method, extra)
+        self._push_clients(d, [u for u in receivers if u != d.from_uid and users.get(u)],
+                           method, extra)
 
     def _push_clients(self, d: Delivery, uids: Iterable[int], method: str,
                       extra: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, Concatenate, TypeVar
+from typing import Any, Concatenate, Final, TypeVar
 
 from rtm.server.store.common import (
     _WILDCARD,
@@ -52,6 +52,8 @@ from rtm.server.store.common import (
 from rtm.server.store.schema import _MIGRATIONS, SCHEMA_VERSION
 
 _S = TypeVar("_S", bound="StoreBase")
+_SCOPE_GROUP: Final = 2  # ban scopes = Kind values of groups and rooms
+_SCOPE_ROOM: Final = 3
 _log = logging.getLogger("rtm.server.store")
 
 
@@ -394,6 +396,30 @@ class StoreBase:
 
     async def journal_mode(self) -> str:
         return await self._call(False, self._op_journal_mode)
+
+    # ------------------------------------------------------------------ fan-out
+
+    def _op_receivers(self, conn: sqlite3.Connection, pid: int, scope: int, xid: int,
+                      drop_banned: bool) -> list[int]:
+        table, column = (("group_members", "gid") if scope == _SCOPE_GROUP
+                         else ("room_members", "rid"))
+        members = [int(r[0]) for r in conn.execute(
+            f"SELECT uid FROM {table} WHERE pid=? AND {column}=?", (pid, xid))]
+        if not drop_banned or not members:
+            return members
+        now = self._now()
+        banned = {int(uid) for uid, expires in conn.execute(
+            "SELECT uid, expires_ms FROM bans WHERE pid=? AND scope=? AND xid IN (?, ?)",
+            (pid, scope, xid, _WILDCARD)) if expires is None or expires > now}
+        return [uid for uid in members if uid not in banned]
+
+    async def receivers(self, pid: int, scope: int, xid: int, *,
+                        drop_banned: bool = False) -> list[int]:
+        """The members of group (``scope`` 2) or room (3) ``xid``, in one operation; with
+        ``drop_banned`` without those banned there or in every group/room now."""
+        if scope not in (_SCOPE_GROUP, _SCOPE_ROOM):
+            raise ValueError(f"scope must be 2 (group) or 3 (room), got {scope}")
+        return await self._call(False, self._op_receivers, pid, scope, xid, drop_banned)
 
     # ------------------------------------------------------------------ read-only listings
 
