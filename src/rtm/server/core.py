@@ -90,25 +90,31 @@ class ServerCore:
         """FPNN handler around ``fn``: every failure becomes an error answer — FPNN/RTM codes
         as raised, store business errors with their code, anything else 200999 (logged).
 
+        ``fn`` returns a coroutine, or a future whose failures are already mapped (the send
+        path's answer straight from the store, see :meth:`send_answer`): the FPNN connection
+        follows such a future with a callback, without a task.
+
         At DEBUG every quest logs one line (method, pid, seq, peer, sizes, outcome, elapsed
         time); at TRACE with its params and answer, secrets masked (``rtm._wirelog``)."""
         logger = self.logger
+        rtm_failure = self.rtm_failure
 
-        async def answer(conn: ServerConnection, quest: Any) -> HandlerResult:
+        async def mapped(pending: Awaitable[Answer]) -> HandlerResult:
             try:
-                return await fn(conn, Params(quest.payload, method))
-            except FPNNError:
-                raise
-            except StoreError as exc:
-                raise codes.rtm_error(exc.code, exc.message) from None
-            except Exception:
-                logger.exception("internal error while handling %s", method)
-                raise codes.rtm_error(codes.UNKNOWN_ERROR, "internal server error") from None
+                return await pending
+            except Exception as exc:
+                raise rtm_failure(exc, method) from None
 
-        async def handler(conn: FPNNConnection, quest: Any) -> HandlerResult:
-            assert isinstance(conn, ServerConnection)
-            if not logger.isEnabledFor(logging.DEBUG):
-                return await answer(conn, quest)
+        def answer(conn: ServerConnection, quest: Any) -> Awaitable[HandlerResult]:
+            try:
+                pending = fn(conn, Params(quest.payload, method))
+            except Exception as exc:
+                raise rtm_failure(exc, method) from None
+            if isinstance(pending, asyncio.Future):
+                return pending
+            return mapped(pending)
+
+        async def logged(conn: ServerConnection, quest: Any) -> HandlerResult:
             started = time.perf_counter()
             try:
                 result = await answer(conn, quest)
@@ -118,9 +124,26 @@ class ServerCore:
             _log_quest(logger, conn, method, quest, started, result, None)
             return result
 
+        def handler(conn: FPNNConnection, quest: Any) -> Awaitable[HandlerResult]:
+            assert isinstance(conn, ServerConnection)
+            if not logger.isEnabledFor(logging.DEBUG):
+                return answer(conn, quest)
+            return logged(conn, quest)
+
         if self.live is not None:  # the console's live stream
-            return self.live.observe(method, handler)
+            live_handler: Callable[[FPNNConnection, Any], Awaitable[HandlerResult]] = handler
+            return self.live.observe(method, live_handler)
         return handler
+
+    def rtm_failure(self, exc: Exception, method: str) -> Exception:
+        """The error answer for a handler's failure: FPNN/RTM errors as raised, store business
+        errors with their code, anything else 200999 (logged)."""
+        if isinstance(exc, FPNNError):
+            return exc
+        if isinstance(exc, StoreError):
+            return codes.rtm_error(exc.code, exc.message)
+        self.logger.error("internal error while handling %s", method, exc_info=exc)
+        return codes.rtm_error(codes.UNKNOWN_ERROR, "internal server error")
 
     # ------------------------------------------------------------------ the send path
 
@@ -172,6 +195,27 @@ class ServerCore:
                                                    msg, attrs, on_commit=deliver)
         return result.mtime
 
+    def send_answer(self, pid: int, kind: Kind, from_uid: int, target: int | None, mid: int,
+                    mtype: int, msg: str | bytes, attrs: str | bytes, *, origin: Origin,
+                    method: str) -> Awaitable[Answer]:
+        """:meth:`send` of one message answered with ``{"mtime": ...}``. Without a block
+        check to make first, this is the store's own future (errors mapped as ``wrap`` maps
+        them): the quest's answer then needs no task nor coroutine."""
+        if kind is Kind.P2P and (origin == "client"
+                                 or self.config.enforce_blocks_on_server_api):
+            return self._send_answer(pid, kind, from_uid, target, mid, mtype, msg, attrs,
+                                     origin)
+        deliver = self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin, 0)
+        return self.store.send_message_future(
+            pid, kind, from_uid, target, mid, mtype, msg, attrs, on_commit=deliver,
+            answer=_mtime_answer, error=lambda exc: self.rtm_failure(exc, method))
+
+    async def _send_answer(self, pid: int, kind: Kind, from_uid: int, target: int | None,
+                           mid: int, mtype: int, msg: str | bytes, attrs: str | bytes,
+                           origin: Origin) -> Answer:
+        return {"mtime": await self.send(pid, kind, from_uid, target, mid, mtype, msg, attrs,
+                                         origin=origin)}
+
     async def _unblocked(self, pid: int, from_uid: int, target: int | list[int], *,
                          multi_file: bool) -> list[int]:
         """The recipients that have not blocked ``from_uid``; 200049 for a single recipient
@@ -209,6 +253,10 @@ class ServerCore:
         self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin,
                         ftype)(result)
         return result.mtime
+
+
+def _mtime_answer(result: SendResult) -> Answer:
+    return {"mtime": result.mtime}
 
 
 def _log_quest(logger: logging.Logger, conn: ServerConnection, method: str, quest: Any,

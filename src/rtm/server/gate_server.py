@@ -62,9 +62,9 @@ class ServerGate(
                 ) -> Callable[[ServerConnection, Params], Awaitable[Answer]]:
         auth = self.core.auth
 
-        async def handler(conn: ServerConnection, p: Params) -> Answer:
+        def handler(conn: ServerConnection, p: Params) -> Awaitable[Answer]:
             pid = auth.check(p, method)
-            return await fn(conn, p, pid)
+            return fn(conn, p, pid)
 
         return handler
 

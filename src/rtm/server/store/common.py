@@ -174,9 +174,11 @@ class _Op:
     operation is committed, before its future is resolved, even if the caller has given up
     meanwhile: what must follow a stored write (its pushes) never depends on the caller.
     ``atomic``: the operation makes at most one write statement, its last, so a failure
-    leaves nothing of it behind and it needs no savepoint of its own."""
+    leaves nothing of it behind and it needs no savepoint of its own.
+    ``answer`` / ``error`` (optional) turn the result / the failure into what the future
+    gets (a quest's answer straight from the store)."""
 
-    __slots__ = ("atomic", "fn", "fut", "then", "write")
+    __slots__ = ("answer", "atomic", "error", "fn", "fut", "then", "write")
 
     def __init__(
         self,
@@ -185,12 +187,16 @@ class _Op:
         write: bool,
         then: Callable[[Any], None] | None = None,
         atomic: bool = False,
+        answer: Callable[[Any], Any] | None = None,
+        error: Callable[[Exception], BaseException] | None = None,
     ) -> None:
         self.fn = fn
         self.fut = fut
         self.write = write
         self.then = then
         self.atomic = atomic
+        self.answer = answer
+        self.error = error
 
 
 _Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]

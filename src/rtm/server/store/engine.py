@@ -46,6 +46,7 @@ from rtm.server.store.common import (
     _chunks,
     _expiry,
     _Op,
+    _Outcome,
     _resolve,
     _wall_clock_ms,
 )
@@ -264,13 +265,20 @@ class StoreBase:
                     outcomes[i] = (outcomes[i][0], None, exc)
         self.batches += 1
         self.ops += len(batch)
+        settled: list[_Outcome] = []
         for op, value, error in outcomes:
-            if error is None and op.then is not None:
-                try:
-                    op.then(value)
-                except Exception:
-                    _log.exception("after a committed store operation")
-        _resolve([(op.fut, value, error) for op, value, error in outcomes])
+            if error is None:
+                if op.then is not None:
+                    try:
+                        op.then(value)
+                    except Exception:
+                        _log.exception("after a committed store operation")
+                if op.answer is not None:
+                    value = op.answer(value)
+            elif op.error is not None and isinstance(error, Exception):
+                error = op.error(error)
+            settled.append((op.fut, value, error))
+        _resolve(settled)
 
     async def _call(
         self,
@@ -279,18 +287,22 @@ class StoreBase:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        return await self._queue(write, lambda conn: fn(conn, *args, **kwargs), None)
+        result: T = await self._queue(write, lambda conn: fn(conn, *args, **kwargs), None)
+        return result
 
-    def _queue(self, write: bool, fn: Callable[[sqlite3.Connection], T],
-               then: Callable[[T], None] | None, atomic: bool = False) -> asyncio.Future[T]:
+    def _queue(self, write: bool, fn: Callable[[sqlite3.Connection], Any],
+               then: Callable[[Any], None] | None, atomic: bool = False,
+               answer: Callable[[Any], Any] | None = None,
+               error: Callable[[Exception], BaseException] | None = None,
+               ) -> asyncio.Future[Any]:
         """Queue ``fn(conn)`` for the next flush; the future has its result (see
-        :class:`_Op` for ``then`` and ``atomic``)."""
+        :class:`_Op` for ``then``, ``atomic``, ``answer`` and ``error``)."""
         if not self._open:
             raise RuntimeError("store is not open")
         loop = self._loop
         assert loop is not None
-        fut: asyncio.Future[T] = loop.create_future()
-        self._pending.append(_Op(fn, fut, write, then, atomic))
+        fut: asyncio.Future[Any] = loop.create_future()
+        self._pending.append(_Op(fn, fut, write, then, atomic, answer, error))
         if not self._flush_scheduled:
             if self._eager and not getattr(loop, "_ready", True):
                 # Nothing else is ready to run in this loop pass, so nothing could join the

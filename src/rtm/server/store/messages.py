@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from rtm.api.codes import (
     ADMIN_ONLY,
@@ -56,6 +57,7 @@ def _send_sql(kind: Kind) -> _SendSQL:
 _SEND_SQL: Final = {kind: _send_sql(kind) for kind in Kind}
 
 OnCommit = Callable[[SendResult], None]
+R = TypeVar("R")
 
 
 class MessagesRepo(StoreBase):
@@ -182,6 +184,30 @@ class MessagesRepo(StoreBase):
         ``on_commit(result)`` runs once the row is committed, before this returns, and even if
         the caller is cancelled once the operation has been queued (the server's pushes).
         """
+        result: SendResult = await self.send_message_future(
+            pid, kind, from_uid, target, mid, mtype, msg, attrs, mtime=mtime,
+            on_commit=on_commit)
+        return result
+
+    def send_message_future(
+        self,
+        pid: int,
+        kind: Kind | int,
+        from_uid: int,
+        target: int | None,
+        mid: int,
+        mtype: int,
+        msg: Payload,
+        attrs: Payload = "",
+        *,
+        mtime: int | None = None,
+        on_commit: OnCommit | None = None,
+        answer: Callable[[SendResult], R] | None = None,
+        error: Callable[[Exception], BaseException] | None = None,
+    ) -> asyncio.Future[Any]:
+        """:meth:`send_message` queued now, as a future: its result is the
+        :class:`SendResult`, or ``answer(result)``; a failure is ``error(exc)`` if given.
+        The local server answers a send quest with this future (no task per quest)."""
         k = Kind(kind)
         if k == Kind.BROADCAST:
             tgt = 0
@@ -191,9 +217,9 @@ class MessagesRepo(StoreBase):
             tgt = target
         m, a = _payload(msg), _payload(attrs)
         # Atomic: checks, then one INSERT (or none for a duplicate).
-        return await self._queue(
+        return self._queue(
             True, lambda conn: self._op_send(conn, pid, k, from_uid, (tgt,), mid, mtype, m, a,
-                                             mtime), on_commit, atomic=True)
+                                             mtime), on_commit, True, answer, error)
 
     async def send_p2p(self, pid: int, from_uid: int, to_uid: int, mid: int, mtype: int,
                        msg: Payload, attrs: Payload = "", *,
@@ -239,6 +265,7 @@ class MessagesRepo(StoreBase):
         """
         targets = tuple(tos or ())
         m, a = _payload(msg), _payload(attrs)
-        return await self._queue(
+        result: SendResult = await self._queue(
             True, lambda conn: self._op_send(conn, pid, Kind.P2P, from_uid, targets, mid, mtype,
                                              m, a, mtime), on_commit)
+        return result
