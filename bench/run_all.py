@@ -120,12 +120,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
               "server", many["cpu_ratio"], 8.0, "×", False)
         check("local server, one call at a time: server CPU per sendmsg vs answer server",
               one["cpu_ratio"], 2.5, "×", False)
-        before = path.get("before")
-        if before:
-            old = _row(before, connections=1, inflight=100)
+        if "qps_vs_before" in many:
             check("local server, 1 connection x 100 in flight: sendmsg/s vs the code before "
-                  f"({path['before_src']})", many["local"]["qps"] / old["local"]["qps"], 3.0,
-                  "×", True)
+                  f"({path['before_src']}), same run", many["qps_vs_before"], 3.0, "×", True)
     users = results.get("endusers")
     if users:
         check(f"local server: RSS per 1,000 connected end users ({users['users']:,} on TCP)",
@@ -207,13 +204,20 @@ def table(results: dict[str, Any]) -> str:
         add("per quest (/proc), against bench/answer_server.py in alternating blocks, same run")
         add(f"{'code':<8} {'conns':>5} {'in flight':>9} | {'msg/s':>8} {'p50 µs':>8} | "
             f"{'server CPU µs':>13} {'answer server':>13} {'×':>6}")
-        for label, rows in (("now", path["rows"]), ("before", path.get("before") or []),
-                            ("now/file", path.get("file") or [])):
+        lines_of = [("now", "local", "cpu_ratio", path["rows"]),
+                    ("before", "before", "before_cpu_ratio",
+                     [r for r in path["rows"] if "before" in r]),
+                    ("now/file", "local", "cpu_ratio", path.get("file") or [])]
+        for label, key, ratio, rows in lines_of:
             for r in rows:
                 add(f"{label:<8} {r['connections']:>5} {r['inflight']:>9} | "
-                    f"{r['local']['qps']:>8,.0f} {r['local']['p50_us']:>8.0f} | "
-                    f"{r['local']['server_cpu_us']:>13.1f} {r['answer']['server_cpu_us']:>13.1f} "
-                    f"{r['cpu_ratio']:>6.2f}")
+                    f"{r[key]['qps']:>8,.0f} {r[key]['p50_us']:>8.0f} | "
+                    f"{r[key]['server_cpu_us']:>13.1f} {r['answer']['server_cpu_us']:>13.1f} "
+                    f"{r[ratio]:>6.2f}")
+        ratios = [f"{r['connections']}x{r['inflight']}: {r['qps_vs_before']:.2f}×"
+                  for r in path["rows"] if "qps_vs_before" in r]
+        if ratios:
+            add("msg/s now / before (same alternating blocks): " + ", ".join(ratios))
         add("(--db :memory: as in issue 25; now/file: a database file, WAL, rows counted)")
         if path.get("before_src"):
             add(f"(before = the local server run from {path['before_src']})")
@@ -276,7 +280,8 @@ def plot_server(results: dict[str, Any], path: Path) -> bool:
     except ImportError:
         return False
     rows = data["rows"]
-    before = {(r["connections"], r["inflight"]): r for r in data.get("before") or []}
+    before = {(r["connections"], r["inflight"]): {"local": r["before"]}
+              for r in rows if "before" in r}
     labels = [f"{r['connections']} conn x {r['inflight']}" for r in rows]
     series = [("local server now", [r["local"]["server_cpu_us"] for r in rows], "C0")]
     if before:
@@ -423,14 +428,12 @@ def main() -> int:
         users=200 if q else 1000, pushes=2000 if q else 10000)
     print("\n== Local server message path", flush=True)
     sends = 5000 if q else 20000
-    results["server_path"] = {"rows": server_path_bench.run(sends, db=":memory:")}
+    results["server_path"] = {"rows": server_path_bench.run(
+        sends, db=":memory:", baseline=args.baseline_src)}
+    if args.baseline_src is not None:
+        results["server_path"]["before_src"] = str(args.baseline_src)
     print("-- the same with a database file (WAL, synchronous=NORMAL)", flush=True)
     results["server_path"]["file"] = server_path_bench.run(sends, loads=((1, 1), (1, 100)))
-    if args.baseline_src is not None:
-        print(f"-- the same, the server run from {args.baseline_src}", flush=True)
-        results["server_path"]["before"] = server_path_bench.run(
-            sends, src=args.baseline_src, db=":memory:")
-        results["server_path"]["before_src"] = str(args.baseline_src)
     print("\n== End users", flush=True)
     results["endusers"] = enduser_bench.run(users=2000 if q else 10_000, members=1000,
                                             messages=20 if q else 60)

@@ -9,14 +9,16 @@ neither. Every local-server answer means a committed row; the row count is check
 
     python bench/server_path_bench.py [--sends N] [--src DIR] [--db PATH]
 
-``--src`` runs the local server from another source tree (e.g. a ``git worktree`` of an
-earlier commit) to measure the code before a change on the same machine, back to back.
+``--baseline-src`` runs a second local server from another source tree (e.g. a ``git
+worktree`` of the commit before a change) in the same alternating blocks: "now" and
+"before" see the same machine conditions. ``--src`` runs the first one from another tree.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sqlite3
 import sys
@@ -88,58 +90,83 @@ class _Target:
                 "p50_us": percentile(lat, 0.5) * 1e6, "p99_us": percentile(lat, 0.99) * 1e6}
 
 
-async def _measure(local: LocalServer, answer_port: int, answer_pid: int, connections: int,
-                   inflight: int, total: int) -> tuple[dict[str, float], dict[str, float], int]:
-    targets = [_Target("local", local.endpoint, local.pid, connections),
-               _Target("answer", f"127.0.0.1:{answer_port}", answer_pid, connections)]
+async def _measure(servers: list[tuple[str, str, int]], connections: int, inflight: int,
+                   total: int) -> dict[str, _Target]:
+    """Each (name, endpoint, pid) server gets ``total`` sends in alternating blocks."""
+    targets = [_Target(name, endpoint, pid, connections) for name, endpoint, pid in servers]
     block = 250 if inflight == 1 else 2000
     block = max(block, connections * inflight)
-    sent_local = 0
     try:
         for t in targets:
             for c in t.clients:
                 await c.connect()
             await t.block(min(total // 10, 500), inflight, 5_000_000)  # warm-up
-        sent_local = targets[0].count
-        for t in targets:
+            t.sent = t.count
             t.latencies.clear()
             t.wall = t.cpu = 0.0
             t.count = 0
         for i in range(max(1, total // block)):
             for t in targets if i % 2 == 0 else targets[::-1]:
                 await t.block(block, inflight, 1000 + 1000 * i)
-        sent_local += targets[0].count
+        for t in targets:
+            t.sent += t.count
     finally:
         for t in targets:
             for c in t.clients:
                 await c.close()
-    return targets[0].stats(), targets[1].stats(), sent_local
+    return {t.name: t for t in targets}
+
+
+def _count_rows(path: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM messages").fetchone()[0])
 
 
 def run(sends: int = 20000, src: Path | None = None, db: str | None = None,
-        loads: tuple[tuple[int, int], ...] = LOADS) -> list[dict[str, Any]]:
+        loads: tuple[tuple[int, int], ...] = LOADS,
+        baseline: Path | None = None) -> list[dict[str, Any]]:
+    """One row per load: the local server (run from ``src``, default ours) against the answer
+    server; with ``baseline``, the local server run from that tree too, in the same
+    alternating blocks (``before`` and ``qps_vs_before`` in each row)."""
     rows: list[dict[str, Any]] = []
     with answer_server_process() as (port, answer_pid), \
             tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp:
         for connections, inflight in loads:
             total = sends if inflight > 1 else max(1000, sends // 10)
             path = db or str(Path(tmp) / f"path-{connections}-{inflight}.db")
-            with LocalServer(path, src=src) as local:
-                ours, ref, sent = asyncio.run(
-                    _measure(local, port, answer_pid, connections, inflight, total))
+            old_path = db or str(Path(tmp) / f"before-{connections}-{inflight}.db")
+            with contextlib.ExitStack() as stack:
+                local = stack.enter_context(LocalServer(path, src=src))
+                servers = [("local", local.endpoint, local.pid),
+                           ("answer", f"127.0.0.1:{port}", answer_pid)]
+                if baseline is not None:
+                    old = stack.enter_context(LocalServer(old_path, src=baseline))
+                    servers.append(("before", old.endpoint, old.pid))
+                measured = asyncio.run(_measure(servers, connections, inflight, total))
             if db is None:
-                with sqlite3.connect(path) as conn:
-                    stored = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-                if stored != sent:
-                    raise RuntimeError(f"{stored} messages stored, {sent} acknowledged")
-            row = {"connections": connections, "inflight": inflight, "messages": total,
-                   "local": ours, "answer": ref,
-                   "cpu_ratio": ours["server_cpu_us"] / ref["server_cpu_us"]}
+                for name, file in (("local", path), ("before", old_path)):
+                    if name in measured and _count_rows(file) != measured[name].sent:
+                        raise RuntimeError(f"{name}: {_count_rows(file)} messages stored, "
+                                           f"{measured[name].sent} acknowledged")
+            ours, ref = measured["local"].stats(), measured["answer"].stats()
+            row: dict[str, Any] = {
+                "connections": connections, "inflight": inflight, "messages": total,
+                "db": db or "file", "local": ours, "answer": ref,
+                "cpu_ratio": ours["server_cpu_us"] / ref["server_cpu_us"]}
+            line = (f"sendmsg {connections} conn x {inflight:>3} in flight: local "
+                    f"{ours['qps']:>7,.0f}/s {ours['server_cpu_us']:6.1f} µs server CPU, "
+                    f"p50 {ours['p50_us']:7.0f} µs | answer server {ref['qps']:>7,.0f}/s "
+                    f"{ref['server_cpu_us']:5.1f} µs | CPU ×{row['cpu_ratio']:.2f}")
+            if "before" in measured:
+                before = measured["before"].stats()
+                row["before"] = before
+                row["before_cpu_ratio"] = before["server_cpu_us"] / ref["server_cpu_us"]
+                row["qps_vs_before"] = ours["qps"] / before["qps"]
+                line += (f" | before {before['qps']:>7,.0f}/s {before['server_cpu_us']:6.1f} µs"
+                         f" (×{row['before_cpu_ratio']:.2f}): now/before "
+                         f"{row['qps_vs_before']:.2f}× msg/s")
             rows.append(row)
-            print(f"sendmsg {connections} conn x {inflight:>3} in flight: local "
-                  f"{ours['qps']:>7,.0f}/s {ours['server_cpu_us']:6.1f} µs server CPU, "
-                  f"p50 {ours['p50_us']:7.0f} µs | answer server {ref['qps']:>7,.0f}/s "
-                  f"{ref['server_cpu_us']:5.1f} µs | CPU ×{row['cpu_ratio']:.2f}", flush=True)
+            print(line, flush=True)
     return rows
 
 
@@ -149,10 +176,13 @@ def main() -> None:
     parser.add_argument("--src", type=Path, default=None,
                         help="run the local server from this source tree (default: ours)")
     parser.add_argument("--db", default=None, help="e.g. :memory: (default: a temporary file)")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="also a local server run from this tree (the code before a "
+                             "change), in the same alternating blocks")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     for _ in range(args.rounds):
-        run(args.sends, args.src, args.db)
+        run(args.sends, args.src, args.db, baseline=args.baseline_src)
 
 
 if __name__ == "__main__":
