@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -63,6 +64,8 @@ class ServerCore:
             LiveRecorder(self.projects) if config.console_port is not None else None)
         self.hub.live = self.live
         self._work: set[asyncio.Task[Any]] = set()
+        #: ``rtm_failure`` bound to each send method (made once, not per quest)
+        self._failures: dict[str, Callable[[Exception], Exception]] = {}
 
     # ------------------------------------------------------------------ work tracking
 
@@ -206,9 +209,13 @@ class ServerCore:
             return self._send_answer(pid, kind, from_uid, target, mid, mtype, msg, attrs,
                                      origin)
         deliver = self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin, 0)
+        failure = self._failures.get(method)
+        if failure is None:
+            failure = self._failures[method] = functools.partial(self.rtm_failure,
+                                                                 method=method)
         return self.store.send_message_future(
             pid, kind, from_uid, target, mid, mtype, msg, attrs, on_commit=deliver,
-            answer=_mtime_answer, error=lambda exc: self.rtm_failure(exc, method))
+            answer=_mtime_answer, error=failure)
 
     async def _send_answer(self, pid: int, kind: Kind, from_uid: int, target: int | None,
                            mid: int, mtype: int, msg: str | bytes, attrs: str | bytes,

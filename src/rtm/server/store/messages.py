@@ -121,6 +121,9 @@ class MessagesRepo(StoreBase):
             self._check_p2p_senders(conn, pid, from_uid, targets)
         base = self._now() if mtime is None else mtime
         sql = _SEND_SQL[kind]
+        if len(targets) == 1 and self.dedup_mid:
+            return self._send_one(conn, sql, pid, kind, from_uid, targets[0], mid, mtype, msg,
+                                  attrs, base)
         ids: list[int] = []
         mtimes: list[int] = []
         fresh: list[bool] = []
@@ -156,6 +159,29 @@ class MessagesRepo(StoreBase):
             mtimes=tuple(mtimes),
             fresh=tuple(fresh),
         )
+
+    def _send_one(self, conn: sqlite3.Connection, sql: _SendSQL, pid: int, kind: Kind,
+                  from_uid: int, target: int, mid: int, mtype: int, msg: Payload,
+                  attrs: Payload, base: int) -> SendResult:
+        """The usual send: one target, duplicates looked up."""
+        if kind == Kind.P2P:
+            xa, xb = (from_uid, target) if from_uid <= target else (target, from_uid)
+            to_uid = target
+        else:
+            xa, xb, to_uid = target, 0, 0
+        dup = conn.execute(sql.dedup, (pid, xa, xb, from_uid, mid)).fetchone()
+        if dup is not None:
+            if self.strict_mid:
+                raise StoreError(DUPLICATED_MID, f"duplicated mid {mid} from uid {from_uid}")
+            dup_id, dup_mtime = int(dup[0]), int(dup[1])
+            return SendResult(dup_mtime, True, (dup_id,), (dup_mtime,), (False,))
+        last = conn.execute(sql.last_mtime, (pid, xa, xb)).fetchone()[0]
+        row_mtime = base if last is None or last <= base else int(last)
+        rowid = conn.execute(
+            sql.insert, (pid, xa, xb, from_uid, to_uid, mid, mtype, msg, attrs, row_mtime)
+        ).lastrowid
+        assert rowid is not None
+        return SendResult(row_mtime, False, (rowid,), (row_mtime,), (True,))
 
     async def send_message(
         self,
