@@ -119,15 +119,25 @@ async def _tokens(admin: AsyncRTMServerClient, uids: list[int]) -> list[str]:
     return list(await asyncio.gather(*(token(uid) for uid in uids)))
 
 
+async def _connect_tcp(host: str, port: int, user: EndUser) -> None:
+    await asyncio.get_running_loop().create_connection(lambda: user, host, port)
+
+
+#: How an end user reaches the client gate. A WebSocket connector (frames carried in binary
+#: WebSocket messages) goes here once the client gate speaks it; the rest is the same.
+CONNECTORS = {"tcp": _connect_tcp}
+
+
 async def _login_all(host: str, port: int, uids: list[int], tokens: list[str],
-                     counts: _Counts, parallel: int = 200) -> list[EndUser]:
-    loop = asyncio.get_running_loop()
+                     counts: _Counts, parallel: int = 200,
+                     transport: str = "tcp") -> list[EndUser]:
     sem = asyncio.Semaphore(parallel)
+    connect = CONNECTORS[transport]
 
     async def one(uid: int, token: str) -> EndUser:
         async with sem:
-            _t, user = await loop.create_connection(
-                lambda: EndUser(uid, token, counts), host, port)
+            user = EndUser(uid, token, counts)
+            await connect(host, port, user)
             if not await asyncio.wait_for(user.logged_in, 60):
                 raise RuntimeError(f"login of uid {uid} failed")
             return user

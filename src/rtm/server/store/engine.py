@@ -226,6 +226,17 @@ class StoreBase:
             if op.fut.cancelled() and op.then is None:  # its caller gave up before it ran
                 continue
             write = op.write
+            if write and alone and op.atomic:
+                # One write statement, alone: SQLite's own autocommit is its transaction (no
+                # BEGIN/COMMIT round trips); committed when it returns, as with COMMIT.
+                try:
+                    result = op.fn(conn)
+                except Exception as exc:
+                    outcomes.append((op, None, exc))
+                else:
+                    self.commits += 1
+                    outcomes.append((op, result, None))
+                continue
             if write and not txn:
                 conn.execute("BEGIN IMMEDIATE")
                 txn = True
