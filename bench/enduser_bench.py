@@ -218,11 +218,11 @@ async def _run(server: LocalServer, users: int, members: int, messages: int
 def run(users: int = 10_000, members: int = 1000, messages: int = 60,
         src: Path | None = None) -> dict[str, Any]:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    need = 2 * users + 512  # our sockets, and the server's (it inherits the limit)
+    need = users + 512  # per process: our sockets, and the server's (it inherits the limit)
     if soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
         if hard < need:
-            users = max(100, (hard - 512) // 2)
+            users = max(100, hard - 512)
             print(f"file descriptor limit {hard}: {users} end users only", flush=True)
     members = min(members, users)
     with tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp, \

@@ -234,14 +234,15 @@ class MessagesRepo(StoreBase):
         """:meth:`send_message` queued now, as a future: its result is the
         :class:`SendResult`, or ``answer(result)``; a failure is ``error(exc)`` if given.
         The local server answers a send quest with this future (no task per quest)."""
-        k = Kind(kind)
+        k = kind if type(kind) is Kind else Kind(kind)
         if k == Kind.BROADCAST:
             tgt = 0
         elif target is None:
             raise ValueError(f"{k.name} message needs a target")
         else:
             tgt = target
-        m, a = _payload(msg), _payload(attrs)
+        m = msg if type(msg) is str else _payload(msg)
+        a = attrs if type(attrs) is str else _payload(attrs)
         # Atomic: checks, then one INSERT (or none for a duplicate).
         return self._queue(
             True, lambda conn: self._op_send(conn, pid, k, from_uid, (tgt,), mid, mtype, m, a,
