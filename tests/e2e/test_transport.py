@@ -417,6 +417,10 @@ async def test_a_handler_may_answer_with_a_future(server: FPNNServer, client: FP
         await failing
     assert info.value.code == 123456
     assert not conn._tasks
+    ready: asyncio.Future[dict[str, Any]] = loop.create_future()
+    ready.set_result({"at once": True})
+    server.register("ready", lambda conn, quest: ready)
+    assert await client.quest("ready", {}) == {"at once": True}
     dropped = asyncio.ensure_future(client.quest("later", {}))
     await wait_for(lambda: len(held) == 3)
     await client.close()

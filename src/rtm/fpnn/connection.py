@@ -397,7 +397,11 @@ class FPNNConnection(asyncio.Protocol):
             return
         if isinstance(result, asyncio.Future):
             # A handler that answers with a future needs no task: the answer follows the
-            # future's callback (one task, two steps and a coroutine less per quest).
+            # future's callback (one task, two steps and a coroutine less per quest), or
+            # goes now when the future is already done (no extra loop pass).
+            if result.done():
+                self._future_answered(quest, result)
+                return
             self._tasks[result] = result
             result.add_done_callback(functools.partial(self._future_answered, quest))
         elif inspect.isawaitable(result):
