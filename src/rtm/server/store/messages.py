@@ -39,6 +39,10 @@ class _SendSQL:
 
     dedup: str
     last_mtime: str
+    #: The reads of a one-target send in one statement (one round trip into SQLite instead
+    #: of three): the sender's project ban (-1 = permanent, NULL = none), the id of a
+    #: duplicate (NULL = none), the conversation's latest mtime.
+    reads: str
     insert: str
 
 
@@ -49,6 +53,13 @@ def _send_sql(kind: Kind) -> _SendSQL:
                f" WHERE pid=? AND kind={k} AND xa=? AND xb=? AND from_uid=? AND mid=?"
                " ORDER BY id LIMIT 1"),
         last_mtime=f"SELECT max(mtime) FROM messages WHERE pid=? AND kind={k} AND xa=? AND xb=?",
+        reads=(f"SELECT (SELECT coalesce(expires_ms, -1) FROM bans WHERE pid=?1"
+               f" AND scope={_SCOPE_PROJECT_BAN} AND xid=0 AND uid=?4),"
+               " (SELECT id FROM messages"
+               f" WHERE pid=?1 AND kind={k} AND xa=?2 AND xb=?3 AND from_uid=?4 AND mid=?5"
+               " ORDER BY id LIMIT 1),"
+               f" (SELECT max(mtime) FROM messages WHERE pid=?1 AND kind={k} AND xa=?2"
+               " AND xb=?3)"),
         insert=("INSERT INTO messages (pid, kind, xa, xb, from_uid, to_uid, mid, mtype, msg,"
                 f" attrs, mtime) VALUES (?,{k},?,?,?,?,?,?,?,?,?)"),
     )
@@ -110,6 +121,9 @@ class MessagesRepo(StoreBase):
         attrs: Payload,
         mtime: int | None,
     ) -> SendResult:
+        if len(targets) == 1 and self.dedup_mid:
+            return self._send_one(conn, _SEND_SQL[kind], pid, kind, from_uid, targets[0], mid,
+                                  mtype, msg, attrs, mtime)
         self._check_project_ban(conn, pid, from_uid)  # before the group/room ban checks
         if kind == Kind.GROUP:
             self._check_group_sender(conn, pid, targets[0], from_uid)
@@ -121,9 +135,6 @@ class MessagesRepo(StoreBase):
             self._check_p2p_senders(conn, pid, from_uid, targets)
         base = self._now() if mtime is None else mtime
         sql = _SEND_SQL[kind]
-        if len(targets) == 1 and self.dedup_mid:
-            return self._send_one(conn, sql, pid, kind, from_uid, targets[0], mid, mtype, msg,
-                                  attrs, base)
         ids: list[int] = []
         mtimes: list[int] = []
         fresh: list[bool] = []
@@ -162,20 +173,32 @@ class MessagesRepo(StoreBase):
 
     def _send_one(self, conn: sqlite3.Connection, sql: _SendSQL, pid: int, kind: Kind,
                   from_uid: int, target: int, mid: int, mtype: int, msg: Payload,
-                  attrs: Payload, base: int) -> SendResult:
-        """The usual send: one target, duplicates looked up."""
+                  attrs: Payload, mtime: int | None) -> SendResult:
+        """The usual send: one target, duplicates looked up; the same checks in the same
+        order as the general path, the reads in one statement."""
         if kind == Kind.P2P:
             xa, xb = (from_uid, target) if from_uid <= target else (target, from_uid)
             to_uid = target
         else:
             xa, xb, to_uid = target, 0, 0
-        dup = conn.execute(sql.dedup, (pid, xa, xb, from_uid, mid)).fetchone()
-        if dup is not None:
+        ban, dup_id, last = conn.execute(sql.reads, (pid, xa, xb, from_uid, mid)).fetchone()
+        if ban is not None and (ban == -1 or ban > self._now()):
+            raise StoreError(PERMISSION_DENIED, f"uid {from_uid} is banned in project {pid}")
+        if kind == Kind.GROUP:
+            self._check_group_sender(conn, pid, target, from_uid)
+        elif kind == Kind.ROOM:
+            self._check_room_sender(conn, pid, target, from_uid)
+        elif kind == Kind.BROADCAST:
+            self._check_broadcaster(pid, from_uid)
+        elif self.p2p_friends_only:
+            self._check_p2p_senders(conn, pid, from_uid, (target,))
+        if dup_id is not None:
             if self.strict_mid:
                 raise StoreError(DUPLICATED_MID, f"duplicated mid {mid} from uid {from_uid}")
-            dup_id, dup_mtime = int(dup[0]), int(dup[1])
-            return SendResult(dup_mtime, True, (dup_id,), (dup_mtime,), (False,))
-        last = conn.execute(sql.last_mtime, (pid, xa, xb)).fetchone()[0]
+            dup_mtime = int(conn.execute("SELECT mtime FROM messages WHERE id=?",
+                                         (dup_id,)).fetchone()[0])
+            return SendResult(dup_mtime, True, (int(dup_id),), (dup_mtime,), (False,))
+        base = self._now() if mtime is None else mtime
         row_mtime = base if last is None or last <= base else int(last)
         rowid = conn.execute(
             sql.insert, (pid, xa, xb, from_uid, to_uid, mid, mtype, msg, attrs, row_mtime)
