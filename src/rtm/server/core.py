@@ -244,6 +244,8 @@ class ServerCore:
         hub = self.hub
 
         def deliver(result: SendResult) -> None:
+            if not hub.has_audience(pid, to_servers):  # nobody to push to: no Delivery
+                return
             for tgt, fresh, mtime in zip(targets, result.fresh, result.mtimes, strict=True):
                 if fresh:
                     hub.deliver(Delivery(pid, kind, from_uid, tgt, mid, mtype, msg, attrs,

@@ -119,6 +119,17 @@ class Hub:
             state = states[pid] = ListenState()
         return state
 
+    def has_audience(self, pid: int, to_servers: bool) -> bool:
+        """Whether a message of project ``pid`` could be pushed to anybody now: an online end
+        user of the project, or (``to_servers``) a server connection that set a listen."""
+        if self.clients.get(pid):
+            return True
+        if to_servers:
+            for conn in self.servers.values():
+                if conn.state.get(_STATE_LISTEN):
+                    return True
+        return False
+
     def _listeners(self, pid: int) -> Iterable[tuple[ServerConnection, ListenState]]:
         for conn in list(self.servers.values()):
             if conn.closed:
