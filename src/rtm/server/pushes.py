@@ -329,9 +329,15 @@ class Hub:
             "from": d.from_uid, "mid": d.mid, "mtype": d.mtype, "ftype": d.ftype,
             "msg": d.msg, "attrs": d.attrs, "mtime": d.mtime, **extra,
         }
+        users = self.clients.get(d.pid)
+        if not users:
+            return
+        push = self.push
         for uid in uids:
-            for conn in self.connections(d.pid, uid):
-                self.push(conn, method, payload)
+            conns = users.get(uid)
+            if conns:
+                for conn in list(conns.values()):
+                    push(conn, method, payload)
 
     def _push_servers(self, d: Delivery) -> None:
         if d.kind == Kind.BROADCAST or not self.servers:
