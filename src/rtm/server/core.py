@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -93,9 +94,10 @@ class ServerCore:
         """FPNN handler around ``fn``: every failure becomes an error answer — FPNN/RTM codes
         as raised, store business errors with their code, anything else 200999 (logged).
 
-        ``fn`` returns a coroutine, or a future whose failures are already mapped (the send
-        path's answer straight from the store, see :meth:`send_answer`): the FPNN connection
-        follows such a future with a callback, without a task.
+        ``fn`` is a coroutine function, or a plain function returning a coroutine or a future
+        whose failures are already mapped (the send path's answer straight from the store,
+        see :meth:`send_answer`): the FPNN connection follows such a future with a callback,
+        without a task.
 
         At DEBUG every quest logs one line (method, pid, seq, peer, sizes, outcome, elapsed
         time); at TRACE with its params and answer, secrets masked (``rtm._wirelog``)."""
@@ -108,7 +110,15 @@ class ServerCore:
             except Exception as exc:
                 raise rtm_failure(exc, method) from None
 
-        def answer(conn: ServerConnection, quest: Any) -> Awaitable[HandlerResult]:
+        async def answer_later(conn: ServerConnection, quest: Any) -> HandlerResult:
+            # A coroutine handler's coroutine is made when the task starts: a connection
+            # closed before that leaves no coroutine never awaited.
+            try:
+                return await fn(conn, Params(quest.payload, method))
+            except Exception as exc:
+                raise rtm_failure(exc, method) from None
+
+        def answer_now(conn: ServerConnection, quest: Any) -> Awaitable[HandlerResult]:
             try:
                 pending = fn(conn, Params(quest.payload, method))
             except Exception as exc:
@@ -116,6 +126,9 @@ class ServerCore:
             if isinstance(pending, asyncio.Future):
                 return pending
             return mapped(pending)
+
+        answer: Callable[[ServerConnection, Any], Awaitable[HandlerResult]] = (
+            answer_later if inspect.iscoroutinefunction(fn) else answer_now)
 
         async def logged(conn: ServerConnection, quest: Any) -> HandlerResult:
             started = time.perf_counter()
