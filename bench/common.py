@@ -256,6 +256,14 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
 @contextlib.contextmanager
 def answer_server(key_raw: bytes | None = None, *args: str) -> Iterator[int]:
     """Start bench/answer_server.py in a subprocess; yield its port."""
+    with answer_server_process(key_raw, *args) as (port, _pid):
+        yield port
+
+
+@contextlib.contextmanager
+def answer_server_process(key_raw: bytes | None = None,
+                          *args: str) -> Iterator[tuple[int, int]]:
+    """Start bench/answer_server.py in a subprocess; yield (port, process id)."""
     with tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp:
         port_file = Path(tmp) / "port"
         cmd = [sys.executable, str(HERE / "answer_server.py"), str(port_file), *args]
@@ -266,7 +274,7 @@ def answer_server(key_raw: bytes | None = None, *args: str) -> Iterator[int]:
         proc = subprocess.Popen(cmd, env=ENV)
         try:
             port = int(_wait_for_file(port_file, proc, "answer server"))
-            yield port
+            yield port, proc.pid
         finally:
             _stop(proc)
 
@@ -274,8 +282,12 @@ def answer_server(key_raw: bytes | None = None, *args: str) -> Iterator[int]:
 class LocalServer:
     """The local RTM server (``python -m rtm.server``) in a subprocess."""
 
-    def __init__(self, db: str | os.PathLike[str], *extra: str) -> None:
+    def __init__(self, db: str | os.PathLike[str], *extra: str,
+                 src: Path | None = None) -> None:
+        """``src``: run the server from this source tree (default: ours), e.g. a ``git
+        worktree`` of an earlier commit, to measure the code before a change."""
         self.db = str(db)
+        self.env = ENV if src is None else {**os.environ, "PYTHONPATH": str(src)}
         self.extra = extra
         self.proc: subprocess.Popen[str] | None = None
         self.endpoint = self.client_endpoint = self.file_endpoint = ""
@@ -291,7 +303,7 @@ class LocalServer:
                "--file-port", "0", "--db", self.db, "--log-level", "WARNING", *self.extra]
         if "--console-port" not in self.extra:  # figures comparable with runs before the console
             cmd.append("--no-console")
-        self.proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         deadline = time.monotonic() + 60
         pattern = re.compile(r"(server|client|file) gate listening on (\S+)")

@@ -24,10 +24,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import console_bench
+import enduser_bench
 import fpnn_client
 import memory_bench
 import rtm_client_bench
 import server_bench
+import server_path_bench
 from common import HERE, ROOT
 
 import rtm
@@ -110,6 +112,23 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
           "/s", True)
     check(f"local server: history p99 at {srv['history']['messages']:,} messages",
           srv["history"]["p99_ms"], 5.0, "ms", False)
+    path = results.get("server_path")
+    if path:
+        many = _row(path["rows"], connections=1, inflight=100)
+        one = _row(path["rows"], connections=1, inflight=1)
+        check("local server, 1 connection x 100 in flight: server CPU per sendmsg vs answer "
+              "server", many["cpu_ratio"], 8.0, "×", False)
+        check("local server, one call at a time: server CPU per sendmsg vs answer server",
+              one["cpu_ratio"], 2.5, "×", False)
+        if "qps_vs_before" in many:
+            check("local server, 1 connection x 100 in flight: sendmsg/s vs the code before "
+                  f"({path['before_src']}), same run", many["qps_vs_before"], 3.0, "×", True)
+    users = results.get("endusers")
+    if users:
+        check(f"local server: RSS per 1,000 connected end users ({users['users']:,} on TCP)",
+              users["rss_mib_per_1000"], 5.0, "MiB", False)
+        check(f"local server: fan-out to a {users['members']:,}-member group, all online",
+              users["fanout"]["pushes_per_s"], 30_000, "/s", True)
     if "console" in results:
         check("web console on with a live page: sendmsg/s slowdown",
               results["console"]["slowdown"] * 100, 10.0, "%", False)
@@ -178,6 +197,46 @@ def table(results: dict[str, Any]) -> str:
     mem = srv["memory"]
     add(f"memory per 1,000 logged-in end users: {mem['kib_per_1000_users'] / 1024:.2f} MiB "
         f"server RSS")
+    path = results.get("server_path")
+    if path:
+        add("")
+        add("Local server message path: persisted sendmsg through the SDK, the server's own CPU")
+        add("per quest (/proc), against bench/answer_server.py in alternating blocks, same run")
+        add(f"{'code':<8} {'conns':>5} {'in flight':>9} | {'msg/s':>8} {'p50 µs':>8} | "
+            f"{'server CPU µs':>13} {'answer server':>13} {'×':>6}")
+        lines_of = [("now", "local", "cpu_ratio", path["rows"]),
+                    ("before", "before", "before_cpu_ratio",
+                     [r for r in path["rows"] if "before" in r]),
+                    ("now/file", "local", "cpu_ratio", path.get("file") or [])]
+        for label, key, ratio, rows in lines_of:
+            for r in rows:
+                add(f"{label:<8} {r['connections']:>5} {r['inflight']:>9} | "
+                    f"{r[key]['qps']:>8,.0f} {r[key]['p50_us']:>8.0f} | "
+                    f"{r[key]['server_cpu_us']:>13.1f} {r['answer']['server_cpu_us']:>13.1f} "
+                    f"{r[ratio]:>6.2f}")
+        ratios = [f"{r['connections']}x{r['inflight']}: {r['qps_vs_before']:.2f}×"
+                  for r in path["rows"] if "qps_vs_before" in r]
+        if ratios:
+            add("msg/s now / before (same alternating blocks): " + ", ".join(ratios))
+        add("(--db :memory: as in issue 25; now/file: a database file, WAL, rows counted)")
+        if path.get("before_src"):
+            add(f"(before = the local server run from {path['before_src']})")
+    users = results.get("endusers")
+    if users:
+        add("")
+        add(f"End users (minimal FPNN clients over TCP, bench/enduser_bench.py), "
+            f"{users['users']:,} connected")
+        add(f"logins: {users['logins_per_s']:,.0f}/s ({users['server_cpu_us_per_login']:.0f} µs "
+            f"server CPU each); server RSS {users['rss_before_kib'] / 1024:.1f} -> "
+            f"{users['rss_after_kib'] / 1024:.1f} MiB = {users['rss_mib_per_1000']:.2f} MiB per "
+            f"1,000 end users")
+        for name, key in (("1 message at a time", "fanout_one_at_a_time"),
+                          ("10 messages in flight", "fanout")):
+            f = users[key]
+            add(f"fan-out to {users['members']:,} online members, {name}: "
+                f"{f['pushes_per_s']:,.0f} pushes/s, none lost, {f['server_cpu_us_per_push']:.1f} "
+                f"µs server CPU per push; latency p50 {f['latency_p50_ms']:.1f} ms, "
+                f"p99 {f['latency_p99_ms']:.1f} ms")
     p = srv["push_e2e"]
     add(f"push end to end (listener + sender connections): {p['delivered_per_s']:,.0f} "
         f"monitor deliveries/s")
@@ -203,6 +262,62 @@ def table(results: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------- plot
+
+
+SERVER_PLOT = ROOT / "docs" / "img" / "server-path.png"
+
+
+def plot_server(results: dict[str, Any], path: Path) -> bool:
+    """Server CPU per persisted sendmsg: now, before (if measured), the answer server."""
+    data = results.get("server_path")
+    if not data:
+        return False
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    rows = data["rows"]
+    before = {(r["connections"], r["inflight"]): {"local": r["before"]}
+              for r in rows if "before" in r}
+    labels = [f"{r['connections']} conn x {r['inflight']}" for r in rows]
+    series = [("local server now", [r["local"]["server_cpu_us"] for r in rows], "C0")]
+    if before:
+        series.append(("local server before",
+                       [before[(r["connections"], r["inflight"])]["local"]["server_cpu_us"]
+                        for r in rows], "C3"))
+    series.append(("answer server", [r["answer"]["server_cpu_us"] for r in rows], "C7"))
+    fig, (ax, qx) = plt.subplots(1, 2, figsize=(11, 4.0), dpi=100)
+    width = 0.8 / len(series)
+    for i, (name, values, color) in enumerate(series):
+        xs = [x + i * width for x in range(len(rows))]
+        ax.bar(xs, values, width, label=name, color=color)
+    ax.set_xticks([x + width * (len(series) - 1) / 2 for x in range(len(rows))], labels)
+    ax.set_ylabel("server CPU µs per sendmsg")
+    ax.set_title("server CPU per persisted sendmsg (lower is better)")
+    ax.legend(fontsize=8)
+    qps = [("now", [r["local"]["qps"] for r in rows], "C0")]
+    if before:
+        qps.append(("before", [before[(r["connections"], r["inflight"])]["local"]["qps"]
+                               for r in rows], "C3"))
+    width = 0.8 / len(qps)
+    for i, (name, values, color) in enumerate(qps):
+        qx.bar([x + i * width for x in range(len(rows))], values, width, label=name,
+               color=color)
+    qx.set_xticks([x + width * (len(qps) - 1) / 2 for x in range(len(rows))], labels)
+    qx.set_ylabel("persisted sendmsg per second")
+    qx.set_title("throughput through the SDK (--db :memory:)")
+    qx.legend(fontsize=8)
+    m = results["machine"]
+    fig.suptitle(f"local server message path: {m['cpu']}, {m['cores']} cores, "
+                 f"Python {m['python']}, {m['date']}", fontsize=8, y=0.995)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return True
 
 
 def plot(results: dict[str, Any], path: Path) -> bool:
@@ -285,6 +400,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller counts (smoke test)")
     parser.add_argument("--output", type=Path, default=None,
                         help="default bench/results/latest.json (--quick: quick.json)")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="also measure the local server's message path run from this "
+                             "source tree (e.g. a git worktree of the commit before a change)")
     parser.add_argument("--plot", type=Path, default=None,
                         help=f"default {PLOT.relative_to(ROOT)} (--quick: bench/results/quick.png)")
     args = parser.parse_args()
@@ -308,6 +426,17 @@ def main() -> int:
         sends=5000 if q else 20000, rounds=1 if q else 3,
         history_messages=100_000 if q else 1_000_000, history_queries=100 if q else 400,
         users=200 if q else 1000, pushes=2000 if q else 10000)
+    print("\n== Local server message path", flush=True)
+    sends = 5000 if q else 20000
+    results["server_path"] = {"rows": server_path_bench.run(
+        sends, db=":memory:", baseline=args.baseline_src)}
+    if args.baseline_src is not None:
+        results["server_path"]["before_src"] = str(args.baseline_src)
+    print("-- the same with a database file (WAL, synchronous=NORMAL)", flush=True)
+    results["server_path"]["file"] = server_path_bench.run(sends, loads=((1, 1), (1, 100)))
+    print("\n== End users", flush=True)
+    results["endusers"] = enduser_bench.run(users=2000 if q else 10_000, members=1000,
+                                            messages=20 if q else 60)
     print("\n== Web console", flush=True)
     results["console"] = console_bench.run(sends=5000 if q else 20000, rounds=1 if q else 3)
     print("\n== Memory", flush=True)
@@ -332,6 +461,9 @@ def main() -> int:
     print(f"results: {args.output}", end="")
     if plot(results, args.plot):
         print(f", plot: {args.plot}", end="")
+    server_plot = RESULTS / "quick-server.png" if q else SERVER_PLOT
+    if plot_server(results, server_plot):
+        print(f", {server_plot}", end="")
     print(f" ({results['seconds']:.0f} s)")
     return 0
 

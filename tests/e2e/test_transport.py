@@ -23,7 +23,7 @@ from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Answer, FrameDecoder, Quest, encode_quest
 from rtm.fpnn.connection import FPNNConnection
 from rtm.fpnn.crypto import ClientKeyExchange, generate_private_key
-from rtm.fpnn.errors import FPNNConnectionError
+from rtm.fpnn.errors import FPNNConnectionError, FPNNError
 from rtm.fpnn.server import FPNNServer, ServerConnection
 from rtm.fpnn.session import NO_KEY_MESSAGE
 
@@ -393,3 +393,43 @@ async def test_server_close_closes_every_connection(server: FPNNServer) -> None:
     assert not server.connections
     for cli in clients:
         await cli.close()
+
+
+# ---------------------------------------------------------------------------- future handlers
+
+
+async def test_a_handler_may_answer_with_a_future(server: FPNNServer, client: FPNNClient
+                                                  ) -> None:
+    """A handler returning a future is answered when the future is done (no task): with its
+    result, or with the error it failed with; a closed connection cancels it."""
+    loop = asyncio.get_running_loop()
+    held: list[asyncio.Future[dict[str, Any]]] = []
+
+    def later(conn: FPNNConnection, quest: Quest) -> asyncio.Future[dict[str, Any]]:
+        fut: asyncio.Future[dict[str, Any]] = loop.create_future()
+        held.append(fut)
+        return fut
+
+    server.register("later", later)
+    ok = asyncio.ensure_future(client.quest("later", {}))
+    failing = asyncio.ensure_future(client.quest("later", {}))
+    await wait_for(lambda: len(held) == 2)
+    conn = await only_connection(server)
+    assert len(conn._tasks) == 2  # pending quests are counted (max_pending_quests)
+    held[0].set_result({"value": 7})
+    held[1].set_exception(FPNNError("refused", 123456))
+    assert await ok == {"value": 7}
+    with pytest.raises(FPNNError) as info:
+        await failing
+    assert info.value.code == 123456
+    assert not conn._tasks
+    ready: asyncio.Future[dict[str, Any]] = loop.create_future()
+    ready.set_result({"at once": True})
+    server.register("ready", lambda conn, quest: ready)
+    assert await client.quest("ready", {}) == {"at once": True}
+    dropped = asyncio.ensure_future(client.quest("later", {}))
+    await wait_for(lambda: len(held) == 3)
+    await client.close()
+    await wait_for(lambda: held[2].cancelled())
+    with pytest.raises(FPNNError):
+        await dropped

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
 import itertools
 import json
 import logging
@@ -371,7 +372,7 @@ async def _call_handler(e: Env, gate: str, method: str, payload: dict[Any, Any],
         if handler is None:
             raise FPNNError(f"Unknow method:{method}", fe.CORE_UNKNOWN_METHOD)
         result = handler(conn, Quest(method, payload, 1))
-        if asyncio.iscoroutine(result):
+        if inspect.isawaitable(result):  # a coroutine, or a future (the send path)
             result = await result
         return result
     finally:

@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
@@ -168,35 +167,45 @@ async def test_many_concurrent_sends_all_acknowledged_and_stored(store: Store) -
 
 
 async def test_queued_writes_share_one_transaction(store: Store) -> None:
-    gate, blocker = await _blocked_batch(store)
+    # Everything queued in one loop pass is run by one flush, in one transaction.
     commits = store.commits
     tasks = [asyncio.ensure_future(store.send_broadcast(PID, 1, i, 30, "b")) for i in range(500)]
-    await asyncio.sleep(0)
-    gate.set()
-    await blocker
     await asyncio.gather(*tasks)
     assert store.commits == commits + 1
     assert (await store.history(PID, Kind.BROADCAST, None, desc=True, num=1)).rows[0].mid == 499
 
 
-async def _blocked_batch(store: Store) -> tuple[threading.Event, asyncio.Future[None]]:
-    """Occupy the worker so that everything queued next lands in one batch."""
-    gate = threading.Event()
-    started = threading.Event()
+async def test_batches_are_bounded_by_max_batch(clock: FakeClock) -> None:
+    async with Store(now_ms=clock, max_batch=64) as s:
+        await asyncio.gather(*(s.send_broadcast(PID, 1, i, 30, "b") for i in range(200)))
+        assert s.commits == 4 and s.ops == 200
+        page = await s.history(PID, Kind.BROADCAST, None, desc=False, num=20)
+        assert [r.mid for r in page.rows] == list(range(20))
 
-    def block(conn: sqlite3.Connection) -> None:
-        started.set()
-        gate.wait(10)
 
-    fut = asyncio.ensure_future(store._call(False, block))
-    await asyncio.sleep(0)
-    await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
-    return gate, fut
+async def test_an_acknowledged_write_is_committed(tmp_path: Path, clock: FakeClock) -> None:
+    # Another connection sees the row as soon as the caller has its answer.
+    path = tmp_path / "ack.db"
+    async with Store(path, now_ms=clock) as s:
+        result = await s.send_p2p(PID, 1, 2, 9, 30, "committed")
+        with sqlite3.connect(path) as other:
+            row = other.execute("SELECT msg FROM messages WHERE id=?", result.ids).fetchone()
+        assert row == ("committed",)
+
+
+async def test_calls_after_close_are_refused(clock: FakeClock) -> None:
+    s = Store(now_ms=clock)
+    await s.open()
+    queued = asyncio.ensure_future(s.add_device(PID, 1, "apns", "queued"))
+    await asyncio.sleep(0)  # queued, not yet flushed
+    await s.close()
+    await queued  # close() runs what was queued before it
+    with pytest.raises(RuntimeError, match="not open"):
+        await s.list_devices(PID, 1)
 
 
 async def test_failing_op_in_batch_does_not_roll_back_the_others(store: Store) -> None:
     await store.add_group_members(PID, 1, [10])
-    gate, blocker = await _blocked_batch(store)
 
     def write_then_fail(conn: sqlite3.Connection) -> None:
         conn.execute(
@@ -217,11 +226,9 @@ async def test_failing_op_in_batch_does_not_roll_back_the_others(store: Store) -
         store._call(True, sql_error),
         store.send_group(PID, 10, 1, 3, 30, "last"),
     ]
-    tasks = [asyncio.ensure_future(op) for op in ops]
-    await asyncio.sleep(0)
-    gate.set()
-    await blocker
-    results = await asyncio.gather(*tasks, return_exceptions=True)
+    commits = store.commits
+    results = await asyncio.gather(*ops, return_exceptions=True)
+    assert store.commits == commits + 1  # one batch
     assert isinstance(results[1], ValueError)
     assert isinstance(results[2], StoreError) and results[2].code == 200041
     assert isinstance(results[4], sqlite3.IntegrityError)
@@ -230,12 +237,9 @@ async def test_failing_op_in_batch_does_not_roll_back_the_others(store: Store) -
 
 
 async def test_cancelled_caller_before_execution_is_skipped(store: Store) -> None:
-    gate, blocker = await _blocked_batch(store)
     task = asyncio.ensure_future(store.add_device(PID, 1, "apns", "tok"))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # queued, the flush not run yet
     task.cancel()
-    gate.set()
-    await blocker
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await store.list_devices(PID, 1) == []
@@ -806,3 +810,26 @@ async def test_devices(store: Store) -> None:
     await store.remove_device(PID, 1, "unknown")
     assert await store.list_devices(PID, 1) == [Device(1, "fcm", "tok-b")]
     assert await store.list_devices(PID, 2) == [Device(2, "apns", "tok-a")]
+
+
+# ------------------------------------------------------------------------------ fan-out
+
+
+async def test_receivers_of_a_group_and_a_room_in_one_operation(store: Store,
+                                                                clock: FakeClock) -> None:
+    await store.add_group_members(PID, 5, [1, 2, 3, 4])
+    await store.add_group_ban(PID, 5, 2, 0)  # permanent, in this group
+    await store.add_group_ban(PID, 0, 3, 0)  # in every group
+    await store.add_group_ban(PID, 5, 4, 1)  # expires in 1 s
+    await store.add_group_ban(PID, 6, 1, 0)  # another group: no effect here
+    assert sorted(await store.receivers(PID, 2, 5)) == [1, 2, 3, 4]
+    assert sorted(await store.receivers(PID, 2, 5, drop_banned=True)) == [1]
+    clock.advance(1001)
+    assert sorted(await store.receivers(PID, 2, 5, drop_banned=True)) == [1, 4]
+    await store.add_room_member(PID, 9, 7)
+    await store.add_room_member(PID, 9, 8)
+    await store.add_room_ban(PID, 9, 8, 0)
+    assert sorted(await store.receivers(PID, 3, 9, drop_banned=True)) == [7]
+    assert await store.receivers(PID, 2, 404, drop_banned=True) == []
+    with pytest.raises(ValueError, match="scope"):
+        await store.receivers(PID, 1, 5)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -65,6 +67,8 @@ class ServerCore:
         self.hub.live = self.live
         self.hub.projects = self.projects
         self._work: set[asyncio.Task[Any]] = set()
+        #: ``rtm_failure`` bound to each send method (made once, not per quest)
+        self._failures: dict[str, Callable[[Exception], Exception]] = {}
 
     # ------------------------------------------------------------------ work tracking
 
@@ -92,25 +96,43 @@ class ServerCore:
         """FPNN handler around ``fn``: every failure becomes an error answer — FPNN/RTM codes
         as raised, store business errors with their code, anything else 200999 (logged).
 
+        ``fn`` is a coroutine function, or a plain function returning a coroutine or a future
+        whose failures are already mapped (the send path's answer straight from the store,
+        see :meth:`send_answer`): the FPNN connection follows such a future with a callback,
+        without a task.
+
         At DEBUG every quest logs one line (method, pid, seq, peer, sizes, outcome, elapsed
         time); at TRACE with its params and answer, secrets masked (``rtm._wirelog``)."""
         logger = self.logger
+        rtm_failure = self.rtm_failure
 
-        async def answer(conn: ServerConnection, quest: Any) -> HandlerResult:
+        async def mapped(pending: Awaitable[Answer]) -> HandlerResult:
+            try:
+                return await pending
+            except Exception as exc:
+                raise rtm_failure(exc, method) from None
+
+        async def answer_later(conn: ServerConnection, quest: Any) -> HandlerResult:
+            # A coroutine handler's coroutine is made when the task starts: a connection
+            # closed before that leaves no coroutine never awaited.
             try:
                 return await fn(conn, Params(quest.payload, method))
-            except FPNNError:
-                raise
-            except StoreError as exc:
-                raise codes.rtm_error(exc.code, exc.message) from None
-            except Exception:
-                logger.exception("internal error while handling %s", method)
-                raise codes.rtm_error(codes.UNKNOWN_ERROR, "internal server error") from None
+            except Exception as exc:
+                raise rtm_failure(exc, method) from None
 
-        async def handler(conn: FPNNConnection, quest: Any) -> HandlerResult:
-            assert isinstance(conn, ServerConnection)
-            if not logger.isEnabledFor(logging.DEBUG):
-                return await answer(conn, quest)
+        def answer_now(conn: ServerConnection, quest: Any) -> Awaitable[HandlerResult]:
+            try:
+                pending = fn(conn, Params(quest.payload, method))
+            except Exception as exc:
+                raise rtm_failure(exc, method) from None
+            if isinstance(pending, asyncio.Future):
+                return pending
+            return mapped(pending)
+
+        answer: Callable[[ServerConnection, Any], Awaitable[HandlerResult]] = (
+            answer_later if inspect.iscoroutinefunction(fn) else answer_now)
+
+        async def logged(conn: ServerConnection, quest: Any) -> HandlerResult:
             started = time.perf_counter()
             try:
                 result = await answer(conn, quest)
@@ -120,9 +142,26 @@ class ServerCore:
             _log_quest(logger, conn, method, quest, started, result, None)
             return result
 
+        def handler(conn: FPNNConnection, quest: Any) -> Awaitable[HandlerResult]:
+            assert isinstance(conn, ServerConnection)
+            if not logger.isEnabledFor(logging.DEBUG):
+                return answer(conn, quest)
+            return logged(conn, quest)
+
         if self.live is not None:  # the console's live stream
-            return self.live.observe(method, handler)
+            live_handler: Callable[[FPNNConnection, Any], Awaitable[HandlerResult]] = handler
+            return self.live.observe(method, live_handler)
         return handler
+
+    def rtm_failure(self, exc: Exception, method: str) -> Exception:
+        """The error answer for a handler's failure: FPNN/RTM errors as raised, store business
+        errors with their code, anything else 200999 (logged)."""
+        if isinstance(exc, FPNNError):
+            return exc
+        if isinstance(exc, StoreError):
+            return codes.rtm_error(exc.code, exc.message)
+        self.logger.error("internal error while handling %s", method, exc_info=exc)
+        return codes.rtm_error(codes.UNKNOWN_ERROR, "internal server error")
 
     # ------------------------------------------------------------------ the send path
 
@@ -159,8 +198,45 @@ class ServerCore:
                 return self.now_ms()
             if isinstance(target, list):
                 target = kept
-        return await self.shielded(self._send(pid, kind, from_uid, target, mid, mtype, msg,
-                                              attrs, origin, ftype, store_call))
+        if store_call is not None:
+            return await self.shielded(self._send_with(pid, kind, from_uid, target, mid, mtype,
+                                                       msg, attrs, origin, ftype, store_call))
+        deliver = self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin,
+                                  ftype)
+        # The pushes run when the row is committed (``on_commit``), whether or not this
+        # caller is still there to answer: no task of its own, no shield.
+        if isinstance(target, list):
+            result = await self.store.send_multi(pid, from_uid, target, mid, mtype, msg, attrs,
+                                                 on_commit=deliver)
+        else:
+            result = await self.store.send_message(pid, kind, from_uid, target, mid, mtype,
+                                                   msg, attrs, on_commit=deliver)
+        return result.mtime
+
+    def send_answer(self, pid: int, kind: Kind, from_uid: int, target: int | None, mid: int,
+                    mtype: int, msg: str | bytes, attrs: str | bytes, *, origin: Origin,
+                    method: str) -> Awaitable[Answer]:
+        """:meth:`send` of one message answered with ``{"mtime": ...}``. Without a block
+        check to make first, this is the store's own future (errors mapped as ``wrap`` maps
+        them): the quest's answer then needs no task nor coroutine."""
+        if kind is Kind.P2P and (origin == "client"
+                                 or self.config.enforce_blocks_on_server_api):
+            return self._send_answer(pid, kind, from_uid, target, mid, mtype, msg, attrs,
+                                     origin)
+        deliver = self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin, 0)
+        failure = self._failures.get(method)
+        if failure is None:
+            failure = self._failures[method] = functools.partial(self.rtm_failure,
+                                                                 method=method)
+        return self.store.send_message_future(
+            pid, kind, from_uid, target, mid, mtype, msg, attrs, on_commit=deliver,
+            answer=_mtime_answer, error=failure)
+
+    async def _send_answer(self, pid: int, kind: Kind, from_uid: int, target: int | None,
+                           mid: int, mtype: int, msg: str | bytes, attrs: str | bytes,
+                           origin: Origin) -> Answer:
+        return {"mtime": await self.send(pid, kind, from_uid, target, mid, mtype, msg, attrs,
+                                         origin=origin)}
 
     async def _unblocked(self, pid: int, from_uid: int, target: int | list[int], *,
                          multi_file: bool) -> list[int]:
@@ -174,28 +250,37 @@ class ServerCore:
                                   f"uid {min(blockers)} has blocked uid {from_uid}")
         return [to for to in tos if to not in blockers]
 
-    async def _send(self, pid: int, kind: Kind, from_uid: int,
-                    target: int | list[int] | None, mid: int, mtype: int,
-                    msg: str | bytes, attrs: str | bytes, origin: Origin, ftype: int,
-                    store_call: Callable[[], Awaitable[SendResult]] | None) -> int:
-        store = self.store
-        if store_call is not None:
-            result = await store_call()
-            targets = target if isinstance(target, list) else [target or 0]
-        elif isinstance(target, list):
-            result = await store.send_multi(pid, from_uid, target, mid, mtype, msg, attrs)
-            targets = target
-        else:
-            result = await store.send_message(pid, kind, from_uid, target, mid, mtype, msg,
-                                              attrs)
-            targets = [target or 0]
+    def _deliverer(self, pid: int, kind: Kind, from_uid: int, target: int | list[int] | None,
+                   mid: int, mtype: int, msg: str | bytes, attrs: str | bytes, origin: Origin,
+                   ftype: int) -> Callable[[SendResult], None]:
+        """What pushes a stored send to its recipients' and listeners' connections."""
+        targets = target if isinstance(target, list) else [target or 0]
         to_servers = origin == "client" or self.config.push_server_api_messages
-        for tgt, fresh, mtime in zip(targets, result.fresh, result.mtimes, strict=True):
-            if fresh:
-                self.hub.deliver(
-                    Delivery(pid, kind, from_uid, tgt, mid, mtype, msg, attrs, mtime, ftype),
-                    to_servers=to_servers)
+        hub = self.hub
+
+        def deliver(result: SendResult) -> None:
+            if not hub.has_audience(pid, to_servers):  # nobody to push to: no Delivery
+                return
+            for tgt, fresh, mtime in zip(targets, result.fresh, result.mtimes, strict=True):
+                if fresh:
+                    hub.deliver(Delivery(pid, kind, from_uid, tgt, mid, mtype, msg, attrs,
+                                         mtime, ftype), to_servers=to_servers)
+
+        return deliver
+
+    async def _send_with(self, pid: int, kind: Kind, from_uid: int,
+                         target: int | list[int] | None, mid: int, mtype: int,
+                         msg: str | bytes, attrs: str | bytes, origin: Origin, ftype: int,
+                         store_call: Callable[[], Awaitable[SendResult]]) -> int:
+        """A send whose store write is ``store_call`` (the file gate's file + message)."""
+        result = await store_call()
+        self._deliverer(pid, kind, from_uid, target, mid, mtype, msg, attrs, origin,
+                        ftype)(result)
         return result.mtime
+
+
+def _mtime_answer(result: SendResult) -> Answer:
+    return {"mtime": result.mtime}
 
 
 def _log_quest(logger: logging.Logger, conn: ServerConnection, method: str, quest: Any,

@@ -8,6 +8,7 @@ types (10009/10010) -> ids > 0 (200001) -> mtype (200005) -> sizes (200030) -> l
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 
 from rtm.fpnn.server import FPNNServer, ServerConnection
@@ -62,11 +63,19 @@ class ServerGate(
                 ) -> Callable[[ServerConnection, Params], Awaitable[Answer]]:
         auth = self.core.auth
 
-        async def handler(conn: ServerConnection, p: Params) -> Answer:
-            pid = auth.check(p, method)
-            return await fn(conn, p, pid)
+        if inspect.iscoroutinefunction(fn):
+            async def handler(conn: ServerConnection, p: Params) -> Answer:
+                pid = auth.check(p, method)
+                return await fn(conn, p, pid)
 
-        return handler
+            return handler
+
+        def answer_now(conn: ServerConnection, p: Params) -> Awaitable[Answer]:
+            # The send commands: checks now, the answer is the store's future.
+            pid = auth.check(p, method)
+            return fn(conn, p, pid)
+
+        return answer_now
 
     def handlers(self) -> dict[str, SignedHandler]:
         """Wire command -> handler, in spec order."""

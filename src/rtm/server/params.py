@@ -23,8 +23,10 @@ I32: Final = (-(2**31), 2**31 - 1)
 I64: Final = (-(2**63), 2**63 - 1)
 
 _RANGES: Final = {"i8": I8, "i16": I16, "i32": I32, "i64": I64}
+_I64_LO, _I64_HI = I64
 
 Payload = str | bytes
+_STR_KEYS: Final = frozenset({str})
 
 
 def _describe(value: object) -> str:
@@ -63,7 +65,8 @@ class Params:
 
     def __init__(self, payload: Mapping[Any, Any], method: str = "") -> None:
         self.method = method
-        if all(isinstance(k, str) for k in payload):
+        # The usual case (str keys only) is checked in C: {*map(type, ...)} is one set.
+        if {*map(type, payload)} <= _STR_KEYS or all(isinstance(k, str) for k in payload):
             self.payload: dict[str, Any] = dict(payload)
         else:
             self.payload = {}
@@ -103,6 +106,8 @@ class Params:
 
     def _check_int(self, key: str, value: object, type_name: str) -> int:
         lo, hi = _RANGES[type_name]
+        if type(value) is int and lo <= value <= hi:  # the usual case, without the checks
+            return value
         if not _is_int(value):
             raise self._wrong(key, type_name, value)
         assert isinstance(value, int)
@@ -112,6 +117,9 @@ class Params:
 
     def int_(self, key: str, type_name: str = "i64") -> int:
         """A required integer of the declared type (i8/i16/i32/i64)."""
+        value = self.payload.get(key)
+        if type(value) is int and type_name == "i64" and _I64_LO <= value <= _I64_HI:
+            return value
         return self._check_int(key, self._raw(key, type_name), type_name)
 
     def opt_int(self, key: str, default: int, type_name: str = "i64") -> int:
@@ -168,7 +176,7 @@ class Params:
         return self._check_str(key, value)
 
     def _check_payload(self, key: str, value: object, expected: str) -> Payload:
-        if isinstance(value, str | bytes):
+        if type(value) is str or isinstance(value, str | bytes):
             return value
         if isinstance(value, bytearray | memoryview):
             return bytes(value)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from rtm.fpnn.errors import FPNNError, FPNNTimeoutError
 from rtm.fpnn.server import ServerConnection
+from rtm.fpnn.session import WriteBufferFull
 from rtm.server.config import ServerConfig
 from rtm.server.listen import ListenState
 from rtm.server.services import ServicesRegistry, chat_translation
@@ -169,6 +170,17 @@ class Hub:
             state = states[pid] = ListenState()
         return state
 
+    def has_audience(self, pid: int, to_servers: bool) -> bool:
+        """Whether a message of project ``pid`` could be pushed to anybody now: an online end
+        user of the project, or (``to_servers``) a server connection that set a listen."""
+        if self.clients.get(pid):
+            return True
+        if to_servers:
+            for conn in self.servers.values():
+                if conn.state.get(_STATE_LISTEN):
+                    return True
+        return False
+
     def _listeners(self, pid: int) -> Iterable[tuple[ServerConnection, ListenState]]:
         for conn in list(self.servers.values()):
             if conn.closed:
@@ -306,7 +318,43 @@ class Hub:
                                               functools.partial(self._push, conn, method,
                                                                 payload)))
         else:
+            self._send_push(conn, method, payload, 1)
+
+    def _send_push(self, conn: ServerConnection, method: str, payload: dict[str, Any],
+                   attempt: int) -> None:
+        """Send one push and follow its answer with a callback: no task per push, so a
+        message to a large group costs one frame and one future per member connection."""
+        try:
+            fut = conn.send_quest(method, payload, self.config.push_timeout)
+        except WriteBufferFull:  # a session with an outbound limit: wait for room
             self.spawn(self._push(conn, method, payload))
+            return
+        except FPNNError as exc:
+            self.logger.debug("push %s to %s failed: %s", method, conn.peer, exc)
+            self.pushes_failed += 1
+            return
+        fut.add_done_callback(functools.partial(self._push_done, conn, method, payload,
+                                                attempt))
+
+    def _push_done(self, conn: ServerConnection, method: str, payload: dict[str, Any],
+                   attempt: int, fut: asyncio.Future[Any]) -> None:
+        if fut.cancelled():
+            self.pushes_failed += 1
+            return
+        exc = fut.exception()
+        if exc is None:
+            self.pushes_sent += 1
+            return
+        if isinstance(exc, FPNNTimeoutError):
+            attempts = 2 if self.config.push_retry else 1
+            self.logger.warning("push %s to %s timed out (attempt %d of %d)", method,
+                                conn.peer, attempt, attempts)
+            if attempt < attempts and not conn.closed and not self.closing:
+                self._send_push(conn, method, payload, attempt + 1)
+                return
+        else:
+            self.logger.debug("push %s to %s failed: %s", method, conn.peer, exc)
+        self.pushes_failed += 1
 
     async def _push(self, conn: ServerConnection, method: str, payload: dict[str, Any]) -> int:
         """Send one push; 0 once answered, else the code of the last failure."""
@@ -360,43 +408,42 @@ class Hub:
             self.spawn(self._deliver_members(d))
 
     async def _deliver_members(self, d: Delivery) -> None:
+        # One store operation per message (members, minus the banned ones when bans block
+        # receiving), then one push per online member connection.
+        receivers = await self.store.receivers(d.pid, int(d.kind), d.target,
+                                               drop_banned=self.config.ban_blocks_receive)
         if d.kind == Kind.GROUP:
-            members = await self.store.get_group_members(d.pid, d.target)
             method, extra = "pushgroupmsg", {"gid": d.target}
         else:
-            members = await self.store.room_members(d.pid, d.target)
             method, extra = "pushroommsg", {"rid": d.target}
         users = self.clients.get(d.pid, {})
-        recipients = [u for u in members if u != d.from_uid and users.get(u)]
-        if self.config.ban_blocks_receive and recipients:
-            kept = []
-            for uid in recipients:
-                banned = (await self.store.is_banned_in_group(d.pid, d.target, uid)
-                          if d.kind == Kind.GROUP
-                          else await self.store.is_banned_in_room(d.pid, d.target, uid))
-                if not banned:
-                    kept.append(uid)
-            recipients = kept
-        self._push_clients(d, recipients, method, extra)
+        self._push_clients(d, [u for u in receivers if u != d.from_uid and users.get(u)],
+                           method, extra)
 
     def _push_clients(self, d: Delivery, uids: Iterable[int], method: str,
                       extra: dict[str, Any]) -> None:
         """Client spec §5's params, plus ``ftype`` (the 2018 client document's file type,
         read by the legacy SDK; the others ignore it)."""
+        users = self.clients.get(d.pid)
+        if not users:
+            return
         payload: dict[str, Any] = {
             "from": d.from_uid, "mid": d.mid, "mtype": d.mtype, "ftype": d.ftype,
             "msg": d.msg, "attrs": d.attrs, "mtime": d.mtime, **extra,
         }
+        push = self.push
         text = _chat_text(d)
         if text is None:
             for uid in uids:
-                for conn in self.connections(d.pid, uid):
-                    self.push(conn, method, payload)
+                conns = users.get(uid)
+                if conns:
+                    for conn in list(conns.values()):
+                        push(conn, method, payload)
             return
         config = self.services.get(d.pid)
         by_lang: dict[str, dict[str, Any]] = {}  # one translation per receiving language
         for uid in uids:
-            conns = self.connections(d.pid, uid)
+            conns = users.get(uid)
             if not conns:
                 continue
             lang = self.user_lang(d.pid, uid)
@@ -404,26 +451,14 @@ class Hub:
             if chat is None:
                 chat = by_lang[lang] = {**payload,
                                         "msg": chat_translation(config, text, lang)}
-            for conn in conns:
-                self.push(conn, method, chat)
+            for conn in list(conns.values()):
+                push(conn, method, chat)
 
     def _push_servers(self, d: Delivery) -> None:
         """What listeners get is unchanged by the client forms (chat stays its text)."""
-        if d.kind == Kind.BROADCAST:
+        if d.kind == Kind.BROADCAST or not self.servers:
             return  # no broadcast push for server connections (spec §4.1)
-        base: dict[str, Any] = {"from": d.from_uid}
-        if d.kind == Kind.P2P:
-            method, key = "pushmsg", "to"
-        elif d.kind == Kind.GROUP:
-            method, key = "pushgroupmsg", "gid"
-        else:
-            method, key = "pushroommsg", "rid"
-        payload: dict[str, Any] = {
-            **base, key: d.target, "mtype": d.mtype, "mid": d.mid, "msg": d.msg,
-            "attrs": d.attrs, "mtime": d.mtime,
-        }
-        if key != "to":  # CPP reads ``to`` from every push kind (spec current §7.1)
-            payload["to"] = d.target
+        wanting = []
         for conn, state in self._listeners(d.pid):
             if d.kind == Kind.P2P:
                 wanted = state.wants_p2p(d.from_uid, d.target)
@@ -432,7 +467,23 @@ class Hub:
             else:
                 wanted = state.wants_room(d.target)
             if wanted:
-                self.push(conn, method, payload)
+                wanting.append(conn)
+        if not wanting:
+            return
+        if d.kind == Kind.P2P:
+            method, key = "pushmsg", "to"
+        elif d.kind == Kind.GROUP:
+            method, key = "pushgroupmsg", "gid"
+        else:
+            method, key = "pushroommsg", "rid"
+        payload: dict[str, Any] = {
+            "from": d.from_uid, key: d.target, "mtype": d.mtype, "mid": d.mid, "msg": d.msg,
+            "attrs": d.attrs, "mtime": d.mtime,
+        }
+        if key != "to":  # CPP reads ``to`` from every push kind (spec current §7.1)
+            payload["to"] = d.target
+        for conn in wanting:
+            self.push(conn, method, payload)
 
 
 def _chat_text(d: Delivery) -> str | None:

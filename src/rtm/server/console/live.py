@@ -16,6 +16,8 @@ This module does not import aiohttp: the server core imports it.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 import time
 from collections import deque
@@ -217,25 +219,50 @@ class LiveRecorder:
     # ------------------------------------------------------------------ recording
 
     def observe(self, method: str, handler: QuestHandler) -> QuestHandler:
-        """``handler`` recording every quest it answers (success or error answer)."""
+        """``handler`` recording every quest it answers (success or error answer). A handler
+        answering with a future (the send path) is followed by a callback, not a task."""
         perf = time.perf_counter
-        record = self.record
 
-        async def observed(conn: FPNNConnection, quest: Any) -> HandlerResult:
-            started = perf()
+        def done(conn: FPNNConnection, quest: Any, started: float,
+                 fut: asyncio.Future[HandlerResult]) -> None:
+            if fut.cancelled():
+                return
+            exc = fut.exception()
+            if exc is None:
+                self._record_in(conn, method, quest, fut.result(), None, perf() - started)
+            elif isinstance(exc, FPNNError):
+                self._record_in(conn, method, quest, None, exc, perf() - started)
+
+        async def awaited(conn: FPNNConnection, quest: Any, started: float,
+                          pending: Awaitable[HandlerResult]) -> HandlerResult:
             try:
-                answer = await handler(conn, quest)
+                answer = await pending
             except FPNNError as exc:
-                record("in", self._gates.get(getattr(conn, "server", None), "?"), method,
-                       _quest_pid(conn, quest.payload), quest.payload, None, exc.code,
-                       exc.message, perf() - started, conn.peer, _conn_uid(conn))
+                self._record_in(conn, method, quest, None, exc, perf() - started)
                 raise
-            record("in", self._gates.get(getattr(conn, "server", None), "?"), method,
-                   _quest_pid(conn, quest.payload), quest.payload, answer, 0, "",
-                   perf() - started, conn.peer, _conn_uid(conn))
+            self._record_in(conn, method, quest, answer, None, perf() - started)
             return answer
 
+        def observed(conn: FPNNConnection, quest: Any) -> Awaitable[HandlerResult]:
+            started = perf()
+            try:
+                pending = handler(conn, quest)
+            except FPNNError as exc:
+                self._record_in(conn, method, quest, None, exc, perf() - started)
+                raise
+            if isinstance(pending, asyncio.Future):
+                pending.add_done_callback(functools.partial(done, conn, quest, started))
+                return pending
+            return awaited(conn, quest, started, pending)
+
         return observed
+
+    def _record_in(self, conn: FPNNConnection, method: str, quest: Any, answer: Any,
+                   exc: FPNNError | None, seconds: float) -> None:
+        self.record("in", self._gates.get(getattr(conn, "server", None), "?"), method,
+                    _quest_pid(conn, quest.payload), quest.payload, answer,
+                    0 if exc is None else exc.code, "" if exc is None else exc.message,
+                    seconds, conn.peer, _conn_uid(conn))
 
     async def observe_push(self, conn: FPNNConnection, method: str,
                            payload: Mapping[str, Any],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from rtm.fpnn.server import ServerConnection
 from rtm.server import codes
 from rtm.server.core import Answer
@@ -40,8 +42,10 @@ class MessagesHandlers(HandlerBase):
         if self.config.forbid_server_self_send and from_uid == to:
             raise codes.rtm_error(codes.SEND_TO_SELF, "can not send to myself")
 
-    async def _send_one(self, p: Params, pid: int, kind: Kind, target_key: str) -> Answer:
-        """sendmsg / sendgroupmsg / sendroommsg: one target id under ``target_key``."""
+    def _send_one(self, p: Params, pid: int, kind: Kind, target_key: str,
+                  method: str) -> Awaitable[Answer]:
+        """sendmsg / sendgroupmsg / sendroommsg: one target id under ``target_key``; the
+        checks run now, the answer is the store's future (``ServerCore.send_answer``)."""
         mtype, mid, msg, attrs = read_message(p)
         from_uid, target = p.int_("from"), p.int_(target_key)
         check_id("from", from_uid)
@@ -49,12 +53,11 @@ class MessagesHandlers(HandlerBase):
         check_message(mtype, msg, attrs)
         if kind is Kind.P2P:
             self._self_send(from_uid, target)
-        mtime = await self.core.send(pid, kind, from_uid, target, mid, mtype, msg, attrs,
-                                     origin="server")
-        return {"mtime": mtime}
+        return self.core.send_answer(pid, kind, from_uid, target, mid, mtype, msg, attrs,
+                                     origin="server", method=method)
 
-    async def sendmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        return await self._send_one(p, pid, Kind.P2P, "to")
+    def sendmsg(self, conn: ServerConnection, p: Params, pid: int) -> Awaitable[Answer]:
+        return self._send_one(p, pid, Kind.P2P, "to", "sendmsg")
 
     async def sendmsgs(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         mtype, mid, msg, attrs = read_message(p)
@@ -69,11 +72,11 @@ class MessagesHandlers(HandlerBase):
                                      origin="server")
         return {"mtime": mtime}
 
-    async def sendgroupmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        return await self._send_one(p, pid, Kind.GROUP, "gid")
+    def sendgroupmsg(self, conn: ServerConnection, p: Params, pid: int) -> Awaitable[Answer]:
+        return self._send_one(p, pid, Kind.GROUP, "gid", "sendgroupmsg")
 
-    async def sendroommsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
-        return await self._send_one(p, pid, Kind.ROOM, "rid")
+    def sendroommsg(self, conn: ServerConnection, p: Params, pid: int) -> Awaitable[Answer]:
+        return self._send_one(p, pid, Kind.ROOM, "rid", "sendroommsg")
 
     async def broadcastmsg(self, conn: ServerConnection, p: Params, pid: int) -> Answer:
         mtype, mid, msg, attrs = read_message(p)

@@ -170,28 +170,40 @@ def _file_target_key(cmd: str, target: int | Iterable[int] | None) -> str:
 
 
 class _Op:
-    __slots__ = ("fn", "fut", "loop", "write")
+    """One queued operation. ``then`` (optional) is called with the result once the
+    operation is committed, before its future is resolved, even if the caller has given up
+    meanwhile: what must follow a stored write (its pushes) never depends on the caller.
+    ``atomic``: the operation makes at most one write statement, its last, so a failure
+    leaves nothing of it behind and it needs no savepoint of its own.
+    ``answer`` / ``error`` (optional) turn the result / the failure into what the future
+    gets (a quest's answer straight from the store)."""
+
+    __slots__ = ("answer", "atomic", "error", "fn", "fut", "then", "write")
 
     def __init__(
         self,
         fn: Callable[[sqlite3.Connection], Any],
         fut: asyncio.Future[Any],
-        loop: asyncio.AbstractEventLoop,
         write: bool,
+        then: Callable[[Any], None] | None = None,
+        atomic: bool = False,
+        answer: Callable[[Any], Any] | None = None,
+        error: Callable[[Exception], BaseException] | None = None,
     ) -> None:
         self.fn = fn
         self.fut = fut
-        self.loop = loop
         self.write = write
+        self.then = then
+        self.atomic = atomic
+        self.answer = answer
+        self.error = error
 
-
-_STOP: Final = object()
 
 _Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]
 
 
 def _resolve(outcomes: list[_Outcome]) -> None:
-    """Runs in the event loop: settle the futures of one batch."""
+    """Settle the futures of one batch (on the store's loop)."""
     for fut, result, exc in outcomes:
         if fut.done():  # cancelled by its caller meanwhile
             continue
