@@ -180,6 +180,7 @@ def test_wire_log_of_sdk_and_server_never_shows_secrets(
     rtm_client: RTMServerClient, rtm_project: RTMProject, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="rtm")
+    caplog.set_level(logging.DEBUG, logger="rtm.server")  # whatever an earlier test set
     rtm_client.send_message(1, 2, 30, "hello wire")
     with pytest.raises(NotGroupMemberError):
         rtm_client.send_group_message(1, 404, 30, "no")
