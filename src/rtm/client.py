@@ -28,7 +28,12 @@ from rtm.api.helpers import AsyncHelpers, SyncHelpers
 from rtm.api.methods import RTMMethods
 from rtm.api.monitor import RTMServerMonitor
 from rtm.api.wrong_port import explain
-from rtm.file_gate_clients import FILE_GATE_IDLE, FILE_GATE_LIMIT, FileGateClients
+from rtm.file_gate_clients import (
+    FILE_GATE_IDLE,
+    FILE_GATE_LIMIT,
+    AsyncFileGatePool,
+    FileGateClients,
+)
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
@@ -488,9 +493,11 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
             on_closed=self._note_closed, on_open=self._restore_listen)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
-        self._file_clients: FileGateClients[FPNNClient] = FileGateClients(
+        self._file_gates: AsyncFileGatePool[FPNNClient] = AsyncFileGatePool(
+            lambda endpoint: FPNNClient(endpoint, connect_timeout=self._connect_timeout,
+                                        quest_timeout=self._quest_timeout,
+                                        logger=self._transport_logger),
             self.file_gate_limit, self.file_gate_idle)
-        self._file_idle_timer: asyncio.TimerHandle | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -523,33 +530,7 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         return await self._send_on(self._fpnn, step)
 
     async def _send_to_file_gate(self, step: Call[Any], endpoint: str) -> dict[str, Any]:
-        client, stale = self._file_clients.acquire(endpoint, lambda: FPNNClient(
-            endpoint, connect_timeout=self._connect_timeout, quest_timeout=self._quest_timeout,
-            logger=self._transport_logger))
-        self._close_file_clients(stale)
-        try:
-            return await self._send_on(client, step)
-        finally:
-            self._close_file_clients(self._file_clients.release(endpoint, client))
-            self._watch_idle_file_clients()
-
-    def _close_file_clients(self, clients: list[FPNNClient]) -> None:
-        loop = asyncio.get_running_loop()
-        for client in clients:
-            self._keep(loop.create_task(client.close()))
-
-    def _watch_idle_file_clients(self) -> None:
-        if self._file_idle_timer is not None or self._closed:
-            return
-        delay = self._file_clients.next_expiry()
-        if delay is not None:
-            self._file_idle_timer = asyncio.get_running_loop().call_later(
-                delay, self._close_idle_file_clients)
-
-    def _close_idle_file_clients(self) -> None:
-        self._file_idle_timer = None
-        self._close_file_clients(self._file_clients.expired())
-        self._watch_idle_file_clients()
+        return await self._file_gates.run(endpoint, lambda client: self._send_on(client, step))
 
     async def _send_on(self, client: FPNNClient, step: Call[Any]) -> dict[str, Any]:
         params = self._quest_params(step)
@@ -666,11 +647,7 @@ class AsyncRTMServerClient(_ClientBase, AsyncHelpers, AsyncExecutor):
         if reconnect is not None:
             reconnect.cancel()
         await self._fpnn.close()  # pending calls fail now: their callbacks are delivered
-        if self._file_idle_timer is not None:
-            self._file_idle_timer.cancel()
-            self._file_idle_timer = None
-        for client in self._file_clients.take_all():
-            await client.close()
+        await self._file_gates.close()
         if reconnect is not None:
             await asyncio.gather(reconnect, return_exceptions=True)
         await self._finish_tasks()

@@ -6,17 +6,19 @@ each connection holds a socket (and, in the blocking client, a reader thread), s
 ``limit`` are kept, the least recently used one going first, and one unused for ``idle``
 seconds is closed. A connection in use by a send is never closed under it.
 
-This bookkeeping is transport-agnostic and thread-safe; the clients close what it hands back.
+This bookkeeping is transport-agnostic and thread-safe; the clients close what it hands back
+(:class:`AsyncFileGatePool` does that for the asyncio clients).
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, Protocol, TypeVar
 
 C = TypeVar("C")
 
@@ -108,3 +110,65 @@ class FileGateClients(Generic[C]):
                 gone.append(entry.client)
                 over -= 1
         return gone
+
+
+class AsyncClosable(Protocol):
+    async def close(self) -> None: ...
+
+
+A = TypeVar("A", bound=AsyncClosable)
+T = TypeVar("T")
+
+
+class AsyncFileGatePool(Generic[A]):
+    """The asyncio clients' file-gate connections on top of :class:`FileGateClients`: one
+    is acquired per send and closed once evicted or idle (a timer on the running loop);
+    :meth:`close` closes them all. ``make(endpoint)`` opens a client."""
+
+    def __init__(self, make: Callable[[str], A], limit: int = FILE_GATE_LIMIT,
+                 idle: float = FILE_GATE_IDLE) -> None:
+        self.clients: FileGateClients[A] = FileGateClients(limit, idle)
+        self._make = make
+        self._timer: asyncio.TimerHandle | None = None
+        self._closing: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def run(self, endpoint: str, send: Callable[[A], Awaitable[T]]) -> T:
+        """``send(client)`` on the client of ``endpoint``."""
+        client, stale = self.clients.acquire(endpoint, lambda: self._make(endpoint))
+        self._close(stale)
+        try:
+            return await send(client)
+        finally:
+            self._close(self.clients.release(endpoint, client))
+            self._watch_idle()
+
+    def _close(self, clients: list[A]) -> None:
+        loop = asyncio.get_running_loop()
+        for client in clients:
+            task = loop.create_task(client.close())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    def _watch_idle(self) -> None:
+        if self._timer is not None or self._closed:
+            return
+        delay = self.clients.next_expiry()
+        if delay is not None:
+            self._timer = asyncio.get_running_loop().call_later(delay, self._close_idle)
+
+    def _close_idle(self) -> None:
+        self._timer = None
+        self._close(self.clients.expired())
+        self._watch_idle()
+
+    async def close(self) -> None:
+        """Close every client (and wait for those being closed already)."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for client in self.clients.take_all():
+            await client.close()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)

@@ -46,7 +46,7 @@ from rtm.enduser.pushes import (
     PushFormatError,
     parse_push,
 )
-from rtm.file_gate_clients import FileGateClients
+from rtm.file_gate_clients import AsyncFileGatePool
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Quest
 from rtm.fpnn.connection import FPNNConnection
@@ -165,8 +165,10 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         #: The :meth:`next_push` queue (typed pushes, duplicates dropped).
         self.pushes: asyncio.Queue[Push] = asyncio.Queue()
         self._fpnn = self._make_transport(endpoint)
-        self._file_clients: FileGateClients[FPNNClient] = FileGateClients()
-        self._file_idle_timer: asyncio.TimerHandle | None = None
+        # Reused per file gate, bounded in number and idle time (rtm.file_gate_clients).
+        self._file_gates: AsyncFileGatePool[FPNNClient] = AsyncFileGatePool(
+            lambda gate: FPNNClient(gate, connect_timeout=self._connect_timeout,
+                                    quest_timeout=self._quest_timeout, logger=self.logger))
         self._fpnn.register("ping", self._on_ping)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
@@ -537,33 +539,8 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
 
     async def _send_to_file_gate(self, step: Call[Any], endpoint: str,
                                  timeout: float | None) -> dict[str, Any]:
-        # Reused per file gate, bounded in number and idle time (rtm.file_gate_clients).
-        client, stale = self._file_clients.acquire(endpoint, lambda: FPNNClient(
-            endpoint, connect_timeout=self._connect_timeout,
-            quest_timeout=self._quest_timeout, logger=self.logger))
-        self._close_file_clients(stale)
-        try:
-            return await client.quest(step.method, step.params, timeout=timeout)
-        finally:
-            self._close_file_clients(self._file_clients.release(endpoint, client))
-            self._watch_idle_file_clients()
-
-    def _close_file_clients(self, clients: list[FPNNClient]) -> None:
-        for client in clients:
-            self._spawn(client.close())
-
-    def _watch_idle_file_clients(self) -> None:
-        if self._file_idle_timer is not None or self._closed:
-            return
-        delay = self._file_clients.next_expiry()
-        if delay is not None:
-            self._file_idle_timer = asyncio.get_running_loop().call_later(
-                delay, self._close_idle_file_clients)
-
-    def _close_idle_file_clients(self) -> None:
-        self._file_idle_timer = None
-        self._close_file_clients(self._file_clients.expired())
-        self._watch_idle_file_clients()
+        return await self._file_gates.run(endpoint, lambda client: client.quest(
+            step.method, step.params, timeout=timeout))
 
     async def quest(self, method: str, params: dict[str, Any] | None = None, *,
                     timeout: float | None = None) -> dict[str, Any]:
@@ -601,11 +578,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
             if task is not None:
                 task.cancel()
         await self._fpnn.close()
-        if self._file_idle_timer is not None:
-            self._file_idle_timer.cancel()
-            self._file_idle_timer = None
-        for files in self._file_clients.take_all():
-            await files.close()
+        await self._file_gates.close()
         current = asyncio.current_task()
         pending = [t for t in self._tasks if t is not current and t is not self._drainer]
         if pending:
