@@ -150,3 +150,17 @@ def test_history_as_the_user_reads_it(cli: Cli, rtm_project: RTMProject,
     rtm_client.send_broadcast_message(1, 30, "to everybody")
     broadcast: Any = cli("--json", "enduser", "history", "broadcast", 2, *gate).ok().one()
     assert [m["message"] for m in broadcast["messages"]] == ["to everybody"]
+
+
+def test_unread_asks_for_more_sessions_than_one_quest_takes(
+        cli: Cli, rtm_project: RTMProject, rtm_client: RTMServerClient) -> None:
+    senders = range(100, 205)  # 105 sessions: two getp2punread quests of at most 100 ids
+    for uid in senders:
+        rtm_client.send_message(uid, 2, 30, f"from {uid}")
+    token = rtm_client.get_token(2)
+    run = cli("--json", "enduser", "unread", 2, "--token", token, *_gate(rtm_project)).ok()
+    obj = run.one()
+    assert sorted(s["id"] for s in obj["sessions"]) == list(senders)
+    assert obj["total"] == len(senders) and run.err == ""  # --token: no online check, no note
+    refused = cli("enduser", "unread", 2, "--token", "WRONG", *_gate(rtm_project))
+    assert refused.code == 1 and "refused the token of uid 2" in refused.err

@@ -101,7 +101,7 @@ def unread(ctx: Context, a: argparse.Namespace) -> None:
 
 def _print_unread(ctx: Context, a: argparse.Namespace, rows: list[tuple[str, int, int, int]],
                   logout_ms: int) -> None:
-    rows.sort(key=lambda row: (-row[3], row[0], row[1]))
+    rows.sort(key=lambda row: (-row[3], row[0] != "p2p", row[1]))  # ties: as conversations
     total = sum(row[2] for row in rows)
     if ctx.out.json:
         ctx.out.result({"uid": a.uid, "sessions": [
