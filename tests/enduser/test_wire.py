@@ -31,6 +31,7 @@ from typing import Any
 import msgpack
 import pytest
 
+from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import COMMANDS
 from rtm.enduser.spec import Command, Param
 from rtm.fpnn.codec import encode_payload
@@ -170,9 +171,10 @@ def test_quest_matches_the_official_sdks(method: str) -> None:
 
 SPEC, SPEC_AS_SERVER_API = spec_params()
 
-_EXTRA_ATTRS = ("§3.13's prose marks no key optional; Unity sends extra/attrs as \"\" when the "
-                "app gives none, so the gate reads an absent one as \"\" and our client sends "
-                "it only when set")
+#: §3.13's prose marks no key optional, so Unity always sends extra and attrs; our client does
+#: too (empty by default, checked below), while the gate reads an absent one as "": a lenient
+#: reading that accepts every quest Unity sends.
+_EXTRA_ATTRS = "§3.13: our client always sends extra/attrs; the gate also takes a quest without"
 
 #: Params (in the spec's notation) where the spec's text does not settle them, and why.
 READINGS: dict[str, tuple[str, str]] = {
@@ -275,3 +277,27 @@ def test_description_matches_the_spec(method: str) -> None:
         assert _family(value) in families, (
             f"{method}: {key!r} goes out as {_family(value)}, the spec says "
             f"{expected[key].type!r}")
+
+
+def test_the_client_always_sends_what_the_spec_requires() -> None:
+    """Where a reading makes a key optional that the spec's text requires, the typed method
+    still sends it by default: built (not sent) for each such command."""
+    user = AsyncEndUserClient("127.0.0.1:1", 1, 7, "token")  # never connects: calls are built
+    calls = {
+        "imclient_addfriend": ("imclient_add_friend", (5,)),
+        "imclient_ackaddfriend": ("imclient_ack_add_friend", (5, True)),
+        "imclient_joingroup": ("imclient_join_group", (5,)),
+        "imclient_ackjoingroup": ("imclient_ack_join_group", (5, 3, True)),
+        "imclient_inviteintogroup": ("imclient_invite_into_group", (5, [3])),
+        "imclient_ackinviteintogroup": ("imclient_ack_invite_into_group", (5, 3, True)),
+        "imclient_joinroom": ("imclient_join_room", (5,)),
+        "imclient_ackjoinroom": ("imclient_ack_join_room", (5, 3, True)),
+        "imclient_inviteintoroom": ("imclient_invite_into_room", (5, [3])),
+        "imclient_ackinviteintoroom": ("imclient_ack_invite_into_room", (5, 3, True)),
+    }
+    loosened = {method for method in READINGS if method in SPEC}
+    assert loosened == set(calls), "a new reading of a settled key: check what the client sends"
+    for method, (name, args) in calls.items():
+        call = getattr(AsyncEndUserClient, name).build(user, *args)
+        assert call.method == method
+        assert set(call.params) == set(SPEC[method]), (method, call.params)

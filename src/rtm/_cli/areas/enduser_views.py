@@ -275,7 +275,7 @@ def register(t: Any, eu: Any, common: Callable[[argparse.ArgumentParser], None])
                    "rtm enduser history group 2 5 --desc --num 5",
                    "rtm --json enduser history room 2 7 --all")
     for kind, target, method in (("p2p", ("PEER", "the other user"), "get_p2p_message"),
-                                 ("group", ("GROUP", "group id (UID a member)"),
+                                 ("group", ("GROUP", "group id (UID must be a member)"),
                                   "get_group_message"),
                                  ("room", ("ROOM", "room id (the user enters it first)"),
                                   "get_room_message"),
