@@ -13,6 +13,13 @@ the golden recordings (``tests/data/golden/client/*.jsonl``, copies of the spec'
   that some SDK used for it on the wire;
 * every key some SDK sent is described (the gate reads it), unless :data:`IGNORED` says why
   not.
+
+Every command, recorded or not (Unity's ``imclient_*`` and ``speechtranslation``, the legacy
+ones), is also checked against the spec's text (``tests/data/spec/rtm-client-api.md``, a copy of
+``shared/spec/rtm-client-api.md``, read by :mod:`.spec_text`): the description's keys and their
+optionality are the spec's, and a quest with every param set puts each key on the wire in the
+msgpack type the spec states for it. :data:`READINGS` is where the spec's shorthand does not
+settle the params.
 """
 
 from __future__ import annotations
@@ -24,9 +31,12 @@ from typing import Any
 import msgpack
 import pytest
 
+from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import COMMANDS
 from rtm.enduser.spec import Command, Param
 from rtm.fpnn.codec import encode_payload
+
+from .spec_text import SpecParam, parse_params, spec_params
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "client"
 FILES = sorted(GOLDEN.glob("client-*-wire.jsonl"))
@@ -128,12 +138,10 @@ def test_recordings_are_there() -> None:
     assert len(FILES) >= 3 and "auth" in RECORDED and "sendmsg" in RECORDED
 
 
-@pytest.mark.parametrize("method", sorted(COMMANDS))
+@pytest.mark.parametrize("method", sorted(m for m in COMMANDS if m in RECORDED))
 def test_quest_matches_the_official_sdks(method: str) -> None:
     command = COMMANDS[method]
-    recorded = RECORDED.get(method)
-    if not recorded:
-        pytest.skip(f"{method}: no official client SDK recorded it")
+    recorded = RECORDED[method]
     ours = _sample_quest(command)
     families: dict[str, set[str]] = {}
     for quest in recorded:
@@ -157,3 +165,139 @@ def test_quest_matches_the_official_sdks(method: str) -> None:
             assert all(key in quest for quest in recorded), (
                 f"{method}: {key!r} is required, but an SDK sent {method} without it")
 
+
+
+# ---------------------------------------------------------------------------- the spec's text
+
+SPEC, SPEC_AS_SERVER_API = spec_params()
+
+#: §3.13's prose marks no key optional, so Unity always sends extra and attrs; our client does
+#: too (empty by default, checked below), while the gate reads an absent one as "": a lenient
+#: reading that accepts every quest Unity sends.
+_EXTRA_ATTRS = "§3.13: our client always sends extra/attrs; the gate also takes a quest without"
+
+#: Params (in the spec's notation) where the spec's text does not settle them, and why.
+READINGS: dict[str, tuple[str, str]] = {
+    "which": ("", "named without params (§2, §3.12: L only, already served)"),
+    "whichall": ("", "named without params (§2, §3.12: L only, already served)"),
+    "icheck": ("image:str|bin, type:int, strategyId?",
+               "'as the server API' (image, type; its uid? is the session's) with tcheck's "
+               "strategyId?"),
+    "acheck": ("audio:str|bin, type:int, lang:str, codec?:str, srate?:int, strategyId?",
+               "'as the server API' (audio, type, lang, codec?, srate?) with strategyId?"),
+    "vcheck": ("video:str|bin, type:int, videoName?:str, strategyId?",
+               "'as the server API', where videoName is needed only when type=2 (200034 "
+               "without it), so it is optional on the wire"),
+    **{m: (params, _EXTRA_ATTRS) for m, params in (
+        ("imclient_addfriend", "ouid, extra?, attrs?"),
+        ("imclient_ackaddfriend", "ouid, agree, attrs?"),
+        ("imclient_joingroup", "gid, extra?, attrs?"),
+        ("imclient_ackjoingroup", "gid, from, agree, attrs?"),
+        ("imclient_inviteintogroup", "gid, target_uids, extra?, attrs?"),
+        ("imclient_ackinviteintogroup", "gid, from, agree, attrs?"),
+        ("imclient_joinroom", "rid, extra?, attrs?"),
+        ("imclient_ackjoinroom", "rid, from, agree, attrs?"),
+        ("imclient_inviteintoroom", "rid, target_uids, extra?, attrs?"),
+        ("imclient_ackinviteintoroom", "rid, from, agree, attrs?"),
+    )},
+}
+
+_INT = {"int", "int64", "2"}  # "2": auth's ``authv:2``, an int literal
+#: The msgpack families a spec type allows on the wire; "" (no type stated) allows any.
+_SPEC_FAMILIES: dict[str, set[str]] = {
+    "str": {"str"}, "bin": {"bin"}, "str|bin": {"str", "bin"}, "bool": {"bool"},
+    "[int]": {"array<int>"}, "{str:str}": {"map<str,str>"},
+    **{t: {"int"} for t in _INT},
+}
+
+
+def _spec_families(spec_type: str) -> set[str] | None:
+    """The families ``spec_type`` allows; None when it states none."""
+    text = spec_type.replace("\\|", "|").split(" (")[0].strip()
+    if not text:
+        return None
+    if text.startswith('"'):  # a literal such as "chat"|"mail"
+        return {"str"}
+    assert text in _SPEC_FAMILIES, f"spec type {spec_type!r}: add it to _SPEC_FAMILIES"
+    return _SPEC_FAMILIES[text]
+
+
+def _expected(method: str) -> dict[str, SpecParam]:
+    if method in READINGS:
+        return parse_params(READINGS[method][0])
+    assert method in SPEC, f"{method}: the spec does not give its params; add a reading"
+    return SPEC[method]
+
+
+def test_the_spec_is_read() -> None:
+    """The reader gets the spec's shorthand right (else every check below means nothing)."""
+    assert len(SPEC) >= 120
+    assert sorted(SPEC_AS_SERVER_API) == ["acheck", "icheck", "vcheck"]
+    assert SPEC["sendgroupmsg"]["strategyid"] == SpecParam("strategyid", True, "str")  # as above
+    assert set(SPEC["getp2pmsgcount"]) == {"ouid", "begin", "end", "mtypes"}  # gid|rid|ouid
+    assert set(SPEC["getbroadcastmsgcount"]) == {"begin", "end", "mtypes"}
+    assert set(SPEC["setroominfo"]) == {"rid", "oinfo", "pinfo"}  # `…` / `…`
+    assert set(SPEC["getroominfo"]) == {"rid"}
+    assert SPEC["filetoken"]["tos"].optional and not SPEC["filetoken"]["cmd"].optional
+    assert SPEC["addoption"]["type"].type.startswith("int")
+    assert SPEC["imclient_removeroommanagers"] == {  # "the same set for rooms", a / b {…}
+        "rid": SpecParam("rid", False), "uids": SpecParam("uids", False)}
+    assert SPEC["imclient_getroominvitelist"] == {} and SPEC["dataget"] == {
+        "key": SpecParam("key", False)}
+    auth = SPEC["auth"]
+    assert [k for k, p in auth.items() if not p.optional] == ["pid", "uid", "token"]
+    assert {"version", "lang", "device", "attrs", "unread", "ts", "authv"} <= set(auth)
+    assert SPEC["kickout"] == {"ce": SpecParam("ce", False, '"ip:port"')}
+    assert SPEC["ping"] == SPEC["bye"] == SPEC["getsession"] == {}
+
+
+def test_every_spec_command_is_described() -> None:
+    assert not (set(SPEC) | SPEC_AS_SERVER_API) - set(COMMANDS)
+    for method in READINGS:  # a reading only where the text does not settle the params
+        assert method in COMMANDS
+        if method in SPEC:
+            reading = {k: p.optional for k, p in parse_params(READINGS[method][0]).items()}
+            assert reading != {k: p.optional for k, p in SPEC[method].items()}, (
+                f"{method}: the spec's text settles it; drop the reading")
+
+
+@pytest.mark.parametrize("method", sorted(COMMANDS))
+def test_description_matches_the_spec(method: str) -> None:
+    command = COMMANDS[method]
+    expected = _expected(method)
+    ours = {param.key: param.optional for param in command.params}
+    assert ours == {key: p.optional for key, p in expected.items()}, (
+        f"{method}: described {ours}, the spec says "
+        f"{ {key: p.optional for key, p in expected.items()} }")
+    quest = _sample_quest(command)
+    for key, value in quest.items():
+        families = _spec_families(expected[key].type)
+        if families is None:
+            continue
+        assert _family(value) in families, (
+            f"{method}: {key!r} goes out as {_family(value)}, the spec says "
+            f"{expected[key].type!r}")
+
+
+def test_the_client_always_sends_what_the_spec_requires() -> None:
+    """Where a reading makes a key optional that the spec's text requires, the typed method
+    still sends it by default: built (not sent) for each such command."""
+    user = AsyncEndUserClient("127.0.0.1:1", 1, 7, "token")  # never connects: calls are built
+    calls = {
+        "imclient_addfriend": ("imclient_add_friend", (5,)),
+        "imclient_ackaddfriend": ("imclient_ack_add_friend", (5, True)),
+        "imclient_joingroup": ("imclient_join_group", (5,)),
+        "imclient_ackjoingroup": ("imclient_ack_join_group", (5, 3, True)),
+        "imclient_inviteintogroup": ("imclient_invite_into_group", (5, [3])),
+        "imclient_ackinviteintogroup": ("imclient_ack_invite_into_group", (5, 3, True)),
+        "imclient_joinroom": ("imclient_join_room", (5,)),
+        "imclient_ackjoinroom": ("imclient_ack_join_room", (5, 3, True)),
+        "imclient_inviteintoroom": ("imclient_invite_into_room", (5, [3])),
+        "imclient_ackinviteintoroom": ("imclient_ack_invite_into_room", (5, 3, True)),
+    }
+    loosened = {method for method in READINGS if method in SPEC}
+    assert loosened == set(calls), "a new reading of a settled key: check what the client sends"
+    for method, (name, args) in calls.items():
+        call = getattr(AsyncEndUserClient, name).build(user, *args)
+        assert call.method == method
+        assert set(call.params) == set(SPEC[method]), (method, call.params)

@@ -16,7 +16,7 @@ Conventions, per fenced block:
   ``rtm`` on PATH; one that starts a background job (``... &``) must end with ``wait``.
 * ```` ```ini ````: a config file; it must load with :func:`rtm._cli.config.resolve_settings`.
 * ```` ```text ````: a command synopsis; every ``rtm ...`` command must exist and every
-  ``snake_case`` name must be an SDK method.
+  ``snake_case`` name must be an SDK method (of the server client or the end-user client).
 
 Anything else fails the test.
 """
@@ -44,6 +44,7 @@ import pytest
 from rtm import RTMServerClient, RTMServerMonitor
 from rtm._cli.config import resolve_settings
 from rtm.cli import build_parser, run
+from rtm.enduser import EndUserClient
 from rtm.server import ServerConfig, ServerThread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +98,8 @@ class DocRunner:
     def __init__(self, server: ServerThread, workdir: Path) -> None:
         self.server = server
         self.workdir = workdir
-        self.env = {"RTM_ENDPOINT": server.endpoint, "HOME": str(workdir),
+        self.env = {"RTM_ENDPOINT": server.endpoint,
+                    "RTM_CLIENT_ENDPOINT": server.client_endpoint, "HOME": str(workdir),
                     "XDG_CONFIG_HOME": str(workdir / ".config")}
         self.bindir = workdir / ".bin"
         self.bindir.mkdir()
@@ -157,7 +159,8 @@ class DocRunner:
                     path.append(word)
                 assert path and _has_command(parser, path), f"{block.where()}: {line!r}"
             for name in re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", line):
-                assert hasattr(RTMServerClient, name), f"{block.where()}: no method {name}"
+                assert hasattr(RTMServerClient, name) or hasattr(EndUserClient, name), (
+                    f"{block.where()}: no method {name}")
 
     def sh(self, block: Block) -> None:
         lines = [ln for ln in block.text.splitlines() if ln.strip() and not ln.startswith("#")]

@@ -1,7 +1,9 @@
 """CLI acting as an end user on the client gate (``rtm-client-api.md``): ``rtm enduser login``
 checks a login, ``rtm enduser send`` sends as the user, ``rtm enduser listen`` prints what the
-gate pushes to the user. The token is ``--token``, else one from the server API (``gettoken``
-with the project secret, as the other commands sign their calls)."""
+gate pushes to the user; the read commands (sessions, unread, conversations, friends,
+history) are in :mod:`rtm._cli.areas.enduser_views`. The token is ``--token``, else one from
+the server API (``gettoken`` with the project secret, as the other commands sign their
+calls)."""
 
 from __future__ import annotations
 
@@ -265,11 +267,14 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def register(t: Any, top: Any) -> None:
+    from rtm._cli.areas import enduser_views
     from rtm._cli.parser import _message_options  # parser imports this module first
 
-    eu = t.group(top, "enduser", "act as an end user on the client gate (login, send, listen)",
+    eu = t.group(top, "enduser", "act as an end user on the client gate: log in, send, listen, "
+                 "read what the user's app shows",
                  "rtm enduser login 1", "rtm enduser send p2p 1 2 'hello from a user'",
-                 "rtm --json enduser listen 2 --count 1 --ready-file /tmp/ready")
+                 "rtm --json enduser listen 2 --count 1 --ready-file /tmp/ready",
+                 "rtm enduser unread 2", "rtm enduser conversations 2 --unread")
     p = t.leaf(eu, "login", "log in with a token and log out (checks the token and the gate)",
                login, "rtm enduser login 1 --token 0123ABCD...", "rtm enduser login 1")
     _common(p)
@@ -298,3 +303,4 @@ def register(t: Any, top: Any) -> None:
     p.add_argument("--ready-file", default=None, metavar="PATH",
                    help="write PATH once logged in (and in the rooms): a script's signal "
                         "that pushes will be printed from now on")
+    enduser_views.register(t, eu, _common)

@@ -195,8 +195,8 @@ class IMClientMethods(EndUserAreaBase):
     """IM library (client side)"""
 
     @api_method
-    def imclient_add_friend(self, uid: int, *, extra: str | None = None,
-                            attrs: str | None = None, timeout: float | None = None,
+    def imclient_add_friend(self, uid: int, *, extra: str = "",
+                            attrs: str = "", timeout: float | None = None,
                             callback: StatusCallback | None = None) -> Call[None]:
         """Ask ``uid`` to be friends (``extra``: the message, or the password of grant 3);
         friends at once when ``uid``'s apply grant lets anyone in."""
@@ -204,7 +204,7 @@ class IMClientMethods(EndUserAreaBase):
                                  callback=callback, uid=uid, extra=extra, attrs=attrs)
 
     @api_method
-    def imclient_ack_add_friend(self, uid: int, agree: bool, *, attrs: str | None = None,
+    def imclient_ack_add_friend(self, uid: int, agree: bool, *, attrs: str = "",
                                 timeout: float | None = None,
                                 callback: StatusCallback | None = None) -> Call[None]:
         """Accept or refuse ``uid``'s pending friend request."""
@@ -292,8 +292,8 @@ class IMClientMethods(EndUserAreaBase):
                           timeout=timeout, callback=callback, gids=gids)
 
     @api_method
-    def imclient_join_group(self, gid: int, *, extra: str | None = None,
-                          attrs: str | None = None, timeout: float | None = None,
+    def imclient_join_group(self, gid: int, *, extra: str = "",
+                          attrs: str = "", timeout: float | None = None,
                           callback: StatusCallback | None = None) -> Call[None]:
         """Join group ``gid``, or apply to (its apply grant decides)."""
         return self._status_call(cmd.GROUP["join"], "imclient_join_group", timeout=timeout,
@@ -301,7 +301,7 @@ class IMClientMethods(EndUserAreaBase):
 
     @api_method
     def imclient_ack_join_group(self, gid: int, from_uid: int, agree: bool, *,
-                              attrs: str | None = None, timeout: float | None = None,
+                              attrs: str = "", timeout: float | None = None,
                               callback: StatusCallback | None = None) -> Call[None]:
         """Accept or refuse ``from_uid``'s application (owner or manager)."""
         return self._status_call(cmd.GROUP["ackjoin"], "imclient_ack_join_group", timeout=timeout,
@@ -309,8 +309,8 @@ class IMClientMethods(EndUserAreaBase):
                                  attrs=attrs)
 
     @api_method
-    def imclient_invite_into_group(self, gid: int, uids: IDs, *, extra: str | None = None,
-                                 attrs: str | None = None, timeout: float | None = None,
+    def imclient_invite_into_group(self, gid: int, uids: IDs, *, extra: str = "",
+                                 attrs: str = "", timeout: float | None = None,
                                  callback: StatusCallback | None = None) -> Call[None]:
         """Invite ``uids`` (1..100) into group ``gid``."""
         return self._status_call(cmd.GROUP["invite"], "imclient_invite_into_group",
@@ -319,7 +319,7 @@ class IMClientMethods(EndUserAreaBase):
 
     @api_method
     def imclient_ack_invite_into_group(self, gid: int, from_uid: int, agree: bool, *,
-                                     attrs: str | None = None, timeout: float | None = None,
+                                     attrs: str = "", timeout: float | None = None,
                                      callback: StatusCallback | None = None) -> Call[None]:
         """Accept or refuse ``from_uid``'s invitation into group ``gid``."""
         return self._status_call(cmd.GROUP["ackinvite"], "imclient_ack_invite_into_group",
@@ -448,8 +448,8 @@ class IMClientMethods(EndUserAreaBase):
                           timeout=timeout, callback=callback, rids=rids)
 
     @api_method
-    def imclient_join_room(self, rid: int, *, extra: str | None = None,
-                          attrs: str | None = None, timeout: float | None = None,
+    def imclient_join_room(self, rid: int, *, extra: str = "",
+                          attrs: str = "", timeout: float | None = None,
                           callback: StatusCallback | None = None) -> Call[None]:
         """Join room ``rid``, or apply to (its apply grant decides)."""
         return self._status_call(cmd.ROOM["join"], "imclient_join_room", timeout=timeout,
@@ -457,7 +457,7 @@ class IMClientMethods(EndUserAreaBase):
 
     @api_method
     def imclient_ack_join_room(self, rid: int, from_uid: int, agree: bool, *,
-                              attrs: str | None = None, timeout: float | None = None,
+                              attrs: str = "", timeout: float | None = None,
                               callback: StatusCallback | None = None) -> Call[None]:
         """Accept or refuse ``from_uid``'s application (owner or manager)."""
         return self._status_call(cmd.ROOM["ackjoin"], "imclient_ack_join_room", timeout=timeout,
@@ -465,8 +465,8 @@ class IMClientMethods(EndUserAreaBase):
                                  attrs=attrs)
 
     @api_method
-    def imclient_invite_into_room(self, rid: int, uids: IDs, *, extra: str | None = None,
-                                 attrs: str | None = None, timeout: float | None = None,
+    def imclient_invite_into_room(self, rid: int, uids: IDs, *, extra: str = "",
+                                 attrs: str = "", timeout: float | None = None,
                                  callback: StatusCallback | None = None) -> Call[None]:
         """Invite ``uids`` (1..100) into room ``rid``."""
         return self._status_call(cmd.ROOM["invite"], "imclient_invite_into_room",
@@ -475,7 +475,7 @@ class IMClientMethods(EndUserAreaBase):
 
     @api_method
     def imclient_ack_invite_into_room(self, rid: int, from_uid: int, agree: bool, *,
-                                     attrs: str | None = None, timeout: float | None = None,
+                                     attrs: str = "", timeout: float | None = None,
                                      callback: StatusCallback | None = None) -> Call[None]:
         """Accept or refuse ``from_uid``'s invitation into room ``rid``."""
         return self._status_call(cmd.ROOM["ackinvite"], "imclient_ack_invite_into_room",
