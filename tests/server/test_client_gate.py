@@ -52,6 +52,57 @@ async def test_auth_rules(server: RTMServer, api: API, clock: Clock) -> None:
         await u.close()
 
 
+async def test_kickout_logs_out_at_once_and_leaves_the_close_to_the_client(
+        make_server: ServerFactory) -> None:
+    # The web SDK parses received frames on a timer and drops the unparsed ones when the
+    # socket closes: the gate must not close right behind the kickout push.
+    server = await make_server(client_kickout_grace=60.0)
+    api = API(server.endpoint)
+    listener = API(server.endpoint)
+    kicked = await User(server.client_endpoint, 5).login(api)
+    try:
+        assert await listener("addlisten", events=["logout"]) == {}
+        await kicked("ping")  # a ping answered first, as with the web SDK
+        assert await api("kickout", uid=5) == {}
+        assert await kicked.pushes.next() == ("kickout", {})
+        method, event = await listener.pushes.next()
+        assert (method, event["event"], event["uid"]) == ("pushevent", "logout", 5)
+        # logged out at once, the socket still open
+        assert await api("getonlineusers", uids=[5]) == {"uids": []}
+        assert kicked.conn is not None and not kicked.conn.closed
+        token = (await api("gettoken", uid=5))["token"]
+        with pytest.raises(FPNNError, match="kicked out") as caught:
+            await kicked("getuserrooms")
+        assert caught.value.code == 200022
+        with pytest.raises(FPNNError, match="kicked out") as caught:
+            await kicked("auth", pid=PID, uid=5, token=token)
+        assert caught.value.code == 200022
+        assert await api("sendmsg", MSG, **{F: 2}, to=5, mid=7)  # stored, pushed to no one
+        await kicked.close()  # the client closes, as the SDKs do on kickout
+        await kicked.pushes.nothing(server)
+        await listener.pushes.nothing(server)  # no second logout
+    finally:
+        await kicked.close()
+        await listener.close()
+        await api.close()
+
+
+async def test_kicked_connection_closed_after_the_grace(make_server: ServerFactory) -> None:
+    for grace in (0.3, 0.0):
+        server = await make_server(client_kickout_grace=grace)
+        api = API(server.endpoint)
+        kicked = await User(server.client_endpoint, 5).login(api)
+        try:
+            await api("kickout", uid=5)
+            assert await kicked.pushes.next() == ("kickout", {})
+            await kicked.closed(timeout=10.0)  # the client kept it open: the gate closes it
+        finally:
+            await kicked.close()
+            await api.close()
+    with pytest.raises(ValueError, match="client_kickout_grace"):
+        await make_server(client_kickout_grace=-1)
+
+
 async def test_black_list_and_admin_login(make_server: ServerFactory) -> None:
     server = await make_server(broadcast_admins=[111])
     api = API(server.endpoint)

@@ -150,6 +150,8 @@ async def test_download_is_a_sandboxed_attachment(api: API, files: FPNNClient) -
     assert headers["X-Content-Type-Options"] == "nosniff"
     csp = headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "sandbox" in csp
+    # a web app's scripts may read it (the web SDK's apps fetch received audio, attachments)
+    assert headers["Access-Control-Allow-Origin"] == "*"
 
 
 async def test_duplicate_file_send_stores_no_blob(server: RTMServer, api: API,

@@ -119,6 +119,11 @@ class ServerConfig:
       seconds is closed (None = never).
     * ``client_max_connections``: connections of the client gate beyond that many are closed
       at once, with a warning (None = no bound).
+    * ``client_kickout_grace``: a kicked-out connection is logged out at once but its socket
+      stays open this long (seconds) unless the client closes it first, as the official SDKs
+      do on ``kickout``: the web SDK parses received frames on a timer and drops those still
+      unparsed when the socket closes, so a close right behind the push loses it (0 = close
+      at once).
     * ``file_attrs`` [§3.5]: ``"strict"`` answers 200004 when no extension can be derived
       from the file attrs; ``"lenient"`` only requires ``sign``.
     * ``strip_file_sign`` [§3.5]: remove ``sign`` from the attrs delivered with a file.
@@ -183,6 +188,7 @@ class ServerConfig:
     client_ping_timeout: float | None = None
     client_login_timeout: float | None = 30.0
     client_max_connections: int | None = 20_000
+    client_kickout_grace: float = 2.0
     tls_cert: str | os.PathLike[str] | None = None
     tls_key: str | os.PathLike[str] | None = None
     file_attrs: FileAttrsMode = "strict"
@@ -224,6 +230,9 @@ class ServerConfig:
             value = getattr(self, name)
             if value is not None and not value >= 0:
                 raise ValueError(f"{name} must be >= 0 seconds or None, got {value!r}")
+        if not self.client_kickout_grace >= 0:
+            raise ValueError(f"client_kickout_grace must be >= 0 seconds, got "
+                             f"{self.client_kickout_grace!r}")
         if self.client_max_connections is not None and self.client_max_connections < 1:
             raise ValueError(f"client_max_connections must be >= 1 or None, got "
                              f"{self.client_max_connections!r}")

@@ -4,7 +4,8 @@
 not deleted message carries it or an end user's ``uploadfile`` stored it
 (``/file/<pid>/<mid>``: the URLs of earlier databases, while their message is stored), else
 404. Every download is an attachment with ``nosniff`` and a
-CSP that forbids everything, like the web console's downloads; its type is the media type of
+CSP that forbids everything, like the web console's downloads, and readable by the scripts of
+any web page (CORS ``*``, no credentials); its type is the media type of
 an image, audio or video file and opaque bytes for anything else: an uploaded ``x.html``
 never renders in the browser of whoever opens its URL. Built on aiohttp,
 the optional ``server`` extra (``pip install 'rtm-server-sdk[server]'``): without it the server
@@ -67,6 +68,12 @@ def download_name(stored: StoredFile) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
+#: A web app's scripts may read a received file (fetch an audio message to decode it, save
+#: an attachment): without this the browser blocks the read. The URL is already the only
+#: key to the file, and ``*`` never lets a browser send credentials with the request.
+FILE_CORS_HEADERS: Final = {"Access-Control-Allow-Origin": "*"}
+
+
 def download_headers(stored: StoredFile) -> dict[str, str]:
     """Headers of a stored file's download (HTTP listener and web console alike)."""
     return {
@@ -122,4 +129,4 @@ class HttpGate:
             raise _web.HTTPNotFound(text="no such file\n")
         return _web.Response(body=stored.content,
                              content_type=download_content_type(stored.ext),
-                             headers=download_headers(stored))
+                             headers={**download_headers(stored), **FILE_CORS_HEADERS})

@@ -47,6 +47,7 @@ STATE_LOGIN_MS = "login_ms"
 _STATE_VERSION = "version"
 _STATE_ATTRS = "attrs"
 _STATE_LANG = "lang"
+_STATE_KICKED = "kicked"
 
 #: The only methods ever pushed to a client-gate connection (client spec §5, §1.3).
 CLIENT_PUSH_METHODS = frozenset({
@@ -77,6 +78,11 @@ def client_uid(conn: ServerConnection) -> int | None:
     """The uid an authenticated client-gate connection is bound to."""
     uid = conn.state.get(_STATE_UID)
     return uid if isinstance(uid, int) else None
+
+
+def client_kicked(conn: ServerConnection) -> bool:
+    """The connection was kicked out: logged out, closing (see :meth:`Hub.kick`)."""
+    return bool(conn.state.get(_STATE_KICKED))
 
 
 def client_pid(conn: ServerConnection) -> int | None:
@@ -278,14 +284,25 @@ class Hub:
         return [uid for uid in dict.fromkeys(uids) if users.get(uid)]
 
     def kick(self, conn: ServerConnection) -> None:
-        """One-way ``kickout`` push, then close (the close emits ``logout``)."""
-        if conn.closed:
+        """One-way ``kickout`` push; the session ends at once (``logout``, no more pushes,
+        quests refused), the socket when the client closes it or ``client_kickout_grace``
+        seconds later: closing right behind the push would lose it in the web SDK (see
+        :class:`~rtm.server.config.ServerConfig`), which would then log in again."""
+        if conn.closed or client_kicked(conn):
             return
         with contextlib.suppress(FPNNError):
             conn.send_oneway("kickout", {})
             if self.live is not None:
                 self.live.record_oneway(conn, "kickout", {})
-        conn.close()
+        self.client_closed(conn)
+        conn.state[_STATE_KICKED] = True
+        conn.state.pop(_STATE_UID, None)  # the close that follows logs out nothing more
+        conn.state.pop(_STATE_PID, None)
+        grace = self.config.client_kickout_grace
+        if grace > 0:
+            asyncio.get_running_loop().call_later(grace, conn.close)
+        else:
+            conn.close()
 
     def kick_user(self, pid: int, uid: int, ce: str = "") -> int:
         """Kick every connection of ``uid`` (or only the one whose "ip:port" is ``ce``)."""

@@ -32,7 +32,7 @@ from rtm.server.clientgate.unread import UnreadArea
 from rtm.server.clientgate.users import UsersArea
 from rtm.server.core import Answer, ServerCore
 from rtm.server.params import Params
-from rtm.server.pushes import client_pid, client_uid
+from rtm.server.pushes import client_kicked, client_pid, client_uid
 
 __all__ = ["AREAS", "ClientGate", "User"]
 
@@ -73,6 +73,8 @@ class ClientGate:
         async def handler(conn: ServerConnection, p: Params) -> Answer:
             if command.method == "auth" and client_uid(conn) is not None:
                 raise codes.rtm_error(codes.DUPLICATED_AUTH, "auth already")
+            if command.method == "auth" and client_kicked(conn):
+                raise codes.rtm_error(codes.UNAUTHORIZED, "kicked out: this connection closes")
             answer = await fn(conn, read_params(command, p))
             return _checked(command, answer) if cls.check_answers else answer
 
@@ -83,7 +85,9 @@ class ClientGate:
         async def handler(conn: ServerConnection, p: Params) -> Answer:
             uid, pid = client_uid(conn), client_pid(conn)
             if uid is None or pid is None:
-                raise codes.rtm_error(codes.UNAUTHORIZED, "unauthorized: send auth first")
+                raise codes.rtm_error(codes.UNAUTHORIZED,
+                                      "kicked out: this connection closes" if client_kicked(conn)
+                                      else "unauthorized: send auth first")
             answer = await fn(User(conn, pid, uid), read_params(command, p))
             return _checked(command, answer) if cls.check_answers else answer
 
