@@ -42,7 +42,9 @@ def server_key() -> ServerPrivateKey:
 
 @pytest.fixture(scope="module")
 def server(server_key: ServerPrivateKey) -> Iterator[ServerThread]:
-    thread = start_test_server(ecc_key=server_key)
+    # A long kickout grace: a kicked-out client must close its connection itself, as the
+    # official SDKs do (test_no_relogin_after_a_kickout waits for that close).
+    thread = start_test_server(ecc_key=server_key, client_kickout_grace=600)
     try:
         yield thread
     finally:

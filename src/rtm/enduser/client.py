@@ -427,6 +427,8 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         if isinstance(push, Kickout):
             self._kicked = True
             self._session_wanted = False  # the SDKs do not log in again after a kickout
+            # and close the connection themselves (the gate only closes it after a grace)
+            asyncio.get_running_loop().call_soon(conn.close)
         if not self._dedup.first_time(push):
             self.duplicates += 1
             return {}
