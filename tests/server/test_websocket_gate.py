@@ -241,6 +241,23 @@ async def test_violations_close_the_connection(small_gate: FPNNServer, case: str
         raw.close()
 
 
+async def test_messages_that_come_with_the_close_frame_are_read(small_gate: FPNNServer) -> None:
+    """A peer's last messages and its close frame in one read (a kickout push, then the
+    close): the messages are handled before the connection ends, as bytes before a FIN."""
+    seen: list[int] = []
+    small_gate.register("note", lambda conn, quest: seen.append(quest.payload["n"]) or {})
+    raw = await RawPeer.open(small_gate.endpoint, websocket=True)
+    try:
+        assert raw.ws is not None
+        notes = [encode_quest("note", {"n": n}, oneway=True) for n in (1, 2)]
+        raw.send_raw(raw.ws.send_frames(notes) + raw.ws.close())  # one write, one read
+        await raw.closed_by_server()
+        await async_wait_until(lambda: not small_gate.connections, what="server side closed")
+        assert seen == [1, 2]
+    finally:
+        raw.close()
+
+
 async def test_websocket_peer_that_does_not_read_is_bounded(small_gate: FPNNServer) -> None:
     conns: list[ServerConnection] = []
     small_gate.on_connect = conns.append

@@ -538,15 +538,29 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
     async def _send_to_file_gate(self, step: Call[Any], endpoint: str,
                                  timeout: float | None) -> dict[str, Any]:
         # Reused per file gate, bounded in number and idle time (rtm.file_gate_clients).
-        client, stale = self._file_clients.acquire(endpoint, lambda: FPNNClient(
-            endpoint, connect_timeout=self._connect_timeout,
-            quest_timeout=self._quest_timeout, logger=self.logger))
+        target = self._file_gate_target(endpoint)
+        tls: dict[str, Any] = {}
+        if self._ssl_context is not None and target.startswith("wss://"):
+            tls["ssl_context"] = self._ssl_context
+        client, stale = self._file_clients.acquire(target, lambda: FPNNClient(
+            target, connect_timeout=self._connect_timeout,
+            quest_timeout=self._quest_timeout, logger=self.logger, **tls))
         self._close_file_clients(stale)
         try:
             return await client.quest(step.method, step.params, timeout=timeout)
         finally:
-            self._close_file_clients(self._file_clients.release(endpoint, client))
+            self._close_file_clients(self._file_clients.release(target, client))
             self._watch_idle_file_clients()
+
+    def _file_gate_target(self, endpoint: str) -> str:
+        """Where a file quest goes: the file gate ``endpoint`` (``host:port``, from
+        ``filetoken``) over this client's transport. A WebSocket user sends files over
+        WebSocket as the web SDK does (spec §1.2, §4: the file gate accepts it on its port),
+        ``wss://`` when the client gate is ``wss://``, so it never needs plain TCP."""
+        if self.transport != "ws" or "://" in endpoint:
+            return endpoint
+        scheme = "wss" if self.endpoint.startswith("wss://") else "ws"
+        return f"{scheme}://{endpoint}{WEBSOCKET_PATH}"
 
     def _close_file_clients(self, clients: list[FPNNClient]) -> None:
         for client in clients:
