@@ -21,6 +21,7 @@ from cryptography.x509.oid import NameOID
 from wsproto.events import BytesMessage, TextMessage
 
 from helpers import async_wait_until
+from rtm.enduser import AsyncEndUserClient
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Answer, FrameDecoder, Message, Quest, encode_quest
 from rtm.fpnn.crypto import generate_private_key
@@ -338,6 +339,9 @@ async def test_wss_with_a_self_signed_certificate(make_server: ServerFactory,
     tcp = User(server.client_endpoint, 3)
     files = FPNNClient(ws_url(server.file_endpoint, "wss"), ssl_context=trust)
     untrusted = FPNNClient(ws_url(server.client_endpoint, "wss"))
+    # the end-user client on wss sends its files over wss too, trusting the same certificate
+    web = AsyncEndUserClient(ws_url(server.client_endpoint, "wss"), PID, 4,
+                             await token(api, 4), ssl_context=trust)
     try:
         for user in (secure, plain_ws, tcp):  # three protocols on one port
             await user.login(api)
@@ -350,7 +354,13 @@ async def test_wss_with_a_self_signed_certificate(make_server: ServerFactory,
         assert isinstance(answer["mtime"], int)
         with pytest.raises(FPNNConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             await untrusted.quest("ping")
+        assert await web.login()
+        mtime = await web.send_file(3, 50, b"from a wss user", filename="a.txt", mid=5)
+        assert web._file_clients.endpoints() == [ws_url(server.file_endpoint, "wss")]
+        method, push = await tcp.pushes.next()
+        assert (method, push["from"], push["mid"], push["mtime"]) == ("pushmsg", 4, 5, mtime)
     finally:
+        await web.close()
         for client in (secure, plain_ws, tcp, api):
             await client.close()
         await files.close()

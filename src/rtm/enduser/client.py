@@ -96,7 +96,8 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
     ``relogin_max_delay``). ``dedup_seconds``: how long a message push is remembered to drop
     its repeats (0: keep repeats). ``max_queued_pushes``: the :meth:`next_push` queue's
     bound (the oldest push is dropped beyond it). ``ssl_context``: TLS settings of a
-    ``wss://`` endpoint (e.g. trusting a self-signed certificate).
+    ``wss://`` endpoint (e.g. trusting a self-signed certificate), used for the file gate
+    too. Files go to the file gate over the same transport (``ws``: its WebSocket URL).
     """
 
     def __init__(
