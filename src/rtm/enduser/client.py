@@ -182,9 +182,11 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         self._relogin: asyncio.Task[None] | None = None
         self._relogin_base = 0  # the logins count when the running re-login loop started
         self._queue_overflowed = False
-        #: Statistics: logins (the first and every re-login), duplicates dropped.
+        #: Statistics: logins (the first and every re-login), duplicates dropped, the
+        #: gate's pings answered.
         self.logins = 0
         self.duplicates = 0
+        self.pings = 0
         # User code (monitor methods, callbacks) runs in arrival order, off the I/O path.
         self._user_calls: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = (
             collections.deque())
@@ -388,6 +390,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
 
     def _on_ping(self, conn: FPNNConnection, quest: Quest) -> dict[str, Any]:
         self._last_ping = asyncio.get_running_loop().time()
+        self.pings += 1
         return {}
 
     def _start_watchdog(self) -> None:
