@@ -497,7 +497,7 @@ async def test_chat_map_broadcast_and_unreadable_pushes(server: ServerThread,
 async def test_websocket_user_chats_with_a_tcp_user(admin: AsyncRTMServerClient,
                                                     user: UserFactory) -> None:
     web = await user(1, transport="ws")
-    tcp = await user(2)
+    tcp = await user(2, transport="tcp")
     assert web.transport == "ws" and tcp.transport == "tcp"
     with pytest.raises(ValueError, match="transport='tcp' only"):
         web.enable_encryption(pem_key_data=b"unused")
