@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from helpers import async_wait_until, wait_until
-from rtm.api.errors import UnauthorizedError
+from rtm.api.errors import RTMClientClosedError, UnauthorizedError
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import (
     AsyncEndUserClient,
@@ -236,6 +237,22 @@ async def test_relogin_after_the_server_drops_the_connection(
                            what="the reloginned event")
     assert monitor.names()[:3] == ["connected", "closed", "connected"]
     assert monitor.calls[1] == ("closed", True)
+
+
+@BOTH
+async def test_logout_says_bye_and_stays_out(admin: AsyncRTMServerClient, user: UserFactory,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    monitor = Recorder()
+    bob = await user(2, monitor=monitor)
+    assert await admin.get_online_users([2]) == [2]
+    with caplog.at_level(logging.INFO, logger="rtm.enduser"):
+        await bob.logout()
+    # the gate answered bye before closing (the answer and the close may come in one read)
+    assert not [r for r in caplog.records if r.getMessage().startswith("bye:")]
+    assert await admin.get_online_users([2]) == []
+    assert not bob.logged_in and bob.logins == 1 and "reloginned" not in monitor.names()
+    with pytest.raises(RTMClientClosedError):
+        await bob.get_user_rooms()
 
 
 @BOTH
