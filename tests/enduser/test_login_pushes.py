@@ -12,8 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from wsproto.events import TextMessage
 
 from helpers import async_wait_until, gate_target
+from rtm.api.errors import RTMConnectionError
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import session as session_cmd
@@ -150,6 +152,39 @@ async def test_the_stored_language_outlives_the_connection(
         assert (kept["lang"], kept["user_lang"]) == ("", "fr")
     finally:
         await again.close()
+
+
+# WebSocket only: what a web app gets wrong
+async def test_a_websocket_user_at_another_path_gets_the_404(
+        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient) -> None:
+    lost = AsyncEndUserClient(f"ws://{rtm_project.client_endpoint}/websocket", rtm_project.pid,
+                              7, await rtm_async_client.get_token(7))
+    try:
+        with pytest.raises(RTMConnectionError, match="HTTP 404"):
+            await lost.login()
+        assert not lost.logged_in and await _server_side(rtm_project, 7) == []
+    finally:
+        await lost.close()
+
+
+@pytest.mark.rtm_transports("ws")  # frames a TCP connection cannot carry
+async def test_a_websocket_user_breaking_the_framing_is_closed_and_logs_in_again(
+        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient,
+        rtm_enduser: Login) -> None:
+    web = await rtm_enduser(7, transport="ws")
+    for violation in ("text", "unmasked"):
+        conn = web._fpnn.connection
+        assert conn is not None and conn._ws is not None and conn._ws._conn is not None
+        logins = web.logins
+        if violation == "text":  # FPNN needs binary messages
+            write_bytes(conn, conn._ws._conn.send(TextMessage("FPNN as text")))
+        else:  # a client must mask its frames
+            write_bytes(conn, b"\x82\x05hello")
+        await async_wait_until(lambda: web.logins > logins and web.logged_in,  # noqa: B023
+                               timeout=10, what=f"the close after a {violation} frame")
+        assert conn.closed and web._fpnn.connection is not conn
+    await rtm_async_client.send_message(1, 7, 51, "still reachable", mid=1)
+    assert (await web.next_push()).params["msg"] == "still reachable"
 
 
 async def test_kickout_closes_another_session_of_the_caller_only(
@@ -346,15 +381,20 @@ async def test_only_client_push_methods_reach_an_end_user(
     assert "pushevent" not in CLIENT_PUSH_METHODS
 
 
+def write_bytes(conn: FPNNConnection, data: bytes) -> None:
+    """Put ``data`` on ``conn``'s socket as it is."""
+    transport = conn._transport
+    assert transport is not None
+    transport.write(data)
+
+
 def write_frame(conn: FPNNConnection, frame: bytes) -> None:
     """Put an FPNN frame on ``conn`` past its session (which answers a quest once only): raw
     on TCP, as one binary message on WebSocket."""
-    transport = conn._transport
-    assert transport is not None
     if conn.websocket:
         assert conn._ws is not None
         frame = conn._ws.send_frames([frame])
-    transport.write(frame)
+    write_bytes(conn, frame)
 
 
 async def test_a_second_answer_to_a_push_is_ignored(
