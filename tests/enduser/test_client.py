@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -475,6 +476,11 @@ async def test_bad_arguments_name_the_argument(project: RTMProject, rtm_transpor
         AsyncEndUserClient(endpoint, 1, 2, "t", ping_timeout=0)
     with pytest.raises(TypeError, match="'attrs'"):
         AsyncEndUserClient(endpoint, 1, 2, "t", attrs=["x"])  # type: ignore[arg-type]
+    tls = ssl.create_default_context()
+    for not_tls in ({"transport": "tcp"}, {"endpoint": f"ws://{endpoint}/service/websocket"}):
+        with pytest.raises(ValueError, match="'ssl_context' is for wss://"):
+            AsyncEndUserClient(not_tls.get("endpoint", endpoint), 1, 2, "t", ssl_context=tls,
+                               transport=not_tls.get("transport"))  # type: ignore[arg-type]
     user = AsyncEndUserClient(endpoint, project.pid, 2, "t",
                               transport=rtm_transport)  # type: ignore[arg-type]
     try:

@@ -339,9 +339,10 @@ async def test_wss_with_a_self_signed_certificate(make_server: ServerFactory,
     tcp = User(server.client_endpoint, 3)
     files = FPNNClient(ws_url(server.file_endpoint, "wss"), ssl_context=trust)
     untrusted = FPNNClient(ws_url(server.client_endpoint, "wss"))
-    # the end-user client on wss sends its files over wss too, trusting the same certificate
-    web = AsyncEndUserClient(ws_url(server.client_endpoint, "wss"), PID, 4,
-                             await token(api, 4), ssl_context=trust)
+    # the end-user client on wss (host:port, "ws" and TLS settings: wss) sends its files
+    # over wss too, trusting the same certificate
+    web = AsyncEndUserClient(server.client_endpoint, PID, 4, await token(api, 4),
+                             transport="ws", ssl_context=trust)
     try:
         for user in (secure, plain_ws, tcp):  # three protocols on one port
             await user.login(api)
@@ -355,6 +356,7 @@ async def test_wss_with_a_self_signed_certificate(make_server: ServerFactory,
         with pytest.raises(FPNNConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             await untrusted.quest("ping")
         assert await web.login()
+        assert [c.tls for c in server_side(server)].count(True) == 2
         mtime = await web.send_file(3, 50, b"from a wss user", filename="a.txt", mid=5)
         assert web._file_clients.endpoints() == [ws_url(server.file_endpoint, "wss")]
         method, push = await tcp.pushes.next()

@@ -96,8 +96,9 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
     ``relogin_max_delay``). ``dedup_seconds``: how long a message push is remembered to drop
     its repeats (0: keep repeats). ``max_queued_pushes``: the :meth:`next_push` queue's
     bound (the oldest push is dropped beyond it). ``ssl_context``: TLS settings of a
-    ``wss://`` endpoint (e.g. trusting a self-signed certificate), used for the file gate
-    too. Files go to the file gate over the same transport (``ws``: its WebSocket URL).
+    ``wss://`` endpoint (e.g. trusting a self-signed certificate; with ``transport="ws"`` a
+    ``host:port`` endpoint is then reached over ``wss://``), used for the file gate too.
+    Files go to the file gate over the same transport (``ws``: its WebSocket URL).
     """
 
     def __init__(
@@ -200,10 +201,18 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
 
         ``ws``: rtm.fpnn's asyncio client given a WebSocket URL sends each FPNN frame as one
         binary message (a ``host:port`` endpoint becomes ``ws://host:port/service/websocket``,
-        the URL the web SDK opens; a ``ws://``/``wss://`` URL is used as it is)."""
+        the URL the web SDK opens, or ``wss://`` given an ``ssl_context``; a
+        ``ws://``/``wss://`` URL is used as it is)."""
         target = endpoint
         if self.transport == "ws" and "://" not in endpoint:
-            target = f"ws://{endpoint}{WEBSOCKET_PATH}"
+            scheme = "ws" if self._ssl_context is None else "wss"
+            target = f"{scheme}://{endpoint}{WEBSOCKET_PATH}"
+        elif self._ssl_context is not None and not endpoint.startswith("wss://"):
+            # TLS settings asked for and silently not used would be worse than an error
+            raise ValueError(f"{type(self).__name__}(): 'ssl_context' is for wss:// (or "
+                             f"transport='ws' with a host:port endpoint), got {endpoint!r} "
+                             f"with transport={self.transport!r}")
+        self._secure = target.startswith("wss://")
         tls: dict[str, Any] = {}
         if self._ssl_context is not None:  # wss://: a private CA, a self-signed certificate
             tls["ssl_context"] = self._ssl_context
@@ -560,10 +569,11 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         """Where a file quest goes: the file gate ``endpoint`` (``host:port``, from
         ``filetoken``) over this client's transport. A WebSocket user sends files over
         WebSocket as the web SDK does (spec §1.2, §4: the file gate accepts it on its port),
-        ``wss://`` when the client gate is ``wss://``, so it never needs plain TCP."""
+        ``wss://`` when the client gate is reached over ``wss://``, so it never needs plain
+        TCP."""
         if self.transport != "ws" or "://" in endpoint:
             return endpoint
-        scheme = "wss" if self.endpoint.startswith("wss://") else "ws"
+        scheme = "wss" if self._secure else "ws"
         return f"{scheme}://{endpoint}{WEBSOCKET_PATH}"
 
     def _close_file_clients(self, clients: list[FPNNClient]) -> None:
