@@ -59,3 +59,13 @@ async def async_wait_for(check: Callable[[], Awaitable[object]], timeout: float 
             raise AssertionError(f"timed out after {timeout:g} s waiting for "
                                  f"{what or getattr(check, '__name__', check)}")
         await asyncio.sleep(POLL)
+
+
+def gate_target(endpoint: str, transport: str) -> str:
+    """What an FPNN client opens to reach the gate at ``endpoint`` (``host:port``) over
+    ``transport``: the endpoint itself for ``tcp``, the web SDK's URL for ``ws``."""
+    if transport == "tcp":
+        return endpoint
+    if transport == "ws":
+        return f"ws://{endpoint}/service/websocket"
+    raise ValueError(f"transport must be 'tcp' or 'ws', got {transport!r}")

@@ -22,6 +22,12 @@ Installed with the SDK and loaded by pytest automatically. Fixtures:
 ``rtm_blocking_enduser`` (test)
     The same for blocking tests: ``user = rtm_blocking_enduser(uid)`` is a logged-in
     :class:`rtm.enduser.EndUserClient`.
+``rtm_transport`` (test)
+    How those end users connect unless a test passes ``transport=``: ``"tcp"`` (FPNN on
+    TCP) or ``"ws"`` (FPNN over WebSocket, the web SDK's way). ``pytest --rtm-transport=ws``
+    sets it for the whole run; ``@pytest.mark.rtm_transports()`` runs a test once per
+    transport (``rtm_transports("ws")``: over that one only), e.g. ``pytestmark =
+    pytest.mark.rtm_transports()`` for a module whose end users should work over both.
 
 Content services (translation, profanity, checks, speech) answer from a deterministic model
 (docs/server.md); ``rtm_project.services`` changes it for the test's project (what
@@ -43,7 +49,7 @@ from typing import Any, NoReturn
 import pytest
 
 from rtm.client import AsyncRTMServerClient, RTMServerClient
-from rtm.enduser import AsyncEndUserClient, EndUserClient
+from rtm.enduser import TRANSPORTS, AsyncEndUserClient, EndUserClient
 from rtm.server import ServerConfig, ServerThread
 from rtm.server.services import (
     CHECK_KINDS,
@@ -248,12 +254,38 @@ def new_project(server: ServerThread) -> RTMProject:
                       server)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("rtm").addoption(
+        "--rtm-transport", choices=TRANSPORTS, default="tcp",
+        help="how the rtm_enduser fixtures' end users connect to the client gate unless a "
+             "test says otherwise: tcp (FPNN on TCP, default) or ws (FPNN over WebSocket)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "rtm_services(settings): content-services settings of the test's rtm_project "
         "(the services-file format of docs/server.md)",
     )
+    config.addinivalue_line(
+        "markers",
+        "rtm_transports(*transports): run the test once per end-user transport of "
+        "rtm_transport (default: tcp and ws)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("rtm_transports")
+    # Only tests whose end users go through rtm_transport are run once per transport.
+    if marker is None or "rtm_transport" not in metafunc.fixturenames:
+        return
+    transports = list(marker.args) or list(TRANSPORTS)
+    unknown = [t for t in transports if t not in TRANSPORTS]
+    if unknown or marker.kwargs:
+        raise pytest.UsageError(
+            f"@pytest.mark.rtm_transports takes transport names ({', '.join(TRANSPORTS)}), "
+            f"got {', '.join(map(repr, unknown or marker.kwargs))}")
+    metafunc.parametrize("rtm_transport", transports)
 
 
 @pytest.fixture(scope="session")
@@ -293,11 +325,19 @@ def rtm_client(rtm_project: RTMProject) -> Iterator[RTMServerClient]:
 
 
 @pytest.fixture
-def rtm_blocking_enduser(rtm_project: RTMProject) -> Iterator[Callable[..., EndUserClient]]:
+def rtm_transport(request: pytest.FixtureRequest) -> str:
+    transport: str = request.config.getoption("rtm_transport", "tcp")
+    return transport
+
+
+@pytest.fixture
+def rtm_blocking_enduser(rtm_project: RTMProject, rtm_transport: str
+                         ) -> Iterator[Callable[..., EndUserClient]]:
     users: list[EndUserClient] = []
     admin = RTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint)
 
     def login(uid: int, **options: Any) -> EndUserClient:
+        options.setdefault("transport", rtm_transport)
         user = EndUserClient(rtm_project.client_endpoint, rtm_project.pid, uid,
                              admin.get_token(uid), **options)
         users.append(user)
@@ -345,12 +385,13 @@ else:
 
     @pytest_asyncio.fixture
     async def rtm_enduser(
-        rtm_project: RTMProject,
+        rtm_project: RTMProject, rtm_transport: str,
     ) -> AsyncIterator[Callable[..., Awaitable[AsyncEndUserClient]]]:
         users: list[AsyncEndUserClient] = []
         admin = AsyncRTMServerClient(rtm_project.pid, rtm_project.secret, rtm_project.endpoint)
 
         async def login(uid: int, **options: Any) -> AsyncEndUserClient:
+            options.setdefault("transport", rtm_transport)
             token = await admin.get_token(uid)
             user = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, uid, token,
                                       **options)

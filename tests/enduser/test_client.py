@@ -1,10 +1,15 @@
 """The end-user client against the real client gate: typed pushes and the monitor, duplicate
-pushes dropped, the ping watchdog, re-login after a drop (and none after a kickout or a
-refused token), encryption on TCP, the blocking client, bad arguments."""
+pushes dropped, the ping cycle (the gate's pings answered, the watchdog), re-login after a
+drop (and none after a kickout or a refused token), encryption on TCP, the blocking client,
+bad arguments. The tests marked ``BOTH`` run over TCP and over WebSocket (``rtm_transport``);
+the others are about one transport (encryption: TCP only) or mix them."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import ssl
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -13,7 +18,7 @@ import pytest
 import pytest_asyncio
 
 from helpers import async_wait_until, wait_until
-from rtm.api.errors import UnauthorizedError
+from rtm.api.errors import RTMClientClosedError, UnauthorizedError
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import (
     AsyncEndUserClient,
@@ -29,10 +34,14 @@ from rtm.enduser import (
     RoomMessage,
 )
 from rtm.fpnn.crypto import ServerPrivateKey, generate_private_key
+from rtm.fpnn.server import PingSweep
 from rtm.server import ServerThread
 from rtm.testing import RTMProject, new_project, start_test_server
 
 UserFactory = Callable[..., Awaitable[AsyncEndUserClient]]
+
+#: Once per transport of the end users: tcp and ws.
+BOTH = pytest.mark.rtm_transports()
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +76,14 @@ async def admin(project: RTMProject) -> AsyncIterator[AsyncRTMServerClient]:
 
 
 @pytest_asyncio.fixture
-async def user(project: RTMProject, admin: AsyncRTMServerClient) -> AsyncIterator[UserFactory]:
-    """``await user(uid, **options)``: an AsyncEndUserClient logged in with a fresh token."""
+async def user(project: RTMProject, admin: AsyncRTMServerClient,
+               rtm_transport: str) -> AsyncIterator[UserFactory]:
+    """``await user(uid, **options)``: an AsyncEndUserClient logged in with a fresh token
+    (over ``rtm_transport`` unless ``transport=`` says otherwise)."""
     made: list[AsyncEndUserClient] = []
 
     async def make(uid: int, **options: Any) -> AsyncEndUserClient:
+        options.setdefault("transport", rtm_transport)
         client = AsyncEndUserClient(project.client_endpoint, project.pid, uid,
                                     await admin.get_token(uid), **options)
         made.append(client)
@@ -148,6 +160,7 @@ class Recorder(EndUserMonitor):
         return [name for name, _ in self.calls]
 
 
+@BOTH
 async def test_typed_pushes_reach_queue_and_monitor_once(
         server: ServerThread, admin: AsyncRTMServerClient, user: UserFactory) -> None:
     monitor = Recorder()
@@ -187,6 +200,7 @@ async def test_typed_pushes_reach_queue_and_monitor_once(
     assert isinstance(gone, KickoutRoom) and gone.rid == 80
 
 
+@BOTH
 async def test_async_monitor_and_callbacks(admin: AsyncRTMServerClient,
                                            user: UserFactory) -> None:
     got: asyncio.Queue[P2PMessage] = asyncio.Queue()
@@ -209,6 +223,7 @@ async def test_async_monitor_and_callbacks(admin: AsyncRTMServerClient,
     assert (push.from_uid, push.mid, push.message) == (1, 5, "by callback")
 
 
+@BOTH
 async def test_relogin_after_the_server_drops_the_connection(
         server: ServerThread, admin: AsyncRTMServerClient, user: UserFactory) -> None:
     monitor = Recorder()
@@ -227,6 +242,23 @@ async def test_relogin_after_the_server_drops_the_connection(
     assert monitor.calls[1] == ("closed", True)
 
 
+@BOTH
+async def test_logout_says_bye_and_stays_out(admin: AsyncRTMServerClient, user: UserFactory,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    monitor = Recorder()
+    bob = await user(2, monitor=monitor)
+    assert await admin.get_online_users([2]) == [2]
+    with caplog.at_level(logging.INFO, logger="rtm.enduser"):
+        await bob.logout()
+    # the gate answered bye before closing (the answer and the close may come in one read)
+    assert not [r for r in caplog.records if r.getMessage().startswith("bye:")]
+    assert await admin.get_online_users([2]) == []
+    assert not bob.logged_in and bob.logins == 1 and "reloginned" not in monitor.names()
+    with pytest.raises(RTMClientClosedError):
+        await bob.get_user_rooms()
+
+
+@BOTH
 async def test_no_relogin_after_a_kickout(admin: AsyncRTMServerClient,
                                           user: UserFactory) -> None:
     monitor = Recorder()
@@ -243,6 +275,7 @@ async def test_no_relogin_after_a_kickout(admin: AsyncRTMServerClient,
     assert not bob.kicked_out and await admin.get_online_users([2]) == [2]
 
 
+@BOTH
 async def test_no_relogin_after_a_refused_token(
         server: ServerThread, admin: AsyncRTMServerClient, user: UserFactory) -> None:
     monitor = Recorder()
@@ -255,25 +288,131 @@ async def test_no_relogin_after_a_refused_token(
     assert await admin.get_online_users([2]) == []
 
 
-async def test_watchdog_closes_a_connection_without_pings(
-        server: ServerThread, project: RTMProject, user: UserFactory) -> None:
-    pinged = await user(3, ping_timeout=30.0)
-    silent = await user(2, ping_timeout=0.3)
+# ---------------------------------------------------------------------- the ping cycle
 
-    async def ping_from_gate() -> None:  # the gate's side of the connection pings
-        gate = server.server._gate(server.server._client_gate)
-        for conn in list(gate.connections.values()):
-            if conn.state.get("uid") == 3:
-                await conn.quest("ping", {}, timeout=5)
-
-    await async_wait_until(lambda: silent.logins >= 2, timeout=10,
-                           what="a re-login after the ping timeout")
-    before = pinged._last_ping
-    await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(ping_from_gate(),
-                                                               server.loop))
-    assert pinged._last_ping > before and pinged.logins == 1 and pinged.logged_in
+#: The SDKs' keep-alive scaled down 1/100: the gate pings every 0.2 s (20 s). The client's
+#: watchdog (the SDKs' 60 s rule) and the gate's patience with a client that does not answer
+#: get 1 s, not 0.6 s, so a loaded runner does not trip them by mistake.
+PING_INTERVAL = 0.2
+PING_RULE = 1.0
 
 
+@pytest.fixture(scope="module")
+def pinging_server() -> Iterator[ServerThread]:
+    thread = start_test_server(client_ping_interval=PING_INTERVAL,
+                               client_ping_timeout=PING_RULE)
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+@pytest.fixture(scope="module")
+def silent_server() -> Iterator[ServerThread]:
+    thread = start_test_server(client_ping_interval=None)  # the gate never pings
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+@contextlib.asynccontextmanager
+async def users_on(server: ServerThread) -> AsyncIterator[UserFactory]:
+    """End users of a fresh project on ``server``: ``await make(uid, **options)``."""
+    project = new_project(server)
+    admin = AsyncRTMServerClient(project.pid, project.secret, project.endpoint)
+    made: list[AsyncEndUserClient] = []
+
+    async def make(uid: int, **options: Any) -> AsyncEndUserClient:
+        client = AsyncEndUserClient(project.client_endpoint, project.pid, uid,
+                                    await admin.get_token(uid), **options)
+        made.append(client)
+        assert await client.login() is True
+        return client
+
+    try:
+        yield make
+    finally:
+        for client in made:
+            await client.close()
+        await admin.close()
+        server.remove_project(project.pid)
+
+
+def gate_pinger(server: ServerThread) -> PingSweep:
+    pinger = server.server.client_gate.pinger
+    assert pinger is not None
+    return pinger
+
+
+async def test_users_who_answer_the_gates_pings_stay_logged_in(
+        pinging_server: ServerThread) -> None:
+    async with users_on(pinging_server) as make:
+        monitors = {"tcp": Recorder(), "ws": Recorder()}
+        users = [await make(n, transport=transport, ping_timeout=PING_RULE, monitor=monitor)
+                 for n, (transport, monitor) in enumerate(monitors.items(), 1)]
+        first = [user._authed for user in users]
+        silent_before = gate_pinger(pinging_server).closed_silent
+        # past the watchdog's rule twice over, by the pings themselves (no clock)
+        wanted = int(2 * PING_RULE / PING_INTERVAL) + 2
+        await async_wait_until(lambda: all(user.pings >= wanted for user in users),
+                               timeout=30, what=f"{wanted} pings answered by each user")
+        for user in users:
+            assert user.logged_in and user.logins == 1, user
+        assert [user._authed for user in users] == first  # the same connections
+        for monitor in monitors.values():
+            assert monitor.names() == ["connected"]  # no close, no re-login
+        assert gate_pinger(pinging_server).closed_silent == silent_before
+        # and the connections still carry calls and pushes
+        tcp, web = users
+        await web.send_message(1, 51, "still here", mid=1)
+        assert (await tcp.next_push()).params["msg"] == "still here"
+
+
+@BOTH
+async def test_the_gate_closes_a_user_who_stops_answering_pings(
+        pinging_server: ServerThread, rtm_transport: str) -> None:
+    async with users_on(pinging_server) as make:
+        monitor = Recorder()
+        # the user's own watchdog off: this is the gate's side of the rule
+        frozen = await make(1, transport=rtm_transport, ping_timeout=None, monitor=monitor)
+        loop = asyncio.get_running_loop()
+        frozen._fpnn.register("ping", lambda conn, quest: loop.create_future())  # it hangs
+        silent_before = gate_pinger(pinging_server).closed_silent
+        await async_wait_until(lambda: ("reloginned", (True, 0)) in monitor.calls, timeout=20,
+                               what="the gate closing the silent user, and a re-login")
+        assert monitor.names()[:2] == ["connected", "closed"]
+        assert monitor.calls[1] == ("closed", True)
+        assert gate_pinger(pinging_server).closed_silent > silent_before
+        assert frozen.logins >= 2
+
+
+@BOTH
+async def test_without_the_gates_pings_the_watchdog_logs_in_again(
+        silent_server: ServerThread, rtm_transport: str) -> None:
+    async with users_on(silent_server) as make:
+        monitor = Recorder()
+        user = await make(2, transport=rtm_transport, ping_timeout=0.3, monitor=monitor)
+        sender = await make(1, transport=rtm_transport, ping_timeout=None)
+        first = user._authed
+        await async_wait_until(lambda: ("reloginned", (True, 0)) in monitor.calls, timeout=20,
+                               what="a re-login after the ping timeout")
+        assert monitor.names()[:3] == ["connected", "closed", "connected"]
+        assert monitor.calls[1] == ("closed", True)  # closed by its watchdog, to log in again
+        assert user.logins >= 2 and user._authed != first and user.pings == 0
+        # a new connection carries pushes (the watchdog keeps closing them: a push may meet
+        # a closing one, so sent again until one lands)
+        for mid in range(1, 21):
+            await sender.send_message(2, 51, "after the re-login", mid=mid)
+            with contextlib.suppress(TimeoutError):
+                push = await user.next_push(timeout=2)
+                break
+        else:
+            raise AssertionError("no push reached the user between its re-logins")
+        assert push.params["msg"] == "after the re-login"
+
+
+# FPNN encryption is for TCP only (spec §1.2): no WebSocket run
 async def test_encrypted_login(project: RTMProject, admin: AsyncRTMServerClient,
                                server_key: ServerPrivateKey, server: ServerThread) -> None:
     alice = AsyncEndUserClient(project.client_endpoint, project.pid, 1,
@@ -293,15 +432,19 @@ async def test_encrypted_login(project: RTMProject, admin: AsyncRTMServerClient,
         await alice.close()
 
 
-def test_blocking_client(project: RTMProject, server: ServerThread) -> None:
+@BOTH
+def test_blocking_client(project: RTMProject, server: ServerThread, rtm_transport: str) -> None:
     from rtm.client import RTMServerClient
 
     admin = RTMServerClient(project.pid, project.secret, project.endpoint)
     monitor = Recorder()
+    endpoint, transport = project.client_endpoint, rtm_transport
     try:
-        with EndUserClient(project.client_endpoint, project.pid, 1, admin.get_token(1)) as a, \
-                EndUserClient(project.client_endpoint, project.pid, 2, admin.get_token(2),
-                              monitor=monitor) as b:
+        with EndUserClient(endpoint, project.pid, 1, admin.get_token(1),
+                           transport=transport) as a, \
+                EndUserClient(endpoint, project.pid, 2, admin.get_token(2), monitor=monitor,
+                              transport=transport) as b:
+            assert a.client.transport == b.client.transport == transport
             assert a.logged_in and a.get_online_users([1, 2, 3]) == [1, 2]
             assert a.send_message(2, 51, "sync", mid=1) > 0
             push = b.next_push()
@@ -322,7 +465,8 @@ def test_blocking_client(project: RTMProject, server: ServerThread) -> None:
         admin.close()
 
 
-async def test_bad_arguments_name_the_argument(project: RTMProject) -> None:
+@BOTH
+async def test_bad_arguments_name_the_argument(project: RTMProject, rtm_transport: str) -> None:
     endpoint = project.client_endpoint
     with pytest.raises(TypeError, match="'pid'"):
         AsyncEndUserClient(endpoint, "1", 2, "t")  # type: ignore[arg-type]
@@ -334,7 +478,13 @@ async def test_bad_arguments_name_the_argument(project: RTMProject) -> None:
         AsyncEndUserClient(endpoint, 1, 2, "t", ping_timeout=0)
     with pytest.raises(TypeError, match="'attrs'"):
         AsyncEndUserClient(endpoint, 1, 2, "t", attrs=["x"])  # type: ignore[arg-type]
-    user = AsyncEndUserClient(endpoint, project.pid, 2, "t")
+    tls = ssl.create_default_context()
+    for not_tls in ({"transport": "tcp"}, {"endpoint": f"ws://{endpoint}/service/websocket"}):
+        with pytest.raises(ValueError, match="'ssl_context' is for wss://"):
+            AsyncEndUserClient(not_tls.get("endpoint", endpoint), 1, 2, "t", ssl_context=tls,
+                               transport=not_tls.get("transport"))  # type: ignore[arg-type]
+    user = AsyncEndUserClient(endpoint, project.pid, 2, "t",
+                              transport=rtm_transport)  # type: ignore[arg-type]
     try:
         with pytest.raises(ValueError, match="'to_uid'"):
             await user.send_message(0, 51, "x")
@@ -348,6 +498,7 @@ async def test_bad_arguments_name_the_argument(project: RTMProject) -> None:
         await user.close()
 
 
+@BOTH
 async def test_chat_map_broadcast_and_unreadable_pushes(server: ServerThread,
                                                         user: UserFactory) -> None:
     bob = await user(2)
@@ -371,7 +522,7 @@ async def test_chat_map_broadcast_and_unreadable_pushes(server: ServerThread,
 async def test_websocket_user_chats_with_a_tcp_user(admin: AsyncRTMServerClient,
                                                     user: UserFactory) -> None:
     web = await user(1, transport="ws")
-    tcp = await user(2)
+    tcp = await user(2, transport="tcp")
     assert web.transport == "ws" and tcp.transport == "tcp"
     with pytest.raises(ValueError, match="transport='tcp' only"):
         web.enable_encryption(pem_key_data=b"unused")

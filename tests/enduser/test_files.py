@@ -1,6 +1,8 @@
 """Files from end users (client spec §3.4, §4): ``filetoken`` on the client gate, the file
 quest on the file gate, the stored message and its download, ``uploadfile``, and the checks
-(sign, membership, blocks, bad input)."""
+(sign, membership, blocks, bad input). Each test with end users runs over TCP and over
+WebSocket (``rtm_transport``): a WebSocket user reaches the file gate over WebSocket too, as
+the web SDK does (spec §1.2)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from helpers import gate_target
 from rtm.api.errors import RTMError
 from rtm.api.files import file_sign
 from rtm.client import AsyncRTMServerClient
@@ -25,6 +28,8 @@ from rtm.testing import RTMProject
 
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 DATA = b"hello file content\n\x00\xff"
+
+pytestmark = pytest.mark.rtm_transports()
 
 
 async def download(url: str) -> tuple[int, bytes]:
@@ -56,12 +61,35 @@ async def error_code(awaitable: Awaitable[Any]) -> int:
     raise AssertionError(f"succeeded: {answer}")
 
 
+async def file_gate_sees(project: RTMProject, user: AsyncEndUserClient) -> list[str]:
+    """How the file gate sees ``user``'s open connections to it: "ws" or "tcp" each."""
+    server = project.server
+    assert server is not None
+    ours = set()
+    for endpoint in user._file_gates.clients.endpoints():
+        files = user._file_gates.clients._entries[endpoint].client
+        conn = files.connection
+        if conn is not None and conn._transport is not None:
+            host, port = conn._transport.get_extra_info("sockname")[:2]
+            ours.add(f"{host}:{port}")
+
+    async def read() -> list[str]:
+        return ["ws" if c.websocket else "tcp"
+                for c in server.server.file_gate.connections.values() if c.peer in ours]
+
+    return await asyncio.to_thread(server.run, read())
+
+
 async def test_a_file_sent_by_a_client_is_stored_pushed_and_downloads(
         rtm_project: RTMProject, rtm_enduser: Login,
-        rtm_async_client: AsyncRTMServerClient) -> None:
+        rtm_async_client: AsyncRTMServerClient, rtm_transport: str) -> None:
     alice, bob = await rtm_enduser(1), await rtm_enduser(2)
     mtime = await alice.send_file(2, 50, DATA, filename="notes.txt", attrs='{"k":"v"}',
                                   mid=101)
+    # the file went over the user's own transport (a web app never opens plain TCP)
+    assert alice._file_gates.clients.endpoints() == [gate_target(rtm_project.file_endpoint,
+                                                           rtm_transport)]
+    assert await file_gate_sees(rtm_project, alice) == [rtm_transport]
     push = await bob.next_push()
     assert push.method == "pushmsg"
     params = push.params
@@ -91,7 +119,7 @@ async def test_a_file_sent_by_a_client_is_stored_pushed_and_downloads(
 
 async def test_group_and_room_files_follow_membership(
         rtm_project: RTMProject, rtm_enduser: Login,
-        rtm_async_client: AsyncRTMServerClient) -> None:
+        rtm_async_client: AsyncRTMServerClient, rtm_transport: str) -> None:
     alice, bob, carol = await rtm_enduser(1), await rtm_enduser(2), await rtm_enduser(3)
     await rtm_async_client.add_group_members(70, [1, 2])
     mtime = await alice.send_group_file(70, 40, DATA, filename="pic.png", mid=201)
@@ -109,7 +137,7 @@ async def test_group_and_room_files_follow_membership(
     # a member at filetoken time who has left by the file quest: refused there too
     ticket = await alice.quest("filetoken", {"cmd": "sendgroupfile", "gid": 70})
     await rtm_async_client.del_group_members(70, [1])
-    files = FPNNClient(ticket["endpoint"])
+    files = FPNNClient(gate_target(ticket["endpoint"], rtm_transport))
     try:
         code = await error_code(files.quest("sendgroupfile", _file_quest(
             rtm_project, 1, ticket["token"], "gid", 70, mid=203)))
@@ -140,12 +168,12 @@ def _file_quest(project: RTMProject, uid: int, token: str, key: str, target: Any
 
 
 async def test_the_sign_is_checked_and_the_web_form_accepted(
-        rtm_project: RTMProject, rtm_enduser: Login) -> None:
+        rtm_project: RTMProject, rtm_enduser: Login, rtm_transport: str) -> None:
     alice, bob = await rtm_enduser(1), await rtm_enduser(2)
     ticket = await alice.quest("filetoken", {"cmd": "sendfile", "to": 2})
     assert files_cmd.FILETOKEN.answer_problems(ticket) == []
     assert ticket["endpoint"] == rtm_project.file_endpoint
-    files = FPNNClient(ticket["endpoint"])
+    files = FPNNClient(gate_target(ticket["endpoint"], rtm_transport))
     try:
         token = ticket["token"]
         bad = _file_quest(rtm_project, 1, token, "to", 2, mid=300, sign="0" * 32)
@@ -181,7 +209,8 @@ async def test_a_client_file_follows_a_clients_rules(
     assert (await bob.next_push()).params["mid"] == 401  # the refused one was not pushed
 
 
-async def test_filetoken_bad_input(rtm_project: RTMProject, rtm_enduser: Login) -> None:
+async def test_filetoken_bad_input(rtm_project: RTMProject, rtm_enduser: Login,
+                                   rtm_transport: str) -> None:
     alice = await rtm_enduser(1)
     for params, code in (
             ({"cmd": "broadcastfile"}, 200034),
@@ -197,7 +226,8 @@ async def test_filetoken_bad_input(rtm_project: RTMProject, rtm_enduser: Login) 
         assert await error_code(alice.quest("filetoken", params)) == code, params
     ticket = await alice.quest("filetoken", {"cmd": "sendfiles", "tos": [2, 3]})
     assert set(ticket) == {"token", "endpoint"}
-    anonymous = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, 1, "x")
+    anonymous = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, 1, "x",
+                                   transport=rtm_transport)  # type: ignore[arg-type]
     try:
         assert await error_code(anonymous.quest("filetoken", {"cmd": "sendfile",
                                                               "to": 2})) == 200022
@@ -221,7 +251,7 @@ async def test_the_methods_check_their_arguments(rtm_enduser: Login) -> None:
 
 async def test_uploadfile_stores_without_a_message(
         rtm_project: RTMProject, rtm_enduser: Login,
-        rtm_async_client: AsyncRTMServerClient) -> None:
+        rtm_async_client: AsyncRTMServerClient, rtm_transport: str) -> None:
     alice, bob = await rtm_enduser(1), await rtm_enduser(2)
     uploaded = await alice.upload_file(50, DATA, filename="report.pdf", mid=501)
     assert isinstance(uploaded, UploadedFile) and uploaded.size == len(DATA)
@@ -234,7 +264,7 @@ async def test_uploadfile_stores_without_a_message(
 
     # U's raw form (with uid); a uid that is not the sender is refused
     ticket = await alice.quest("filetoken", {"cmd": "uploadfile"})
-    files = FPNNClient(ticket["endpoint"])
+    files = FPNNClient(gate_target(ticket["endpoint"], rtm_transport))
     try:
         quest = _file_quest(rtm_project, 1, ticket["token"], "uid", 2, mid=502)
         assert await error_code(files.quest("uploadfile", quest)) == 200034
@@ -250,10 +280,11 @@ async def test_uploadfile_stores_without_a_message(
         await files.close()
 
 
-async def test_the_legacy_sendfiles_form(rtm_project: RTMProject, rtm_enduser: Login) -> None:
+async def test_the_legacy_sendfiles_form(rtm_project: RTMProject, rtm_enduser: Login,
+                                         rtm_transport: str) -> None:
     alice, bob, carol = await rtm_enduser(1), await rtm_enduser(2), await rtm_enduser(3)
     ticket = await alice.quest("filetoken", {"cmd": "sendfiles", "tos": [2, 3]})
-    files = FPNNClient(ticket["endpoint"])
+    files = FPNNClient(gate_target(ticket["endpoint"], rtm_transport))
     try:
         quest = _file_quest(rtm_project, 1, ticket["token"], "tos", [3, 2], mid=601)
         answer = await files.quest("sendfiles", quest)

@@ -1,7 +1,8 @@
 """Login and pushes on the client gate as the official client SDKs need them (client spec §2,
 §5): every SDK's ``auth`` form, what the gate keeps of it, ``kickout`` of another own
 session, every push form field by field, chat as the translation map, nothing else pushed to
-an end user, and a second answer to a push ignored."""
+an end user, and a second answer to a push ignored. Each test with end users runs over TCP
+and over WebSocket (``rtm_transport``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from wsproto.events import TextMessage
 
-from helpers import async_wait_until
+from helpers import async_wait_until, gate_target
+from rtm.api.errors import RTMConnectionError
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import session as session_cmd
@@ -32,6 +35,8 @@ from rtm.server.services import ServicesConfig, chat_translation
 from rtm.testing import RTMProject
 
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
+
+pytestmark = pytest.mark.rtm_transports()
 
 #: The ``auth`` params each official SDK sends (golden client recordings; U and L from the
 #: spec, §2), without pid/uid/token.
@@ -80,9 +85,9 @@ async def _stored_lang(project: RTMProject, uid: int) -> str:
 
 
 async def _raw_login(project: RTMProject, admin: AsyncRTMServerClient, uid: int,
-                     form: dict[str, Any]) -> AsyncEndUserClient:
+                     form: dict[str, Any], transport: str) -> AsyncEndUserClient:
     user = AsyncEndUserClient(project.client_endpoint, project.pid, uid,
-                              await admin.get_token(uid))
+                              await admin.get_token(uid), transport=transport)  # type: ignore[arg-type]
     answer = await user.quest("auth", {"pid": project.pid, "uid": uid, "token": user.token,
                                        **form})
     assert answer == {"ok": True}
@@ -92,9 +97,10 @@ async def _raw_login(project: RTMProject, admin: AsyncRTMServerClient, uid: int,
 
 @pytest.mark.parametrize("sdk", sorted(AUTH_FORMS))
 async def test_every_sdk_auth_form_logs_in_and_is_kept(
-        sdk: str, rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient) -> None:
+        sdk: str, rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient,
+        rtm_transport: str) -> None:
     form = AUTH_FORMS[sdk]
-    user = await _raw_login(rtm_project, rtm_async_client, 7, form)
+    user = await _raw_login(rtm_project, rtm_async_client, 7, form, rtm_transport)
     try:
         (kept,) = await _server_side(rtm_project, 7)
         assert kept["version"] == form.get("version", "")
@@ -109,9 +115,11 @@ async def test_every_sdk_auth_form_logs_in_and_is_kept(
 
 
 async def test_auth_form_bad_input(rtm_project: RTMProject,
-                                   rtm_async_client: AsyncRTMServerClient) -> None:
+                                   rtm_async_client: AsyncRTMServerClient,
+                                   rtm_transport: str) -> None:
     user = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, 7,
-                              await rtm_async_client.get_token(7))
+                              await rtm_async_client.get_token(7),
+                              transport=rtm_transport)  # type: ignore[arg-type]
     base = {"pid": rtm_project.pid, "uid": 7, "token": user.token}
     try:
         for bad, code in (({"attrs": {"k": 1}}, 10010), ({"attrs": "k=v"}, 10010),
@@ -129,13 +137,16 @@ async def test_auth_form_bad_input(rtm_project: RTMProject,
 
 
 async def test_the_stored_language_outlives_the_connection(
-        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient) -> None:
-    first = await _raw_login(rtm_project, rtm_async_client, 7, AUTH_FORMS["unity"])
+        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient,
+        rtm_transport: str) -> None:
+    first = await _raw_login(rtm_project, rtm_async_client, 7, AUTH_FORMS["unity"],
+                             rtm_transport)
     await first.close()
     await async_wait_until(lambda: not rtm_project.server.server.core.hub.is_online(  # type: ignore[union-attr]
         rtm_project.pid, 7), what="the logout")
     # Android sends lang "" when the app set none: the user's language stays
-    again = await _raw_login(rtm_project, rtm_async_client, 7, AUTH_FORMS["android-no-lang"])
+    again = await _raw_login(rtm_project, rtm_async_client, 7, AUTH_FORMS["android-no-lang"],
+                             rtm_transport)
     try:
         (kept,) = await _server_side(rtm_project, 7)
         assert (kept["lang"], kept["user_lang"]) == ("", "fr")
@@ -143,8 +154,41 @@ async def test_the_stored_language_outlives_the_connection(
         await again.close()
 
 
+# WebSocket only: what a web app gets wrong
+async def test_a_websocket_user_at_another_path_gets_the_404(
+        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient) -> None:
+    lost = AsyncEndUserClient(f"ws://{rtm_project.client_endpoint}/websocket", rtm_project.pid,
+                              7, await rtm_async_client.get_token(7))
+    try:
+        with pytest.raises(RTMConnectionError, match="HTTP 404"):
+            await lost.login()
+        assert not lost.logged_in and await _server_side(rtm_project, 7) == []
+    finally:
+        await lost.close()
+
+
+@pytest.mark.rtm_transports("ws")  # frames a TCP connection cannot carry
+async def test_a_websocket_user_breaking_the_framing_is_closed_and_logs_in_again(
+        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient,
+        rtm_enduser: Login) -> None:
+    web = await rtm_enduser(7, transport="ws")
+    for violation in ("text", "unmasked"):
+        conn = web._fpnn.connection
+        assert conn is not None and conn._ws is not None and conn._ws._conn is not None
+        logins = web.logins
+        if violation == "text":  # FPNN needs binary messages
+            write_bytes(conn, conn._ws._conn.send(TextMessage("FPNN as text")))
+        else:  # a client must mask its frames
+            write_bytes(conn, b"\x82\x05hello")
+        await async_wait_until(lambda: web.logins > logins and web.logged_in,  # noqa: B023
+                               timeout=10, what=f"the close after a {violation} frame")
+        assert conn.closed and web._fpnn.connection is not conn
+    await rtm_async_client.send_message(1, 7, 51, "still reachable", mid=1)
+    assert (await web.next_push()).params["msg"] == "still reachable"
+
+
 async def test_kickout_closes_another_session_of_the_caller_only(
-        rtm_project: RTMProject, rtm_enduser: Login) -> None:
+        rtm_project: RTMProject, rtm_enduser: Login, rtm_transport: str) -> None:
     first = await rtm_enduser(5)
     (first_peer,) = [s["peer"] for s in await _server_side(rtm_project, 5)]
     second = await rtm_enduser(5)
@@ -172,7 +216,8 @@ async def test_kickout_closes_another_session_of_the_caller_only(
     with pytest.raises(FPNNError) as caught:
         await first.quest("kickout", {})
     assert caught.value.code == 10009 and "ce" in caught.value.message
-    anonymous = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, 5, "x")
+    anonymous = AsyncEndUserClient(rtm_project.client_endpoint, rtm_project.pid, 5, "x",
+                                   transport=rtm_transport)  # type: ignore[arg-type]
     try:
         with pytest.raises(FPNNError) as caught:
             await anonymous.quest("kickout", {"ce": first_peer})
@@ -228,14 +273,16 @@ async def test_every_push_form_field_by_field(
 
 async def test_chat_is_translated_for_a_receiver_with_a_language(
         rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient,
-        rtm_enduser: Login) -> None:
+        rtm_enduser: Login, rtm_transport: str) -> None:
     rtm_project.services.set_translation("en", "fr", "good morning", "bonjour")
     admin = rtm_async_client
     alice = await rtm_enduser(1)
     french = await _raw_login(rtm_project, admin, 2, {"version": "Android-2.7.0",
-                                                      "lang": "fr", "device": "d"})
+                                                      "lang": "fr", "device": "d"},
+                              rtm_transport)
     plain = await rtm_enduser(3)
-    odd = await _raw_login(rtm_project, admin, 4, {"version": "C#-2.7.0", "lang": "xx-YY"})
+    odd = await _raw_login(rtm_project, admin, 4, {"version": "C#-2.7.0", "lang": "xx-YY"},
+                           rtm_transport)
     try:
         await admin.add_group_members(70, [1, 2, 3, 4])
         mtime = await alice.send_group_message(70, 30, "good morning", attrs="at", mid=21)
@@ -300,10 +347,10 @@ async def test_server_listeners_keep_the_chat_text(
 
 async def test_only_client_push_methods_reach_an_end_user(
         rtm_project: RTMProject, rtm_enduser: Login,
-        rtm_async_client: AsyncRTMServerClient) -> None:
+        rtm_async_client: AsyncRTMServerClient, rtm_transport: str) -> None:
     server = rtm_project.server
     assert server is not None
-    bob = FPNNClient(rtm_project.client_endpoint)
+    bob = FPNNClient(gate_target(rtm_project.client_endpoint, rtm_transport))
     got: list[tuple[str, Any]] = []
     for method in (*CLIENT_PUSH_METHODS, "pushevent", "pushfile"):
         bob.register(method, lambda conn, quest: got.append((quest.method,
@@ -334,20 +381,35 @@ async def test_only_client_push_methods_reach_an_end_user(
     assert "pushevent" not in CLIENT_PUSH_METHODS
 
 
+def write_bytes(conn: FPNNConnection, data: bytes) -> None:
+    """Put ``data`` on ``conn``'s socket as it is."""
+    transport = conn._transport
+    assert transport is not None
+    transport.write(data)
+
+
+def write_frame(conn: FPNNConnection, frame: bytes) -> None:
+    """Put an FPNN frame on ``conn`` past its session (which answers a quest once only): raw
+    on TCP, as one binary message on WebSocket."""
+    if conn.websocket:
+        assert conn._ws is not None
+        frame = conn._ws.send_frames([frame])
+    write_bytes(conn, frame)
+
+
 async def test_a_second_answer_to_a_push_is_ignored(
-        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient) -> None:
+        rtm_project: RTMProject, rtm_async_client: AsyncRTMServerClient,
+        rtm_transport: str) -> None:
     """The Android SDK answers a push ``{}`` before parsing it, then again with an error
     when its parser throws (client spec §6)."""
     server = rtm_project.server
     assert server is not None
-    client = FPNNClient(rtm_project.client_endpoint)
+    client = FPNNClient(gate_target(rtm_project.client_endpoint, rtm_transport))
     seen: asyncio.Queue[int] = asyncio.Queue()
 
     def answer_twice(conn: FPNNConnection, quest: Quest) -> dict[str, Any]:
-        transport = conn._transport
-        assert transport is not None
         asyncio.get_running_loop().call_soon(
-            transport.write, encode_error_answer(quest.seq, 20009, "parse failed"))
+            write_frame, conn, encode_error_answer(quest.seq, 20009, "parse failed"))
         seen.put_nowait(int(quest.payload["mid"]))
         return {}
 

@@ -21,6 +21,7 @@ from cryptography.x509.oid import NameOID
 from wsproto.events import BytesMessage, TextMessage
 
 from helpers import async_wait_until
+from rtm.enduser import AsyncEndUserClient
 from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.codec import Answer, FrameDecoder, Message, Quest, encode_quest
 from rtm.fpnn.crypto import generate_private_key
@@ -241,6 +242,23 @@ async def test_violations_close_the_connection(small_gate: FPNNServer, case: str
         raw.close()
 
 
+async def test_messages_that_come_with_the_close_frame_are_read(small_gate: FPNNServer) -> None:
+    """A peer's last messages and its close frame in one read (a kickout push, then the
+    close): the messages are handled before the connection ends, as bytes before a FIN."""
+    seen: list[int] = []
+    small_gate.register("note", lambda conn, quest: seen.append(quest.payload["n"]) or {})
+    raw = await RawPeer.open(small_gate.endpoint, websocket=True)
+    try:
+        assert raw.ws is not None
+        notes = [encode_quest("note", {"n": n}, oneway=True) for n in (1, 2)]
+        raw.send_raw(raw.ws.send_frames(notes) + raw.ws.close())  # one write, one read
+        await raw.closed_by_server()
+        await async_wait_until(lambda: not small_gate.connections, what="server side closed")
+        assert seen == [1, 2]
+    finally:
+        raw.close()
+
+
 async def test_websocket_peer_that_does_not_read_is_bounded(small_gate: FPNNServer) -> None:
     conns: list[ServerConnection] = []
     small_gate.on_connect = conns.append
@@ -321,6 +339,10 @@ async def test_wss_with_a_self_signed_certificate(make_server: ServerFactory,
     tcp = User(server.client_endpoint, 3)
     files = FPNNClient(ws_url(server.file_endpoint, "wss"), ssl_context=trust)
     untrusted = FPNNClient(ws_url(server.client_endpoint, "wss"))
+    # the end-user client on wss (host:port, "ws" and TLS settings: wss) sends its files
+    # over wss too, trusting the same certificate
+    web = AsyncEndUserClient(server.client_endpoint, PID, 4, await token(api, 4),
+                             transport="ws", ssl_context=trust)
     try:
         for user in (secure, plain_ws, tcp):  # three protocols on one port
             await user.login(api)
@@ -333,7 +355,14 @@ async def test_wss_with_a_self_signed_certificate(make_server: ServerFactory,
         assert isinstance(answer["mtime"], int)
         with pytest.raises(FPNNConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             await untrusted.quest("ping")
+        assert await web.login()
+        assert [c.tls for c in server_side(server)].count(True) == 2
+        mtime = await web.send_file(3, 50, b"from a wss user", filename="a.txt", mid=5)
+        assert web._file_gates.clients.endpoints() == [ws_url(server.file_endpoint, "wss")]
+        method, push = await tcp.pushes.next()
+        assert (method, push["from"], push["mid"], push["mtime"]) == ("pushmsg", 4, 5, mtime)
     finally:
+        await web.close()
         for client in (secure, plain_ws, tcp, api):
             await client.close()
         await files.close()

@@ -64,3 +64,43 @@ def test_the_session_server_drops_each_tests_project(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     out = res.stdout + res.stderr
     assert res.returncode == 0 and "2 passed" in out, out
+
+
+def test_end_users_over_each_transport(tmp_path: Path) -> None:
+    """``--rtm-transport`` sets how the fixtures' end users connect; a test marked
+    ``rtm_transports`` runs once per transport when its end users depend on it."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
+    (tmp_path / "test_both.py").write_text(
+        "import pytest\n\n"
+        "pytestmark = pytest.mark.rtm_transports()\n\n"
+        "async def test_async_user(rtm_enduser, rtm_transport):\n"
+        "    user = await rtm_enduser(1)\n"
+        "    assert user.transport == rtm_transport and user.logged_in\n"
+        "    assert await user.get_online_users([1]) == [1]\n\n"
+        "def test_blocking_user(rtm_blocking_enduser, rtm_transport):\n"
+        "    assert rtm_blocking_enduser(2).client.transport == rtm_transport\n\n"
+        "def test_no_end_user(rtm_project):\n"
+        "    pass\n\n"
+        "@pytest.mark.rtm_transports('tcp')\n"
+        "async def test_one_transport(rtm_enduser):\n"
+        "    assert (await rtm_enduser(3)).transport == 'tcp'\n")
+    (tmp_path / "test_default.py").write_text(
+        "async def test_default(rtm_enduser, rtm_transport):\n"
+        "    assert rtm_transport == 'ws' and (await rtm_enduser(4)).transport == 'ws'\n")
+    (tmp_path / "test_bad_marker.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.rtm_transports('udp')\n"
+        "def test_bad(rtm_transport):\n"
+        "    pass\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
+         "--continue-on-collection-errors", "--rtm-transport=ws", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    out = res.stdout + res.stderr
+    for test in ("test_async_user[tcp]", "test_async_user[ws]", "test_blocking_user[tcp]",
+                 "test_blocking_user[ws]", "test_no_end_user", "test_one_transport[tcp]",
+                 "test_default"):
+        assert f"::{test} PASSED" in out, out
+    assert "test_one_transport[ws]" not in out and "test_no_end_user[" not in out
+    assert "rtm_transports takes transport names (tcp, ws), got 'udp'" in out, out
+    assert "7 passed, 1 error" in out, out

@@ -96,7 +96,9 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
     ``relogin_max_delay``). ``dedup_seconds``: how long a message push is remembered to drop
     its repeats (0: keep repeats). ``max_queued_pushes``: the :meth:`next_push` queue's
     bound (the oldest push is dropped beyond it). ``ssl_context``: TLS settings of a
-    ``wss://`` endpoint (e.g. trusting a self-signed certificate).
+    ``wss://`` endpoint (e.g. trusting a self-signed certificate; with ``transport="ws"`` a
+    ``host:port`` endpoint is then reached over ``wss://``), used for the file gate too.
+    Files go to the file gate over the same transport (``ws``: its WebSocket URL).
     """
 
     def __init__(
@@ -167,8 +169,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         self._fpnn = self._make_transport(endpoint)
         # Reused per file gate, bounded in number and idle time (rtm.file_gate_clients).
         self._file_gates: AsyncFileGatePool[FPNNClient] = AsyncFileGatePool(
-            lambda gate: FPNNClient(gate, connect_timeout=self._connect_timeout,
-                                    quest_timeout=self._quest_timeout, logger=self.logger))
+            self._file_gate_client)
         self._fpnn.register("ping", self._on_ping)
         for method in PUSH_METHODS:
             self._fpnn.register(method, self._on_push)
@@ -183,9 +184,11 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
         self._relogin: asyncio.Task[None] | None = None
         self._relogin_base = 0  # the logins count when the running re-login loop started
         self._queue_overflowed = False
-        #: Statistics: logins (the first and every re-login), duplicates dropped.
+        #: Statistics: logins (the first and every re-login), duplicates dropped, the
+        #: gate's pings answered.
         self.logins = 0
         self.duplicates = 0
+        self.pings = 0
         # User code (monitor methods, callbacks) runs in arrival order, off the I/O path.
         self._user_calls: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = (
             collections.deque())
@@ -199,10 +202,18 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
 
         ``ws``: rtm.fpnn's asyncio client given a WebSocket URL sends each FPNN frame as one
         binary message (a ``host:port`` endpoint becomes ``ws://host:port/service/websocket``,
-        the URL the web SDK opens; a ``ws://``/``wss://`` URL is used as it is)."""
+        the URL the web SDK opens, or ``wss://`` given an ``ssl_context``; a
+        ``ws://``/``wss://`` URL is used as it is)."""
         target = endpoint
         if self.transport == "ws" and "://" not in endpoint:
-            target = f"ws://{endpoint}{WEBSOCKET_PATH}"
+            scheme = "ws" if self._ssl_context is None else "wss"
+            target = f"{scheme}://{endpoint}{WEBSOCKET_PATH}"
+        elif self._ssl_context is not None and not endpoint.startswith("wss://"):
+            # TLS settings asked for and silently not used would be worse than an error
+            raise ValueError(f"{type(self).__name__}(): 'ssl_context' is for wss:// (or "
+                             f"transport='ws' with a host:port endpoint), got {endpoint!r} "
+                             f"with transport={self.transport!r}")
+        self._secure = target.startswith("wss://")
         tls: dict[str, Any] = {}
         if self._ssl_context is not None:  # wss://: a private CA, a self-signed certificate
             tls["ssl_context"] = self._ssl_context
@@ -389,6 +400,7 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
 
     def _on_ping(self, conn: FPNNConnection, quest: Quest) -> dict[str, Any]:
         self._last_ping = asyncio.get_running_loop().time()
+        self.pings += 1
         return {}
 
     def _start_watchdog(self) -> None:
@@ -541,8 +553,27 @@ class AsyncEndUserClient(EndUserMethods, AsyncExecutor):
 
     async def _send_to_file_gate(self, step: Call[Any], endpoint: str,
                                  timeout: float | None) -> dict[str, Any]:
-        return await self._file_gates.run(endpoint, lambda client: client.quest(
+        target = self._file_gate_target(endpoint)
+        return await self._file_gates.run(target, lambda client: client.quest(
             step.method, step.params, timeout=timeout))
+
+    def _file_gate_target(self, endpoint: str) -> str:
+        """Where a file quest goes: the file gate ``endpoint`` (``host:port``, from
+        ``filetoken``) over this client's transport. A WebSocket user sends files over
+        WebSocket as the web SDK does (spec §1.2, §4: the file gate accepts it on its port),
+        ``wss://`` when the client gate is reached over ``wss://``, so it never needs plain
+        TCP."""
+        if self.transport != "ws" or "://" in endpoint:
+            return endpoint
+        scheme = "wss" if self._secure else "ws"
+        return f"{scheme}://{endpoint}{WEBSOCKET_PATH}"
+
+    def _file_gate_client(self, target: str) -> FPNNClient:
+        tls: dict[str, Any] = {}
+        if self._ssl_context is not None and target.startswith("wss://"):
+            tls["ssl_context"] = self._ssl_context
+        return FPNNClient(target, connect_timeout=self._connect_timeout,
+                          quest_timeout=self._quest_timeout, logger=self.logger, **tls)
 
     async def quest(self, method: str, params: dict[str, Any] | None = None, *,
                     timeout: float | None = None) -> dict[str, Any]:

@@ -110,6 +110,7 @@ class FPNNConnection(asyncio.Protocol):
         self._tls: TLSLayer | None = None
         self._ws: WebSocketAdapter | None = None
         self._ws_opened: asyncio.Future[None] | None = None
+        self._layer_ended = False  # the peer ended WebSocket or TLS: close once read
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
@@ -127,6 +128,8 @@ class FPNNConnection(asyncio.Protocol):
         if self._layered:
             data = self._unwrap(data)
             if not data:
+                if self._layer_ended:
+                    self._layer_closed(None)
                 return
         if not self._flush_queued:  # nothing buffered: what this data wakes starts a new tick
             self._tick_open = False
@@ -141,6 +144,10 @@ class FPNNConnection(asyncio.Protocol):
                 self._dispatch((event,))
         if session.outbox and not self._closed:  # answers to unknown methods, *key
             self._output_ready()
+        if self._layer_ended:
+            # The frames that came with the peer's close were read first, as on TCP the
+            # bytes before a FIN are (a kickout push, then the close).
+            self._layer_closed(None)
 
     def _dispatch(self, events: Sequence[Event[AnswerFuture]]) -> None:
         for event in events:
@@ -304,8 +311,10 @@ class FPNNConnection(asyncio.Protocol):
                 if out and self._transport is not None:
                     self._transport.write(out)
                 if tls.peer_closed:
-                    self._layer_closed(None)
-                    return b""
+                    self._layer_ended = True
+                    # FPNN straight inside TLS: what came before the close_notify is read (a
+                    # WebSocket inside ended with its own close before)
+                    return data if self._ws is None and not self._sniffing else b""
                 if not data:
                     return b""
             if self._sniffing:
@@ -318,8 +327,8 @@ class FPNNConnection(asyncio.Protocol):
                 data = ws.receive_data(data)
                 self._write_layer_output(ws.data_to_send())
                 if ws.closed:
-                    self._layer_closed(None)
-                    return b""
+                    self._layer_ended = True
+                    return data
                 if ws.opened and not was_open:
                     self._websocket_opened()
         except FPNNProtocolError as exc:

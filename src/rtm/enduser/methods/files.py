@@ -1,7 +1,8 @@
 """Files (spec §3.4, §4): each method is ``filetoken`` on the client gate, then the file
 quest on a separate plain connection to the file gate endpoint that ``filetoken`` answered
-(the step's :attr:`~rtm.api.call.Call.endpoint`; the client opens it for the quest and
-closes it after).
+(the step's :attr:`~rtm.api.call.Call.endpoint`), over the client's own transport: TCP, or
+WebSocket for a ``transport="ws"`` client as the web SDK does. The client keeps a few such
+connections for later sends and closes them when idle.
 
 The file quest carries ``pid, from, token, mtype, mid, file, attrs`` and the target; its
 ``attrs`` is the JSON ``{"custom": <attrs>, "rtm": {"sign", "filename"?, "ext"?}}`` with
