@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from helpers import async_wait_until
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import COMMANDS
@@ -322,3 +323,257 @@ EXPECTED_SWEEP_REFUSALS: dict[str, int] = {
     "imclient_leavegroup": codes.PERMISSION_DENIED,
     "imclient_leaveroom": codes.PERMISSION_DENIED,
 }
+
+
+# ----------------------------------------------------------------------------- cross-user
+
+_DENIED, _NOT_MEMBER, _NOT_IN_ROOM = (codes.PERMISSION_DENIED, codes.NOT_GROUP_MEMBER,
+                                      codes.NOT_IN_ROOM)
+_PAGE = {"desc": True, "num": 10}
+_RANGE = {"begin": 0, "end": 0}
+
+
+def _msg(mid: int, kind: int, from_uid: int, xid: int) -> dict[str, Any]:
+    return {"from": from_uid, "mid": mid, "xid": xid, "type": kind}
+
+
+#: (caller, method, params, code): a call that must be refused with ``code`` and change
+#: nothing. OWNER owns the IM group GID and the IM room RID, MANAGER manages both, MEMBER is a
+#: plain member of both, OUTSIDER is in neither and is blocked by MEMBER.
+REFUSED: list[tuple[int, str, dict[str, Any], int]] = [
+    # private infos only as a member (spec §3.6, §3.7)
+    (OUTSIDER, "getgroupinfo", {"gid": GID}, _NOT_MEMBER),
+    (OUTSIDER, "setgroupinfo", {"gid": GID, "oinfo": "x", "pinfo": "x"}, _NOT_MEMBER),
+    (OUTSIDER, "getgroupmembers", {"gid": GID}, _NOT_MEMBER),
+    (OUTSIDER, "getgroupcount", {"gid": GID}, _NOT_MEMBER),
+    (OUTSIDER, "addgroupmembers", {"gid": GID, "uids": [OUTSIDER]}, _NOT_MEMBER),
+    (OUTSIDER, "delgroupmembers", {"gid": GID, "uids": [MEMBER]}, _NOT_MEMBER),
+    (OUTSIDER, "getroominfo", {"rid": RID}, _NOT_IN_ROOM),
+    (OUTSIDER, "setroominfo", {"rid": RID, "oinfo": "x", "pinfo": "x"}, _NOT_IN_ROOM),
+    (OUTSIDER, "getroommembers", {"rid": RID}, _NOT_IN_ROOM),
+    # history: only the conversations the caller belongs to (spec §3.2)
+    (OUTSIDER, "getgroupmsg", {"gid": GID, **_PAGE}, _NOT_MEMBER),
+    (OUTSIDER, "getroommsg", {"rid": RID, **_PAGE}, _NOT_IN_ROOM),
+    (OUTSIDER, "getgroupmsgbymessageid", {"gid": GID, **_PAGE, "mid": GROUP_MID, **_RANGE},
+     _NOT_MEMBER),
+    (OUTSIDER, "getroommsgbymessageid", {"rid": RID, **_PAGE, "mid": ROOM_MID, **_RANGE},
+     _NOT_IN_ROOM),
+    (OUTSIDER, "getp2pmsgbymessageid", {"ouid": MANAGER, **_PAGE, "mid": P2P_MID, **_RANGE},
+     codes.MESSAGE_NOT_FOUND),
+    (OUTSIDER, "getgroupmsgcount", {"gid": GID, **_RANGE}, _NOT_MEMBER),
+    (OUTSIDER, "getroommsgcount", {"rid": RID, **_RANGE}, _NOT_IN_ROOM),
+    (OUTSIDER, "getmsg", _msg(P2P_MID, 1, OWNER, MANAGER), _DENIED),
+    (OUTSIDER, "getmsg", _msg(GROUP_MID, 2, OWNER, GID), _NOT_MEMBER),
+    (OUTSIDER, "getmsg", _msg(ROOM_MID, 3, OWNER, RID), _NOT_IN_ROOM),
+    # delete only one's own messages
+    (MANAGER, "delmsg", _msg(P2P_MID, 1, OWNER, MANAGER), _DENIED),
+    (MEMBER, "delmsg", _msg(GROUP_MID, 2, OWNER, GID), _DENIED),
+    (MEMBER, "delmsg", _msg(ROOM_MID, 3, OWNER, RID), _DENIED),
+    (MEMBER, "delmsg", _msg(BROADCAST_MID, 4, OWNER, 0), _DENIED),
+    # blocks: a blocked user cannot reach its blocker from the client gate (200049)
+    (OUTSIDER, "sendmsg", {"to": MEMBER, "mid": 9, "mtype": 51, "msg": "m", "attrs": ""},
+     codes.BLOCKED_USER),
+    (OUTSIDER, "imclient_addfriend", {"ouid": MEMBER}, codes.BLOCKED_USER),
+    # managing an IM group / room needs the role
+    (MEMBER, "imclient_dismissgroup", {"gid": GID}, _DENIED),
+    (MANAGER, "imclient_dismissgroup", {"gid": GID}, _DENIED),
+    (OUTSIDER, "imclient_dismissgroup", {"gid": GID}, _NOT_MEMBER),
+    (MEMBER, "imclient_removegroupmembers", {"gid": GID, "uids": [MANAGER]}, _DENIED),
+    (MANAGER, "imclient_removegroupmembers", {"gid": GID, "uids": [OWNER]}, _DENIED),
+    (MANAGER, "imclient_transfergroup", {"gid": GID, "to_uid": MANAGER}, _DENIED),
+    (MANAGER, "imclient_addgroupmanagers", {"gid": GID, "uids": [MEMBER]}, _DENIED),
+    (MEMBER, "imclient_addgroupmemberban", {"gid": GID, "to_uid": MANAGER, "ban_time": 60},
+     _DENIED),
+    (MANAGER, "imclient_addgroupmemberban", {"gid": GID, "to_uid": OWNER, "ban_time": 60},
+     _DENIED),
+    (MEMBER, "imclient_getgroupapplylist", {"gid": GID}, _DENIED),
+    (MEMBER, "imclient_ackjoingroup", {"gid": GID, "from": OUTSIDER, "agree": True}, _DENIED),
+    (OUTSIDER, "imclient_getgroupmembers", {"gid": GID}, _NOT_MEMBER),
+    (OUTSIDER, "imclient_getgroupmembercount", {"gid": GID}, _NOT_MEMBER),
+    (OUTSIDER, "imclient_getgrouproomnick", {"type": 1, "xid": GID, "uids": [OWNER]},
+     _NOT_MEMBER),
+    (MEMBER, "imclient_dismissroom", {"rid": RID}, _DENIED),
+    (MEMBER, "imclient_removeroommembers", {"rid": RID, "uids": [MANAGER]}, _DENIED),
+    (MANAGER, "imclient_transferroom", {"rid": RID, "to_uid": MANAGER}, _DENIED),
+    (MEMBER, "imclient_addroommemberban", {"rid": RID, "to_uid": MANAGER, "ban_time": 60},
+     _DENIED),
+    (MEMBER, "imclient_getroomapplylist", {"rid": RID}, _DENIED),
+    (OUTSIDER, "imclient_getroommembers", {"rid": RID}, _NOT_IN_ROOM),
+    # the plain group commands do not bypass the roles of an IM group
+    (MEMBER, "delgroupmembers", {"gid": GID, "uids": [OWNER]}, _DENIED),
+    (MEMBER, "delgroupmembers", {"gid": GID, "uids": [MANAGER]}, _DENIED),
+    (MANAGER, "delgroupmembers", {"gid": GID, "uids": [OWNER]}, _DENIED),
+    (OWNER, "delgroupmembers", {"gid": GID, "uids": [OWNER]}, _DENIED),
+    (MEMBER, "addgroupmembers", {"gid": GID, "uids": [OUTSIDER]}, _DENIED),
+    # a client cannot forge what only the server sends: IM events (mtype 6), file messages
+    # (40-50, through the file gate only), other reserved types
+    (OWNER, "sendmsg", {"to": MANAGER, "mid": 9, "mtype": 6, "msg": "m",
+                        "attrs": '{"type":21,"from":1}'}, codes.INVALID_MTYPE),
+    (OWNER, "sendmsg", {"to": MANAGER, "mid": 9, "mtype": 40, "msg": "not a file",
+                        "attrs": ""}, codes.INVALID_MTYPE),
+    (OWNER, "sendgroupmsg", {"gid": GID, "mid": 9, "mtype": 50, "msg": "x", "attrs": ""},
+     codes.INVALID_MTYPE),
+    (OWNER, "sendroommsg", {"rid": RID, "mid": 9, "mtype": 1, "msg": "x", "attrs": ""},
+     codes.INVALID_MTYPE),
+    (OWNER, "sendmsgs", {"tos": [MANAGER], "mid": 9, "mtype": 33, "msg": "x", "attrs": ""},
+     codes.INVALID_MTYPE),
+    # what a client pushes to others stays within a message's limits
+    (OUTSIDER, "imclient_addfriend", {"ouid": OWNER, "extra": "x" * 20481},
+     codes.LARGE_MESSAGE_OR_ATTRS),
+    (OUTSIDER, "imclient_addfriend", {"ouid": OWNER, "attrs": "x" * 2049},
+     codes.LARGE_MESSAGE_OR_ATTRS),
+    (OUTSIDER, "imclient_joingroup", {"gid": GID, "attrs": "x" * 2049},
+     codes.LARGE_MESSAGE_OR_ATTRS),
+    (OWNER, "imclient_inviteintogroup", {"gid": GID, "target_uids": [OUTSIDER],
+                                         "extra": "x" * 20481}, codes.LARGE_MESSAGE_OR_ATTRS),
+    # a friend alias only for one's own friends
+    (OUTSIDER, "imclient_setfriendalias", {"target_uid": MANAGER, "alias": "x"},
+     codes.NOT_FRIEND),
+    # acknowledging what was asked of somebody else
+    (MANAGER, "imclient_ackaddfriend", {"ouid": OUTSIDER, "agree": True},
+     codes.INVALID_PARAMETER),
+    (MANAGER, "imclient_ackinviteintogroup", {"gid": GID, "from": OWNER, "agree": True},
+     codes.INVALID_PARAMETER),
+]
+
+
+def _row_id(row: tuple[int, str, dict[str, Any], int]) -> str:
+    caller, method, params, _ = row
+    return f"{method}-by-{caller}-" + "-".join(f"{v}" for v in params.values())[:40]
+
+
+@pytest.mark.parametrize("rows", [REFUSED], ids=["table"])
+async def test_refused_and_nothing_changed(world: World,
+                                           rows: list[tuple[int, str, dict[str, Any], int]]
+                                           ) -> None:
+    """One project, every row in turn: the refusal code, and the project's stored rows and
+    live sessions exactly as before the call."""
+    for uid in (OWNER, MANAGER, MEMBER, OUTSIDER):
+        await world.login(uid)
+    failures = []
+    for row in rows:
+        caller, method, params, expected = row
+        before = world.snapshot()
+        try:
+            answer = await world.users[caller].quest(method, params)
+        except FPNNError as exc:
+            if exc.code != expected:
+                failures.append(f"{_row_id(row)}: code {exc.code} ({exc.message}), "
+                                f"expected {expected}")
+        else:
+            failures.append(f"{_row_id(row)}: answered {answer!r}, expected {expected}")
+        after = world.snapshot()
+        if after != before:
+            failures.append(f"{_row_id(row)}: changed {_diff(before[0], after[0])} "
+                            f"{after[1] if after[1] != before[1] else ''}")
+    assert failures == [], "\n".join(failures)
+
+
+#: The private texts of the other users (the world's tag is "proj").
+def _private_of(*uids: int) -> list[str]:
+    out = ["proj-group-private", "proj-room-private", "proj-alias", f"proj-msg{P2P_MID}",
+           "proj-msg-2to3"]
+    for uid in uids:
+        out += [f"proj-user{uid}-private", f"proj-data{uid}", f"proj-log{uid}"]
+    return out
+
+
+#: (caller, method, params): reads the OUTSIDER may make; the answer shows nothing private
+#: of the others (its own state only).
+READS: list[tuple[str, dict[str, Any]]] = [
+    ("getuserinfo", {}), ("getuseropeninfo", {"uids": [OWNER, MANAGER, MEMBER]}),
+    ("getgroupopeninfo", {"gid": GID}), ("getgroupsopeninfo", {"gids": [GID]}),
+    ("getroomopeninfo", {"rid": RID}), ("getroomsopeninfo", {"rids": [RID]}),
+    ("dataget", {"key": "k"}), ("getattrs", {}), ("getoption", {}), ("getsession", {}),
+    ("getunread", {"clear": False}), ("getp2punread", {"uids": [OWNER, MANAGER, MEMBER]}),
+    ("getgroupunread", {"gids": [GID]}), ("getp2pconversationlist", {}),
+    ("getgroupconversationlist", {}), ("getunreadconversationlist", {}),
+    ("getp2pmsg", {"ouid": MANAGER, **_PAGE}), ("getp2pmsg", {"ouid": OWNER, **_PAGE}),
+    ("getp2pmsgcount", {"ouid": MANAGER, **_RANGE}), ("getfriends", {}), ("getblacks", {}),
+    ("getusergroups", {}), ("getuserrooms", {}), ("getuserroomsandlastmsg", {}),
+    ("imclient_getfriendalias", {"target_uid": MANAGER}),
+    ("imclient_getfriendapplylist", {}), ("imclient_getfriendrequestlist", {}),
+    ("imclient_getgroupinvitelist", {}), ("imclient_getgrouprequestlist", {}),
+    ("imclient_getgroupinfo", {"gid": GID}), ("imclient_getuserinfos", {"uids": [OWNER]}),
+]
+
+
+async def test_reads_show_only_the_callers_own_private_data(world: World) -> None:
+    # Android-… sessions get every live session's attrs of the caller's uid: never another's.
+    outsider = await world.login(OUTSIDER, version="Android-2.7.0", attrs={"who": "me"})
+    for uid in (OWNER, MANAGER, MEMBER):
+        await world.login(uid, version="Android-2.7.0", attrs={"who": f"proj-attrs{uid}"})
+    private = [*_private_of(OWNER, MANAGER, MEMBER), "proj-attrs"]
+    for method, params in READS:
+        answer = repr(await outsider.quest(method, params))
+        assert [p for p in private if p in answer] == [], (method, answer)
+    # …while the same reads do show the caller's own state (the check is not vacuous).
+    own = repr([await outsider.quest("getuserinfo", {}),
+                await outsider.quest("dataget", {"key": "k"}),
+                await outsider.quest("imclient_getfriendrequestlist", {})])
+    assert "proj-user4-private" in own and "proj-data4" in own and "proj-friend" in own
+    # the P2P pair of two others is nobody else's history
+    page = await outsider.quest("getp2pmsg", {"ouid": MANAGER, **_PAGE})
+    assert page["msgs"] == []
+
+
+async def test_kickout_closes_only_the_callers_own_sessions(world: World) -> None:
+    victim = await world.login(OWNER)
+    attacker = await world.login(OUTSIDER)
+    hub = world.server.server.core.hub
+    victim_peer = hub.connections(world.pid, OWNER)[0].peer
+    assert await attacker.quest("kickout", {"ce": victim_peer}) == {}
+    assert victim.connected
+    assert (await victim.get_server_time()) > 0
+    assert len(hub.connections(world.pid, OWNER)) == 1
+
+
+async def test_project_banned_user_cannot_send(world: World) -> None:
+    """addprojectban (current §11.6): every send of the user on the client gate is 200021;
+    nothing is stored."""
+    banned = await world.login(MEMBER)
+    await world.admin.add_project_ban(MEMBER, 0)
+    sends = [("sendmsg", {"to": OWNER}), ("sendmsgs", {"tos": [OWNER, MANAGER]}),
+             ("sendgroupmsg", {"gid": GID}), ("sendroommsg", {"rid": RID})]
+    before = world.snapshot()
+    for method, target in sends:
+        params = {**target, "mid": 4242, "mtype": 51, "msg": "m", "attrs": ""}
+        with pytest.raises(FPNNError) as refused:
+            await banned.quest(method, params)
+        assert refused.value.code == codes.PERMISSION_DENIED, (method, refused.value)
+    with pytest.raises(FPNNError) as refused:
+        await banned.send_file(OWNER, 50, b"file", filename="f.txt")
+    assert refused.value.code == codes.PERMISSION_DENIED
+    assert _diff(before[0], world.snapshot()[0]) == []
+
+
+async def test_project_black_listed_user_is_kicked_and_cannot_come_back(world: World) -> None:
+    user = await world.login(MEMBER, auto_relogin=False)
+    await world.admin.add_project_black(MEMBER, 0)
+    await async_wait_until(lambda: not user.connected, 10.0, "the black-listed user kicked")
+    assert world.server.server.core.hub.connections(world.pid, MEMBER) == []
+    token = await world.admin.get_token(MEMBER)
+    again = AsyncEndUserClient(world.project.client_endpoint, world.pid, MEMBER, token)
+    try:
+        with pytest.raises(FPNNError) as refused:
+            await again.login()
+        assert refused.value.code == codes.AUTH_DENIED
+    finally:
+        await again.close()
+
+
+async def test_blocked_user_reaches_its_blocker_by_no_p2p_way(world: World) -> None:
+    """MEMBER blocked OUTSIDER: a file is refused with 200049 too, a multi-send skips MEMBER,
+    and MEMBER gets no push."""
+    blocker = await world.login(MEMBER)
+    blocked = await world.login(OUTSIDER)
+    with pytest.raises(FPNNError) as refused:
+        await blocked.send_file(MEMBER, 50, b"file", filename="f.txt")
+    assert refused.value.code == codes.BLOCKED_USER
+    await blocked.quest("sendmsgs", {"tos": [MEMBER, MANAGER], "mid": 77, "mtype": 51,
+                                     "msg": "m", "attrs": ""})
+    rows = world.snapshot()[0]["messages"]
+    assert [r for r in rows if 77 in r and MEMBER in r] == []
+    assert [r for r in rows if 77 in r and MANAGER in r] != []
+    await blocker.get_server_time()
+    assert blocker.pushes.empty()

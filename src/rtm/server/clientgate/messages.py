@@ -1,4 +1,10 @@
-"""Sending (spec §3.1): the server API's send path with ``from`` = the caller."""
+"""Sending (spec §3.1): the server API's send path with ``from`` = the caller.
+
+A client sends chat (30), audio (31), cmd (32) or its own types (51-127), as every official
+client SDK does; the other types below 51 are the server's (IM events are mtype 6, files
+40-50 come only through ``filetoken`` and the file gate, whose message body the receivers'
+SDKs parse as the file JSON): a client cannot forge them (200005, decision).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,27 @@ from rtm.server.core import Answer
 from rtm.server.handlers.messages import check_message
 from rtm.server.store import Kind
 
+#: The message types below 51 a client may send: chat, audio, cmd.
+CLIENT_SYSTEM_MTYPES = frozenset({30, 31, 32})
+#: The first of the types a client defines itself.
+CLIENT_MTYPE_MIN = 51
+
+
+def check_client_mtype(mtype: int) -> None:
+    """200005 for a type a client may not send (see the module's doc)."""
+    if mtype < CLIENT_MTYPE_MIN and mtype not in CLIENT_SYSTEM_MTYPES:
+        raise codes.rtm_error(
+            codes.INVALID_MTYPE,
+            f"invalid mtype {mtype}: a client sends 30, 31, 32 or 51-127 (files go through "
+            f"filetoken and the file gate)")
+
 
 class MessagesArea(ClientArea):
     COMMANDS = cmd.COMMANDS
 
     async def _send(self, user: User, kind: Kind, target: int | list[int], a: Args) -> Answer:
         check_message(a["mtype"], a["msg"], a["attrs"])
+        check_client_mtype(a["mtype"])
         mtime = await self.core.send(user.pid, kind, user.uid, target, a["mid"], a["mtype"],
                                      a["msg"], a["attrs"], origin="client")
         return {"mtime": mtime}
