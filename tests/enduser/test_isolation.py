@@ -417,6 +417,12 @@ REFUSED: list[tuple[int, str, dict[str, Any], int]] = [
      codes.INVALID_MTYPE),
     (OWNER, "sendmsgs", {"tos": [MANAGER], "mid": 9, "mtype": 33, "msg": "x", "attrs": ""},
      codes.INVALID_MTYPE),
+    (OWNER, "sendmsg", {"to": MANAGER, "mid": 10, "mtype": 30, "msg": b"\xff\xfe",
+                        "attrs": ""}, codes.TYPE_CONVERT),
+    (OWNER, "sendgroupmsg", {"gid": GID, "mid": 10, "mtype": 32, "msg": b"\xff",
+                             "attrs": ""}, codes.TYPE_CONVERT),
+    (OWNER, "sendmsg", {"to": MANAGER, "mid": 11, "mtype": 51, "msg": "m",
+                        "attrs": b"\xff"}, codes.TYPE_CONVERT),
     # what a client pushes to others stays within a message's limits
     (OUTSIDER, "imclient_addfriend", {"ouid": OWNER, "extra": "x" * 20481},
      codes.LARGE_MESSAGE_OR_ATTRS),
@@ -426,6 +432,8 @@ REFUSED: list[tuple[int, str, dict[str, Any], int]] = [
      codes.LARGE_MESSAGE_OR_ATTRS),
     (OWNER, "imclient_inviteintogroup", {"gid": GID, "target_uids": [OUTSIDER],
                                          "extra": "x" * 20481}, codes.LARGE_MESSAGE_OR_ATTRS),
+    # a blocked user does not make itself its blocker's friend (friends are symmetric)
+    (OUTSIDER, "addfriends", {"friends": [MEMBER]}, codes.BLOCKED_USER),
     # a friend alias only for one's own friends
     (OUTSIDER, "imclient_setfriendalias", {"target_uid": MANAGER, "alias": "x"},
      codes.NOT_FRIEND),

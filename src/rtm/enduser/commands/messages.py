@@ -8,7 +8,7 @@ _BODY = (
     Param("mid", Kind.INT),
     Param("mtype", Kind.INT),
     Param("msg", Kind.BODY, arg="message"),
-    Param("attrs", Kind.BODY),
+    Param("attrs", Kind.STR),  # str on every SDK's wire, and what they parse in a push
 )
 _MTIME = (Param("mtime", Kind.INT),)
 
