@@ -16,6 +16,7 @@ Two parts, both data-driven:
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -585,3 +586,42 @@ async def test_blocked_user_reaches_its_blocker_by_no_p2p_way(world: World) -> N
     assert [r for r in rows if 77 in r and MANAGER in r] != []
     await blocker.get_server_time()
     assert blocker.pushes.empty()
+
+
+# ----------------------------------------------------------------------------- limits
+
+
+async def test_what_a_client_stores_is_bounded(world: World) -> None:
+    user = await world.login(OUTSIDER)
+    before = world.snapshot()[0]["devices"]
+    for params in ({"apptype": "apns", "devicetoken": "t" * 4097},
+                   {"apptype": "a" * 129, "devicetoken": "t"}):
+        with pytest.raises(FPNNError) as refused:
+            await user.quest("adddevice", params)
+        assert refused.value.code == codes.LARGE_MESSAGE_OR_ATTRS
+        assert "devicetoken" in refused.value.message or "apptype" in refused.value.message
+    assert world.snapshot()[0]["devices"] == before
+    # a connection's attrs: in memory, so bounded in total, and a refused add adds nothing
+    await user.quest("addattrs", {"attrs": {"a": "x" * 40000}})
+    with pytest.raises(FPNNError) as refused:
+        await user.quest("addattrs", {"attrs": {"b": "x" * 40000, "c": "y"}})
+    assert refused.value.code == codes.LARGE_MESSAGE_OR_ATTRS
+    attrs = (await user.quest("getattrs", {}))["attrs"]
+    assert set(attrs) == {"a", "login"}
+    await user.quest("addattrs", {"attrs": {"a": "smaller", "b": "x" * 40000}})  # replaces
+    assert set((await user.quest("getattrs", {}))["attrs"]) == {"a", "b", "login"}
+
+
+async def test_debug_logs_keep_the_newest(world: World) -> None:
+    from rtm.server.store.clientstate import DEBUG_LOGS_KEPT
+
+    user = await world.login(OUTSIDER)
+    for i in range(3):  # the oldest, before the rest
+        await user.quest("adddebuglog", {"msg": f"old {i}", "attrs": ""})
+    await asyncio.gather(*(user.quest("adddebuglog", {"msg": f"new {i}", "attrs": ""})
+                           for i in range(DEBUG_LOGS_KEPT)))
+    rows = world.snapshot()[0]["debug_logs"]
+    mine = {r[3] for r in rows if r[2] == OUTSIDER}
+    assert mine == {f"new {i}" for i in range(DEBUG_LOGS_KEPT)}
+    # the other users' logs are theirs: untouched
+    assert {r[3] for r in rows if r[2] == OWNER} == {"proj-log1"}
