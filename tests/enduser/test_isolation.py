@@ -28,6 +28,7 @@ from helpers import async_wait_until
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import COMMANDS
+from rtm.enduser.pushes import P2PMessage
 from rtm.enduser.spec import Command, Kind
 from rtm.fpnn.errors import FPNNError
 from rtm.server import ServerThread, codes
@@ -625,3 +626,19 @@ async def test_debug_logs_keep_the_newest(world: World) -> None:
     assert mine == {f"new {i}" for i in range(DEBUG_LOGS_KEPT)}
     # the other users' logs are theirs: untouched
     assert {r[3] for r in rows if r[2] == OWNER} == {"proj-log1"}
+
+
+async def test_a_blocked_user_reaches_its_blocker_by_no_im_event(world: World) -> None:
+    """MANAGER blocked OUTSIDER: OUTSIDER's application to join GID (apply grant: verify) is
+    recorded and told to the owner, not to MANAGER (an event carries the caller's text)."""
+    owner, manager = await world.login(OWNER), await world.login(MANAGER)
+    outsider = await world.login(OUTSIDER)
+    await manager.quest("addblacks", {"blacks": [OUTSIDER]})
+    await outsider.quest("imclient_joingroup", {"gid": GID, "extra": "let me in"})
+    told = await owner.next_push(timeout=10)
+    assert isinstance(told, P2PMessage)
+    assert (told.from_uid, told.mtype, told.message) == (OUTSIDER, 6, "let me in")
+    await manager.get_server_time()  # any push written before this answer came first
+    assert manager.pushes.empty(), manager.pushes.get_nowait()
+    applies = await manager.quest("imclient_getgroupapplylist", {"gid": GID})
+    assert OUTSIDER in applies["fromUid"]

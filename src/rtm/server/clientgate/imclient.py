@@ -20,7 +20,8 @@ Decisions (the client sources settle only the wire):
 * Events are pushed as messages that are not stored: to a user as ``pushmsg`` mtype 6 (Unity
   hands only that mtype to its IM parser), to a group/room as ``pushgroupmsg``/``pushroommsg``
   mtype 32; ``attrs`` is JSON with ``type``, ``from`` and ``custom`` plus the keys Unity reads.
-  A member change's ``changeType``: 1 joined, 2 left, 3 removed.
+  A member change's ``changeType``: 1 joined, 2 left, 3 removed. An owner or manager who
+  blocked the caller is not told of its application (it is still recorded).
 """
 
 from __future__ import annotations
@@ -191,6 +192,14 @@ class IMClientArea(ClientArea):
         managers = await self.store.im_managers(pid, space.kind, xid)
         return [uid for uid in dict.fromkeys([owner or 0, *managers]) if uid]
 
+    async def _admins_to_tell(self, space: Space, user: User, xid: int) -> list[int]:
+        """The owner and managers to tell about the caller's application, less those who
+        blocked the caller (the event carries its text; the application is still recorded
+        for them to read)."""
+        admins = await self._admins(space, user.pid, xid)
+        blockers = set(await self.store.blockers_among(user.pid, user.uid, admins))
+        return [uid for uid in admins if uid not in blockers]
+
     async def _take_in(self, space: Space, user: User, xid: int, uid: int) -> None:
         """``uid`` becomes a member (an empty room without an owner: its owner)."""
         if space is GROUP:
@@ -238,7 +247,7 @@ class IMClientArea(ClientArea):
             await self._take_in(space, user, xid, user.uid)
             return {}
         await self.store.im_apply(user.pid, space.kind, xid, user.uid, 0, extra, attrs)
-        for admin in await self._admins(space, user.pid, xid):
+        for admin in await self._admins_to_tell(space, user, xid):
             self._tell_user(user, admin, ENTER_APPLY,
                             {space.event_key: xid, "invitedUid": 0, "custom": attrs}, extra)
         return {}
@@ -290,7 +299,7 @@ class IMClientArea(ClientArea):
             else:  # the owner and managers decide
                 await self.store.im_apply(user.pid, space.kind, xid, user.uid, inviter,
                                           found[0].extra, attrs)
-                for admin in await self._admins(space, user.pid, xid):
+                for admin in await self._admins_to_tell(space, user, xid):
                     self._tell_user(user, admin, ENTER_APPLY, {
                         space.event_key: xid, "from": inviter, "invitedUid": user.uid,
                         "custom": attrs})
