@@ -17,6 +17,7 @@ Two parts, both data-driven:
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,11 +26,13 @@ from typing import Any
 import pytest
 
 from helpers import async_wait_until
+from rtm.api.files import file_sign
 from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import COMMANDS
 from rtm.enduser.pushes import P2PMessage
 from rtm.enduser.spec import Command, Kind
+from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.errors import FPNNError
 from rtm.server import ServerThread, codes
 from rtm.server.pushes import client_attrs
@@ -642,3 +645,54 @@ async def test_a_blocked_user_reaches_its_blocker_by_no_im_event(world: World) -
     assert manager.pushes.empty(), manager.pushes.get_nowait()
     applies = await manager.quest("imclient_getgroupapplylist", {"gid": GID})
     assert OUTSIDER in applies["fromUid"]
+
+
+# ----------------------------------------------------------------------------- file gate
+
+
+async def test_a_file_token_of_project_a_sends_nothing_in_project_b(
+        projects: tuple[World, World]) -> None:
+    """The file gate's quests carry ``pid`` and ``from`` themselves: a token issued to A's
+    uid 1 is refused (200003) with B's pid, or with another ``from``, and B is untouched."""
+    a, b = projects
+    caller = await a.login(OWNER)
+    before = b.snapshot()
+    data = b"file body"
+    for cmd, key, target in (("sendfile", "to", MANAGER), ("sendgroupfile", "gid", GID),
+                             ("uploadfile", "uid", OWNER)):
+        ticket = await caller.quest("filetoken", {"cmd": cmd, **(
+            {} if cmd == "uploadfile" else {key: target})})
+        files = FPNNClient(ticket["endpoint"])
+        try:
+            attrs = json.dumps({"rtm": {"sign": file_sign(data, ticket["token"]),
+                                        "ext": "txt"}})
+            quest = {"pid": b.pid, "from": OWNER, "token": ticket["token"], "mtype": 50,
+                     "mid": 5150, "file": data, "attrs": attrs, key: target}
+            for wrong in ({"pid": b.pid}, {"pid": a.pid, "from": MANAGER}):
+                with pytest.raises(FPNNError) as refused:
+                    await files.quest(cmd, {**quest, **wrong})
+                # (uploadfile's ``uid`` names the sender too: another ``from`` is 200034)
+                expected = (codes.INVALID_PARAMETER if cmd == "uploadfile" and "from" in wrong
+                            else codes.INVALID_FILE_OR_SIGN_OR_TOKEN)
+                assert refused.value.code == expected, (cmd, wrong, refused.value)
+        finally:
+            await files.close()
+    assert _diff(before[0], b.snapshot()[0]) == []
+
+
+# ----------------------------------------------------------------------------- bans
+
+
+async def test_a_ban_by_an_im_manager_mutes_the_member_on_the_client_gate(world: World
+                                                                         ) -> None:
+    manager, member = await world.login(MANAGER), await world.login(MEMBER)
+    for space, key, xid, code in (("group", "gid", GID, codes.BANNED_IN_GROUP),
+                                  ("room", "rid", RID, codes.BANNED_IN_ROOM)):
+        await manager.quest(f"imclient_add{space}memberban",
+                            {key: xid, "to_uid": MEMBER, "ban_time": 0})
+        send = {key: xid, "mid": 6060, "mtype": 51, "msg": "m", "attrs": ""}
+        with pytest.raises(FPNNError) as refused:
+            await member.quest(f"send{space}msg", send)
+        assert refused.value.code == code
+        await manager.quest(f"imclient_remove{space}memberban", {key: xid, "to_uid": MEMBER})
+        assert (await member.quest(f"send{space}msg", send))["mtime"] > 0
