@@ -546,6 +546,8 @@ async def test_project_banned_user_cannot_send(world: World) -> None:
     nothing is stored."""
     banned = await world.login(MEMBER)
     await world.admin.add_project_ban(MEMBER, 0)
+    world.server.run(world.server.server.store.im_set_invite_grant(world.pid, IM_GROUP, GID,
+                                                                   1, 1))
     sends = [("sendmsg", {"to": OWNER}), ("sendmsgs", {"tos": [OWNER, MANAGER]}),
              ("sendgroupmsg", {"gid": GID}), ("sendroommsg", {"rid": RID})]
     before = world.snapshot()
@@ -557,6 +559,17 @@ async def test_project_banned_user_cannot_send(world: World) -> None:
     with pytest.raises(FPNNError) as refused:
         await banned.send_file(OWNER, 50, b"file", filename="f.txt")
     assert refused.value.code == codes.PERMISSION_DENIED
+    # nor through the IM library's requests, which carry its text to others (members of GID
+    # may invite, see above, so only the ban refuses the invitation)
+    for method, params in (("imclient_addfriend", {"ouid": OUTSIDER, "extra": "hi"}),
+                           ("imclient_joinroom", {"rid": 21, "extra": "hi"}),
+                           ("imclient_inviteintogroup", {"gid": GID,
+                                                         "target_uids": [OUTSIDER]})):
+        with pytest.raises(FPNNError) as refused:
+            await banned.quest(method, params)
+        assert refused.value.code == codes.PERMISSION_DENIED, (method, refused.value)
+    # reading still works (login, history and receiving are not affected)
+    assert (await banned.quest("getgroupmsg", {"gid": GID, **_PAGE}))["msgs"] != []
     assert _diff(before[0], world.snapshot()[0]) == []
 
 

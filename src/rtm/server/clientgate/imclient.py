@@ -22,6 +22,8 @@ Decisions (the client sources settle only the wire):
   mtype 32; ``attrs`` is JSON with ``type``, ``from`` and ``custom`` plus the keys Unity reads.
   A member change's ``changeType``: 1 joined, 2 left, 3 removed. An owner or manager who
   blocked the caller is not told of its application (it is still recorded).
+* A project-banned caller (``addprojectban``, current §11.6) sends no friend request,
+  application nor invitation (200021): they carry its text to others, as a message does.
 """
 
 from __future__ import annotations
@@ -237,8 +239,15 @@ class IMClientArea(ClientArea):
         raise _denied("the apply grant refuses it" if grant.grant_type == GRANT_NOBODY
                       else "wrong password")
 
+    async def _not_muted(self, user: User) -> None:
+        """200021 for a project-banned caller (current §11.6): a friend request, an
+        application or an invitation carries its text to other users, as a message does."""
+        if await self.store.is_project_ban(user.pid, user.uid):
+            raise _denied(f"uid {user.uid} is banned in project {user.pid}")
+
     async def _join(self, space: Space, user: User, a: Args) -> Answer:
         xid, extra, attrs = a[space.key], a["extra"] or "", a["attrs"] or ""
+        await self._not_muted(user)
         if await self._is_member(space, user.pid, xid, user.uid):
             return {}
         if space is GROUP and await self._owner(space, user.pid, xid) is None:
@@ -268,6 +277,7 @@ class IMClientArea(ClientArea):
 
     async def _invite(self, space: Space, user: User, a: Args) -> Answer:
         xid, extra, attrs = a[space.key], a["extra"] or "", a["attrs"] or ""
+        await self._not_muted(user)
         role = await self._member(space, user, xid)
         if space is GROUP and await self._owner(space, user.pid, xid) is None:
             raise _invalid(f"group {xid} is not an IM group")
@@ -492,6 +502,7 @@ class IMClientArea(ClientArea):
         uid, extra, attrs = a["ouid"], a["extra"] or "", a["attrs"] or ""
         if uid == user.uid:
             raise _invalid("can not add oneself as a friend")
+        await self._not_muted(user)
         if await self.store.blockers_among(user.pid, user.uid, [uid]):
             raise codes.rtm_error(codes.BLOCKED_USER, f"uid {uid} has blocked uid {user.uid}")
         if await self.store.is_friend(user.pid, user.uid, uid):
