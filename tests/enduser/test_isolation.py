@@ -706,3 +706,28 @@ async def test_a_ban_by_an_im_manager_mutes_the_member_on_the_client_gate(world:
         assert refused.value.code == code
         await manager.quest(f"imclient_remove{space}memberban", {key: xid, "to_uid": MEMBER})
         assert (await member.quest(f"send{space}msg", send))["mtime"] > 0
+
+
+async def test_delmsg_of_anothers_mid_in_ones_own_name_deletes_nothing(world: World) -> None:
+    """MANAGER sent P2P_MID to MEMBER; MEMBER naming itself as the sender of that mid (in
+    every kind of conversation) deletes nothing, whatever it is answered."""
+    member = await world.login(MEMBER)
+    before = world.snapshot()[0]
+    for kind, xid, mid in ((1, MANAGER, P2P_MID), (2, GID, GROUP_MID), (3, RID, ROOM_MID),
+                           (4, 0, BROADCAST_MID)):
+        try:
+            await member.quest("delmsg", _msg(mid, kind, MEMBER, xid))
+        except FPNNError as exc:
+            assert exc.code == codes.MESSAGE_NOT_FOUND, exc
+    assert _diff(before, world.snapshot()[0]) == []
+
+
+async def test_getmsg_names_the_conversation_not_only_the_sender(world: World) -> None:
+    """OWNER sent P2P_MID to MANAGER (and GROUP_MID to GID): MEMBER asking for OWNER's P2P_MID
+    in its own pair with OWNER, or a group message under another gid, gets nothing."""
+    member = await world.login(MEMBER)
+    assert await member.quest("getmsg", _msg(P2P_MID, 1, OWNER, MEMBER)) == {}
+    own = await member.quest("getmsg", _msg(P2P_MID, 1, MANAGER, MEMBER))
+    assert own["msg"] == "proj-msg-2to3"  # its own pair's message is there
+    await world.admin.add_group_members(GID + 1, [MEMBER])
+    assert await member.quest("getmsg", _msg(GROUP_MID, 2, OWNER, GID + 1)) == {}
