@@ -731,3 +731,17 @@ async def test_getmsg_names_the_conversation_not_only_the_sender(world: World) -
     assert own["msg"] == "proj-msg-2to3"  # its own pair's message is there
     await world.admin.add_group_members(GID + 1, [MEMBER])
     assert await member.quest("getmsg", _msg(GROUP_MID, 2, OWNER, GID + 1)) == {}
+
+
+async def test_plain_group_commands_within_an_im_groups_roles(world: World) -> None:
+    """What the roles allow through delgroupmembers/addgroupmembers works, and a manager who
+    is removed or leaves is no longer a manager (nor told of applications)."""
+    owner, manager = await world.login(OWNER), await world.login(MANAGER)
+    await manager.quest("addgroupmembers", {"gid": GID, "uids": [OUTSIDER]})
+    await manager.quest("delgroupmembers", {"gid": GID, "uids": [OUTSIDER]})
+    await owner.quest("imclient_addgroupmanagers", {"gid": GID, "uids": [MEMBER]})
+    await owner.quest("delgroupmembers", {"gid": GID, "uids": [MEMBER]})
+    await manager.quest("delgroupmembers", {"gid": GID, "uids": [MANAGER]})  # leaves
+    assert await world.admin.get_group_members(GID) == [OWNER]
+    info = await owner.quest("imclient_getgroupinfo", {"gid": GID})
+    assert info["managerUids"] == []

@@ -29,23 +29,24 @@ class GroupsArea(ClientArea):
             raise codes.rtm_error(codes.NOT_GROUP_MEMBER,
                                   f"uid {user.uid} is not a member of group {gid}")
 
-    async def _im_roles(self, user: User, gid: int, uids: list[int], *, adding: bool) -> None:
+    async def _im_roles(self, user: User, gid: int, uids: list[int], *, adding: bool) -> bool:
         """200021 when the caller's role in IM group ``gid`` does not allow this change (see
-        the module's doc); nothing to check for a group that is not an IM group."""
+        the module's doc); False (nothing checked) for a group that is not an IM group."""
         owner = await self.store.im_group_owner(user.pid, gid)
         if owner is None:
-            return
+            return False
         if not adding and owner in uids:
             raise codes.rtm_error(codes.PERMISSION_DENIED,
                                   f"the owner of IM group {gid} cannot be removed nor leave")
         others = set(uids) - {user.uid}
         if not others or user.uid == owner:
-            return
+            return True
         managers = set(await self.store.im_managers(user.pid, IM_GROUP.kind, gid))
         if user.uid not in managers or (not adding and others & managers):
             raise codes.rtm_error(codes.PERMISSION_DENIED,
                                   f"uid {user.uid} may not {'add' if adding else 'remove'} "
                                   f"members of IM group {gid}")
+        return True
 
     async def addgroupmembers(self, user: User, a: Args) -> Answer:
         gid, uids = a["gid"], a["uids"]
@@ -59,7 +60,9 @@ class GroupsArea(ClientArea):
 
     async def delgroupmembers(self, user: User, a: Args) -> Answer:
         await self._member(user, a["gid"])
-        await self._im_roles(user, a["gid"], a["uids"], adding=False)
+        if await self._im_roles(user, a["gid"], a["uids"], adding=False):
+            # a manager who leaves is no longer one (nor told of applications)
+            await self.store.im_remove_managers(user.pid, IM_GROUP.kind, a["gid"], a["uids"])
         await self.store.del_group_members(user.pid, a["gid"], a["uids"])
         return {}
 
