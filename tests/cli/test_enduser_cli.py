@@ -68,7 +68,8 @@ async def _send_while_listening(env: dict[str, str], rtm_project: RTMProject,
     assert sent["mid"] == 11 and sent["mtime"] > 0
     await rtm_async_client.add_group_members(5, [1, 2])
     (await asyncio.to_thread(send, "group", 1, 5, "to the group")).ok()
-    (await asyncio.to_thread(send, "room", 1, 7, "--hex", "ff00")).ok()
+    # binary is a custom type from a client (a chat body is text)
+    (await asyncio.to_thread(send, "room", 1, 7, "--hex", "ff00", "--mtype", 52)).ok()
     assert await asyncio.wait_for(listening, 10) == 0
     p2p, group, room = Result(0, out.getvalue(), "").json()
     assert p2p == {"type": "p2p", "from_uid": 1, "to_uid": 2, "mtype": p2p["mtype"],

@@ -87,7 +87,7 @@ CLIENT_GATE_SEEDS: list[tuple[str, dict[str, Any]]] = [
     ("sendmsg", {"to": 6, "mid": 1, "mtype": 30, "msg": "m", "attrs": ""}),
     ("sendmsgs", {"tos": [6, 7], "mid": 2, "mtype": 30, "msg": "m", "attrs": ""}),
     ("sendgroupmsg", {"gid": 3, "mid": 3, "mtype": 30, "msg": "m", "attrs": ""}),
-    ("sendroommsg", {"rid": 4, "mid": 4, "mtype": 30, "msg": b"\xff", "attrs": ""}),
+    ("sendroommsg", {"rid": 4, "mid": 4, "mtype": 52, "msg": b"\xff", "attrs": ""}),
     ("enterroom", {"rid": 4}),
     ("leaveroom", {"rid": 4}),
     ("getuserrooms", {}),

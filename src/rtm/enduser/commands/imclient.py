@@ -9,9 +9,13 @@ from rtm.enduser.spec import Command, Kind, Param
 IDS_MAX = 100
 #: A friend alias at most this many UTF-8 bytes (200030 above).
 ALIAS_MAX = 256
+#: ``extra`` and ``attrs`` reach other users in an event's ``msg`` and ``attrs``: at most a
+#: message's sizes (20480 / 2048 UTF-8 bytes, 200030 above).
+EXTRA_MAX = 20480
+ATTRS_MAX = 2048
 
-_EXTRA = Param("extra", Kind.STR, optional=True)
-_ATTRS = Param("attrs", Kind.STR, optional=True)
+_EXTRA = Param("extra", Kind.STR, optional=True, limit=EXTRA_MAX)
+_ATTRS = Param("attrs", Kind.STR, optional=True, limit=ATTRS_MAX)
 _OUID = Param("ouid", Kind.ID, arg="uid")
 _TARGET = Param("target_uid", Kind.ID, arg="uid")
 _APPLIES = (Param("fromUid", Kind.IDS), Param("status", Kind.INTS),

@@ -8,7 +8,7 @@ _BODY = (
     Param("mid", Kind.INT),
     Param("mtype", Kind.INT),
     Param("msg", Kind.BODY, arg="message"),
-    Param("attrs", Kind.BODY),
+    Param("attrs", Kind.STR),  # str on every SDK's wire, and what they parse in a push
 )
 #: U's extras of the three sends: a text-check strategy and its params. Read (and type-checked)
 #: by the gate, which does not check the text of a send, so they change nothing.

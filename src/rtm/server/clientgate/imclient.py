@@ -20,7 +20,10 @@ Decisions (the client sources settle only the wire):
 * Events are pushed as messages that are not stored: to a user as ``pushmsg`` mtype 6 (Unity
   hands only that mtype to its IM parser), to a group/room as ``pushgroupmsg``/``pushroommsg``
   mtype 32; ``attrs`` is JSON with ``type``, ``from`` and ``custom`` plus the keys Unity reads.
-  A member change's ``changeType``: 1 joined, 2 left, 3 removed.
+  A member change's ``changeType``: 1 joined, 2 left, 3 removed. An owner or manager who
+  blocked the caller is not told of its application (it is still recorded).
+* A project-banned caller (``addprojectban``, current §11.6) sends no friend request,
+  application nor invitation (200021): they carry its text to others, as a message does.
 """
 
 from __future__ import annotations
@@ -191,6 +194,14 @@ class IMClientArea(ClientArea):
         managers = await self.store.im_managers(pid, space.kind, xid)
         return [uid for uid in dict.fromkeys([owner or 0, *managers]) if uid]
 
+    async def _admins_to_tell(self, space: Space, user: User, xid: int) -> list[int]:
+        """The owner and managers to tell about the caller's application, less those who
+        blocked the caller (the event carries its text; the application is still recorded
+        for them to read)."""
+        admins = await self._admins(space, user.pid, xid)
+        blockers = set(await self.store.blockers_among(user.pid, user.uid, admins))
+        return [uid for uid in admins if uid not in blockers]
+
     async def _take_in(self, space: Space, user: User, xid: int, uid: int) -> None:
         """``uid`` becomes a member (an empty room without an owner: its owner)."""
         if space is GROUP:
@@ -228,8 +239,15 @@ class IMClientArea(ClientArea):
         raise _denied("the apply grant refuses it" if grant.grant_type == GRANT_NOBODY
                       else "wrong password")
 
+    async def _not_muted(self, user: User) -> None:
+        """200021 for a project-banned caller (current §11.6): a friend request, an
+        application or an invitation carries its text to other users, as a message does."""
+        if await self.store.is_project_ban(user.pid, user.uid):
+            raise _denied(f"uid {user.uid} is banned in project {user.pid}")
+
     async def _join(self, space: Space, user: User, a: Args) -> Answer:
         xid, extra, attrs = a[space.key], a["extra"] or "", a["attrs"] or ""
+        await self._not_muted(user)
         if await self._is_member(space, user.pid, xid, user.uid):
             return {}
         if space is GROUP and await self._owner(space, user.pid, xid) is None:
@@ -238,7 +256,7 @@ class IMClientArea(ClientArea):
             await self._take_in(space, user, xid, user.uid)
             return {}
         await self.store.im_apply(user.pid, space.kind, xid, user.uid, 0, extra, attrs)
-        for admin in await self._admins(space, user.pid, xid):
+        for admin in await self._admins_to_tell(space, user, xid):
             self._tell_user(user, admin, ENTER_APPLY,
                             {space.event_key: xid, "invitedUid": 0, "custom": attrs}, extra)
         return {}
@@ -259,6 +277,7 @@ class IMClientArea(ClientArea):
 
     async def _invite(self, space: Space, user: User, a: Args) -> Answer:
         xid, extra, attrs = a[space.key], a["extra"] or "", a["attrs"] or ""
+        await self._not_muted(user)
         role = await self._member(space, user, xid)
         if space is GROUP and await self._owner(space, user.pid, xid) is None:
             raise _invalid(f"group {xid} is not an IM group")
@@ -290,7 +309,7 @@ class IMClientArea(ClientArea):
             else:  # the owner and managers decide
                 await self.store.im_apply(user.pid, space.kind, xid, user.uid, inviter,
                                           found[0].extra, attrs)
-                for admin in await self._admins(space, user.pid, xid):
+                for admin in await self._admins_to_tell(space, user, xid):
                     self._tell_user(user, admin, ENTER_APPLY, {
                         space.event_key: xid, "from": inviter, "invitedUid": user.uid,
                         "custom": attrs})
@@ -483,6 +502,7 @@ class IMClientArea(ClientArea):
         uid, extra, attrs = a["ouid"], a["extra"] or "", a["attrs"] or ""
         if uid == user.uid:
             raise _invalid("can not add oneself as a friend")
+        await self._not_muted(user)
         if await self.store.blockers_among(user.pid, user.uid, [uid]):
             raise codes.rtm_error(codes.BLOCKED_USER, f"uid {uid} has blocked uid {user.uid}")
         if await self.store.is_friend(user.pid, user.uid, uid):

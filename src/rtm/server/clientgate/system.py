@@ -7,6 +7,7 @@ from typing import Any
 
 from rtm.enduser.commands import system as cmd
 from rtm.fpnn.server import ServerConnection
+from rtm.server import codes
 from rtm.server.clientgate.base import ClientArea, User
 from rtm.server.clientgate.reading import Args
 from rtm.server.core import Answer
@@ -26,7 +27,14 @@ class SystemArea(ClientArea):
     COMMANDS = cmd.COMMANDS
 
     async def addattrs(self, user: User, a: Args) -> Answer:
-        client_attrs(user.conn).update(a["attrs"])
+        attrs = client_attrs(user.conn)
+        merged = {**attrs, **a["attrs"]}
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in merged.items())
+        if size > cmd.CONNECTION_ATTRS_MAX:
+            raise codes.rtm_error(codes.LARGE_MESSAGE_OR_ATTRS,
+                                  f"a connection's attrs would be {size} bytes, at most "
+                                  f"{cmd.CONNECTION_ATTRS_MAX}")
+        attrs.update(a["attrs"])
         return {}
 
     async def getattrs(self, user: User, a: Args) -> Answer:

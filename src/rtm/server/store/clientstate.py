@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from rtm.server.store.engine import StoreBase
 
+#: The newest debug logs kept per user: an app cannot fill the database with them.
+DEBUG_LOGS_KEPT = 1000
+
 
 @dataclass(frozen=True, slots=True)
 class DebugLog:
@@ -25,9 +28,13 @@ class ClientStateRepo(StoreBase):
                           attrs: str) -> None:
         conn.execute("INSERT INTO debug_logs (pid, uid, msg, attrs, time_ms) VALUES (?,?,?,?,?)",
                      (pid, uid, msg, attrs, self._now()))
+        conn.execute(
+            "DELETE FROM debug_logs WHERE pid=? AND uid=? AND id <= (SELECT id FROM debug_logs"
+            " WHERE pid=? AND uid=? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+            (pid, uid, pid, uid, DEBUG_LOGS_KEPT))
 
     async def add_debug_log(self, pid: int, uid: int, msg: str, attrs: str) -> None:
-        """Keep one debug log of ``uid``."""
+        """Keep one debug log of ``uid`` (and only its newest :data:`DEBUG_LOGS_KEPT`)."""
         await self._call(True, self._op_add_debug_log, pid, uid, msg, attrs)
 
     @staticmethod
