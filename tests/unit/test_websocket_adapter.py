@@ -242,3 +242,14 @@ def test_server_side_state_stays_small_and_bounded() -> None:
         sys.getsizeof(getattr(server, name)) for name in type(server).__slots__
         if name not in ("client", "opened", "closed", "path"))
     assert held < 1024, held
+
+
+def test_big_frame_in_many_reads() -> None:
+    """A frame far bigger than one read (the file gate's) comes out whole, once complete."""
+    ws, server = raw_client()
+    server.max_message_size = 1 << 20
+    data = os.urandom(1 << 20)
+    wire = ws.send(BytesMessage(data))
+    out = [server.receive_data(wire[i:i + 4096]) for i in range(0, len(wire), 4096)]
+    assert b"".join(out) == data and out[-1] == data  # nothing before the last read
+    assert server._buffer == b""

@@ -85,7 +85,7 @@ def _valid_close_code(code: int) -> bool:
     return (1000 <= code <= 1011 and code not in (1004, 1005, 1006)) or 3000 <= code <= 4999
 
 
-def _unmask(payload: bytes, key: bytes) -> bytes:
+def _unmask(payload: bytes | bytearray, key: bytes | bytearray) -> bytes:
     n = len(payload)
     if not n:
         return b""
@@ -147,7 +147,7 @@ class WebSocketAdapter:
         self._msg_size = 0  # payload bytes of the binary message being received
         # Server side, once open: bytes of an incomplete frame, a fragmented message under
         # way, our close frame sent.
-        self._buffer = b""
+        self._buffer: bytes | bytearray = b""
         self._in_message = False
         self._closing = False
         #: The handshake completed (in this direction's view): frames may be exchanged.
@@ -216,7 +216,12 @@ class WebSocketAdapter:
     def _receive_frames(self, data: bytes) -> bytes:
         """Server side: the payloads of the complete binary frames in the bytes read so far;
         control frames answered; an incomplete frame waits for more bytes."""
-        buf = self._buffer + data if self._buffer else data
+        held = self._buffer
+        if held:  # an incomplete frame: grown in place (a big frame comes in many reads)
+            held += data
+            buf: bytes | bytearray = held
+        else:
+            buf = data
         size = len(buf)
         pos = 0
         chunks: list[bytes] = []
@@ -283,7 +288,10 @@ class WebSocketAdapter:
                 # a pong: nothing to do (we send no WebSocket pings; FPNN has its own)
         except _MalformedFrame as exc:
             self._fail(CLOSE_PROTOCOL_ERROR, f"malformed WebSocket frame: {exc}")
-        self._buffer = buf[pos:] if pos < size else b""
+        if pos >= size:
+            self._buffer = b""
+        elif pos or not held:
+            self._buffer = bytearray(buf[pos:])
         return b"".join(chunks)
 
     def _close_received(self, payload: bytes) -> None:
