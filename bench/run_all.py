@@ -18,6 +18,7 @@ import platform
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ import rtm
 
 RESULTS = HERE / "results"
 PLOT = ROOT / "docs" / "img" / "fpnn-qps.png"
+_TRANSPORT_NAMES = {"tcp": "TCP", "ws": "WebSocket"}
 
 
 def machine() -> dict[str, Any]:
@@ -125,10 +127,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                   f"({path['before_src']}), same run", many["qps_vs_before"], 3.0, "×", True)
     users = results.get("endusers")
     if users:
-        check(f"local server: RSS per 1,000 connected end users ({users['users']:,} on TCP)",
-              users["rss_mib_per_1000"], 5.0, "MiB", False)
-        check(f"local server: fan-out to a {users['members']:,}-member group, all online",
-              users["fanout"]["pushes_per_s"], 30_000, "/s", True)
+        for name, figures in users["transports"].items():
+            label = _TRANSPORT_NAMES[name]
+            check(f"local server: RSS per 1,000 connected end users ({users['users']:,} on "
+                  f"{label})", figures["rss_mib_per_1000"], 5.0, "MiB", False)
+            check(f"local server: pings of 10,000 end users every 20 s ({label})",
+                  figures["pings"]["core_pct_10k_users_20s"], 3.0, "% of a core", False)
+            check(f"local server: fan-out to a {users['members']:,}-member group, all online "
+                  f"({label})", figures["fanout"]["pushes_per_s"], 30_000, "/s", True)
     if "console" in results:
         check("web console on with a live page: sendmsg/s slowdown",
               results["console"]["slowdown"] * 100, 10.0, "%", False)
@@ -224,19 +230,32 @@ def table(results: dict[str, Any]) -> str:
     users = results.get("endusers")
     if users:
         add("")
-        add(f"End users (minimal FPNN clients over TCP, bench/enduser_bench.py), "
-            f"{users['users']:,} connected")
-        add(f"logins: {users['logins_per_s']:,.0f}/s ({users['server_cpu_us_per_login']:.0f} µs "
-            f"server CPU each); server RSS {users['rss_before_kib'] / 1024:.1f} -> "
-            f"{users['rss_after_kib'] / 1024:.1f} MiB = {users['rss_mib_per_1000']:.2f} MiB per "
-            f"1,000 end users")
-        for name, key in (("1 message at a time", "fanout_one_at_a_time"),
-                          ("10 messages in flight", "fanout")):
-            f = users[key]
-            add(f"fan-out to {users['members']:,} online members, {name}: "
-                f"{f['pushes_per_s']:,.0f} pushes/s, none lost, {f['server_cpu_us_per_push']:.1f} "
-                f"µs server CPU per push; latency p50 {f['latency_p50_ms']:.1f} ms, "
-                f"p99 {f['latency_p99_ms']:.1f} ms")
+        add(f"End users (bench/enduser_bench.py): {users['users']:,} connected to one server, "
+            f"minimal FPNN clients; fan-out to {users['members']:,} online group members")
+        names = list(users["transports"])
+        add(f"{'':<44}" + "".join(f"{_TRANSPORT_NAMES[n]:>14}" for n in names))
+        rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+            ("logins/s", lambda f: f"{f['logins_per_s']:,.0f}"),
+            ("server CPU per login, µs", lambda f: f"{f['server_cpu_us_per_login']:.0f}"),
+            ("server RSS per 1,000 end users, MiB", lambda f: f"{f['rss_mib_per_1000']:.2f}"),
+            ("server CPU per gate ping, µs",
+             lambda f: f"{f['pings']['server_cpu_us_per_ping']:.1f}"),
+            ("pings of 10,000 users every 20 s, % core",
+             lambda f: f"{f['pings']['core_pct_10k_users_20s']:.2f}"),
+        ]
+        for label, key in (("1 message at a time", "fanout_one_at_a_time"),
+                           ("10 in flight", "fanout")):
+            rows += [
+                (f"fan-out pushes/s, {label}", lambda f, k=key: f"{f[k]['pushes_per_s']:,.0f}"),
+                ("  server CPU per push, µs",
+                 lambda f, k=key: f"{f[k]['server_cpu_us_per_push']:.1f}"),
+                ("  push latency p50 / p99, ms",
+                 lambda f, k=key: f"{f[k]['latency_p50_ms']:.0f} / {f[k]['latency_p99_ms']:.0f}"),
+            ]
+        for label, cell in rows:
+            add(f"{label:<44}" + "".join(f"{cell(users['transports'][n]):>14}" for n in names))
+        add("(every push of every message received exactly once: checked; pings measured over "
+            f"one {users['ping_interval_s']:g} s interval)")
     p = srv["push_e2e"]
     add(f"push end to end (listener + sender connections): {p['delivered_per_s']:,.0f} "
         f"monitor deliveries/s")
@@ -436,7 +455,8 @@ def main() -> int:
     results["server_path"]["file"] = server_path_bench.run(sends, loads=((1, 1), (1, 100)))
     print("\n== End users", flush=True)
     results["endusers"] = enduser_bench.run(users=2000 if q else 10_000, members=1000,
-                                            messages=20 if q else 60)
+                                            messages=20 if q else 60,
+                                            ping_interval=2.0 if q else 20.0)
     print("\n== Web console", flush=True)
     results["console"] = console_bench.run(sends=5000 if q else 20000, rounds=1 if q else 3)
     print("\n== Memory", flush=True)

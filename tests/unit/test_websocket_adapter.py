@@ -177,3 +177,79 @@ def test_wsproto_stays_optional(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ImportError, match=r"rtm-server-sdk\[websocket\]"):
         FPNNClient("ws://127.0.0.1:13316/service/websocket")
     assert FPNNClient("127.0.0.1:13316").websocket is None
+
+
+def _masked(first: int, payload: bytes, length_field: bytes | None = None) -> bytes:
+    """A client frame built by hand (to break the rules wsproto's client never breaks)."""
+    key = b"\x01\x02\x03\x04"
+    if length_field is None:
+        length_field = bytes((0x80 | len(payload),))
+    body = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    return bytes((first,)) + length_field + key + body
+
+
+@pytest.mark.parametrize(("frame", "reason"), [
+    (_masked(0xC2, b"x"), "reserved bits"),  # RSV1 without an agreed extension
+    (_masked(0x80, b"x"), "continuation frame without a message"),
+    (_masked(0x83, b"x"), "reserved opcode"),
+    (_masked(0x09, b"x"), "fragmented"),  # a ping without FIN
+    (_masked(0x82, b"x", b"\xfe\x00\x01"), "shortest form"),  # 1 byte in the 2-byte form
+    (_masked(0x88, b"\x00"), "1-byte payload"),
+    (_masked(0x88, b"\x03\xed"), "close code 1005"),  # never on the wire
+    (_masked(0x02, b"a") + _masked(0x82, b"b"), "before the end"),
+])
+def test_server_frames_breaking_the_rfc_close_with_1002(frame: bytes, reason: str) -> None:
+    client, server = pair()
+    with pytest.raises(WebSocketError, match=reason):
+        server.receive_data(frame)
+    client.receive_data(server.data_to_send())
+    assert client.closed and client.close_code == 1002
+    assert server.send_frames([b"x"]) == b""
+
+
+def test_server_takes_fragments_control_frames_between_and_bare_close() -> None:
+    _client, server = pair()
+    wire = (_masked(0x02, b"ab") + _masked(0x89, b"p") + _masked(0x00, b"cd")
+            + _masked(0x8A, b"") + _masked(0x80, b"e"))
+    assert b"".join(server.receive_data(wire[i:i + 1]) for i in range(len(wire))) == b"abcde"
+    assert server.data_to_send() == b"\x8a\x01p"  # the ping's pong
+    assert server.receive_data(_masked(0x88, b"")) == b""  # a close without a code
+    assert server.closed and server.close_code == 1005 and not server.open
+    assert server.data_to_send() == b"\x88\x00"  # answered without a code
+
+
+def test_server_close_then_peer_answer() -> None:
+    client, server = pair()
+    client.receive_data(server.close(1001, "going away"))
+    assert not server.open and server.send_frames([b"x"]) == b""
+    assert client.closed and client.close_code == 1001
+    server.receive_data(client.data_to_send())  # the client's answer to our close
+    assert server.closed and server.close_code == 1001 and server.data_to_send() == b""
+
+
+def test_server_side_state_stays_small_and_bounded() -> None:
+    """Per connection the server keeps no wsproto object once open and holds no bytes
+    between complete frames: thousands of connections each cost a few hundred bytes here."""
+    client, server = pair()
+    assert server._hs is None and server._conn is None  # the handshake's state is dropped
+    frame = encode_quest("ping", {}, 1)
+    for _ in range(200):
+        wire = client.send_frames([frame, frame])
+        assert server.receive_data(wire[:7]) + server.receive_data(wire[7:]) == frame * 2
+        server.send_frames([frame])
+    assert server._buffer == b"" and server._out == [] and server._msg_size == 0
+    held = sys.getsizeof(server) + sum(
+        sys.getsizeof(getattr(server, name)) for name in type(server).__slots__
+        if name not in ("client", "opened", "closed", "path"))
+    assert held < 1024, held
+
+
+def test_big_frame_in_many_reads() -> None:
+    """A frame far bigger than one read (the file gate's) comes out whole, once complete."""
+    ws, server = raw_client()
+    server.max_message_size = 1 << 20
+    data = os.urandom(1 << 20)
+    wire = ws.send(BytesMessage(data))
+    out = [server.receive_data(wire[i:i + 4096]) for i in range(0, len(wire), 4096)]
+    assert b"".join(out) == data and out[-1] == data  # nothing before the last read
+    assert server._buffer == b""

@@ -46,6 +46,9 @@ class ServerConnection(FPNNConnection):
     """Server side of one client connection (its session accepts a first-frame ``*key``
     when the server has a private key)."""
 
+    __slots__ = ("_head", "_idle_timer", "_login_timer", "_reading_paused", "authenticated",
+                 "ping_bucket", "server")
+
     def __init__(self, server: FPNNServer) -> None:
         # No outbound limit in the session: the transport's buffer limit below aborts a
         # peer that does not read, before the session has to queue anything.

@@ -66,8 +66,10 @@ class Params:
     def __init__(self, payload: Mapping[Any, Any], method: str = "") -> None:
         self.method = method
         # The usual case (str keys only) is checked in C: {*map(type, ...)} is one set.
+        # A quest's own payload is not copied: Params never changes it.
         if {*map(type, payload)} <= _STR_KEYS or all(isinstance(k, str) for k in payload):
-            self.payload: dict[str, Any] = dict(payload)
+            self.payload: dict[str, Any] = (
+                payload if type(payload) is dict else dict(payload))
         else:
             self.payload = {}
             for key, value in payload.items():
@@ -288,7 +290,15 @@ def check_mtype(mtype: int) -> None:
                               f"invalid mtype {mtype}, should be in [1-127]")
 
 
+#: Lengths under which a str cannot be over the byte limit (4 UTF-8 bytes a character at
+#: most): the usual message is not encoded just to be measured.
+_MSG_SURELY_FITS: Final = codes.MAX_MSG_BYTES // 4
+_ATTRS_SURELY_FITS: Final = codes.MAX_ATTRS_BYTES // 4
+
+
 def check_message_size(msg: Payload, attrs: Payload) -> None:
+    if len(msg) <= _MSG_SURELY_FITS and len(attrs) <= _ATTRS_SURELY_FITS:
+        return
     if byte_len(msg) > codes.MAX_MSG_BYTES:
         raise codes.rtm_error(codes.LARGE_MESSAGE_OR_ATTRS,
                               f"msg is {byte_len(msg)} bytes, at most {codes.MAX_MSG_BYTES}")
