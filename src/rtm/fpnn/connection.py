@@ -65,10 +65,11 @@ class FPNNConnection(asyncio.Protocol):
     # attributes took a 1.5 KB dict (over 30 names, CPython stops sharing the keys).
     # __dict__ stays available for what applications and tests attach.
     __slots__ = ("__dict__", "__weakref__", "_batch", "_close_exc", "_closed", "_flush_queued",
-                 "_layered", "_loop", "_nbuf", "_on_close", "_paused", "_room_waiters",
-                 "_seen_buffered", "_sniffing", "_tasks", "_tick_open", "_timer", "_timer_at",
-                 "_tls", "_transport", "_ws", "_ws_opened", "closed_future", "coalesce_limit",
-                 "handlers", "id", "logger", "max_frame_size", "peer", "session", "state")
+                 "_layer_ended", "_layered", "_loop", "_nbuf", "_on_close", "_paused",
+                 "_room_waiters", "_seen_buffered", "_sniffing", "_tasks", "_tick_open",
+                 "_timer", "_timer_at", "_tls", "_transport", "_ws", "_ws_opened",
+                 "closed_future", "coalesce_limit", "handlers", "id", "logger",
+                 "max_frame_size", "peer", "session", "state")
 
     def __init__(
         self,

@@ -3,10 +3,8 @@
 :class:`WebSocketAdapter` takes the bytes read from a socket and gives back the FPNN stream
 bytes they carry (the payloads of binary messages, in order: FPNN frames may span or share
 messages, the session reassembles them); it turns the session's outbound frames into one
-binary message each. The handshake is wsproto's (h11's family), and so is a client side's
-framing; a server side reads and writes the frames itself once the handshake is done (RFC 6455
-§5: a server holds thousands of connections, and wsproto's per-connection framing state is
-~3 KB against ~100 bytes here). This module decides what FPNN allows:
+binary message each. The handshake and the framing are wsproto's (h11's family); this module
+only decides what FPNN allows:
 
 * the URL path is :data:`WEBSOCKET_PATH` (any other path: HTTP 404, then the connection ends);
 * only binary messages carry FPNN: a text message, a message over ``max_message_size`` bytes
@@ -25,7 +23,6 @@ server's handshake answer (RFC 6455 §4.1); a server-side adapter drops bytes se
 from __future__ import annotations
 
 import contextlib
-import struct
 from collections.abc import Iterable
 from typing import Final
 
@@ -63,55 +60,7 @@ __all__ = [
 CLOSE_NORMAL: Final = 1000
 CLOSE_PROTOCOL_ERROR: Final = 1002
 CLOSE_UNSUPPORTED_DATA: Final = 1003
-CLOSE_NO_STATUS: Final = 1005  # a close frame without a code (never sent as a code)
-CLOSE_BAD_DATA: Final = 1007
 CLOSE_TOO_BIG: Final = 1009
-
-# Frame opcodes (RFC 6455 §5.2).
-_CONTINUATION: Final = 0x0
-_TEXT: Final = 0x1
-_BINARY: Final = 0x2
-_CLOSE: Final = 0x8
-_PING: Final = 0x9
-_PONG: Final = 0xA
-_BINARY_FIN: Final = 0x82  # first header byte of a whole binary message
-_SHORT_HEADER: Final = struct.Struct("!BB")
-_MEDIUM_HEADER: Final = struct.Struct("!BBH")
-_LONG_HEADER: Final = struct.Struct("!BBQ")
-
-
-def _valid_close_code(code: int) -> bool:
-    """Codes a close frame may carry (RFC 6455 §7.4: the defined ones and 3000-4999)."""
-    return (1000 <= code <= 1011 and code not in (1004, 1005, 1006)) or 3000 <= code <= 4999
-
-
-def _unmask(payload: bytes | bytearray, key: bytes | bytearray) -> bytes:
-    n = len(payload)
-    if not n:
-        return b""
-    keys = (key * (n // 4 + 1))[:n]
-    return (int.from_bytes(payload, "big") ^ int.from_bytes(keys, "big")).to_bytes(n, "big")
-
-
-def _server_frame(opcode: int, payload: bytes) -> bytes:
-    """One unmasked frame with FIN set (what a server sends)."""
-    n = len(payload)
-    if n < 126:
-        head = _SHORT_HEADER.pack(0x80 | opcode, n)
-    elif n < 65536:
-        head = _MEDIUM_HEADER.pack(0x80 | opcode, 126, n)
-    else:
-        head = _LONG_HEADER.pack(0x80 | opcode, 127, n)
-    return head + payload
-
-
-def _close_payload(code: int, reason: str) -> bytes:
-    """A close frame's payload: the code, then the reason cut to fit 125 bytes."""
-    return code.to_bytes(2, "big") + reason.encode()[:123].decode(errors="ignore").encode()
-
-
-class _MalformedFrame(Exception):
-    """A frame breaking RFC 6455 (close code 1002)."""
 
 
 class WebSocketError(FPNNProtocolError):
@@ -128,8 +77,8 @@ class WebSocketAdapter:
     accepted (the gate's max FPNN frame size).
     """
 
-    __slots__ = ("_buffer", "_closing", "_conn", "_hs", "_in_message", "_msg_size", "_out",
-                 "client", "close_code", "closed", "max_message_size", "opened", "path")
+    __slots__ = ("_conn", "_hs", "_msg_size", "_out", "client", "close_code", "closed",
+                 "max_message_size", "opened", "path")
 
     def __init__(self, *, client: bool = False, max_message_size: int,
                  path: str = WEBSOCKET_PATH) -> None:
@@ -145,11 +94,6 @@ class WebSocketAdapter:
         self._conn: Connection | None = None
         self._out: list[bytes] = []
         self._msg_size = 0  # payload bytes of the binary message being received
-        # Server side, once open: bytes of an incomplete frame, a fragmented message under
-        # way, our close frame sent.
-        self._buffer: bytes | bytearray = b""
-        self._in_message = False
-        self._closing = False
         #: The handshake completed (in this direction's view): frames may be exchanged.
         self.opened = False
         #: The peer closed the WebSocket (its close frame is answered in data_to_send()).
@@ -159,12 +103,8 @@ class WebSocketAdapter:
     @property
     def open(self) -> bool:
         """Messages can be sent: the handshake is done and nobody closed yet."""
-        if self.closed or not self.opened:
-            return False
         conn = self._conn
-        if conn is None:  # server side
-            return not self._closing
-        return conn.state is ConnectionState.OPEN
+        return conn is not None and not self.closed and conn.state is ConnectionState.OPEN
 
     # ------------------------------------------------------------------ handshake
 
@@ -175,8 +115,7 @@ class WebSocketAdapter:
         return self._hs.send(Request(host=host, target=self.path))
 
     def _opened(self, hs: H11Handshake) -> None:
-        if self.client:
-            self._conn = hs.connection
+        self._conn = hs.connection
         self._hs = None
         self.opened = True
 
@@ -190,8 +129,6 @@ class WebSocketAdapter:
         """
         if self.closed or not data:  # wsproto takes b"" for the end of the stream
             return b""
-        if self.opened and not self.client:
-            return self._receive_frames(data)
         conn = self._conn
         if conn is not None:
             try:
@@ -212,106 +149,6 @@ class WebSocketAdapter:
         if conn is not None and self.client and not self.closed:
             out += self._process(conn.events())  # frames that came with the 101 answer
         return out
-
-    def _receive_frames(self, data: bytes) -> bytes:
-        """Server side: the payloads of the complete binary frames in the bytes read so far;
-        control frames answered; an incomplete frame waits for more bytes."""
-        held = self._buffer
-        if held:  # an incomplete frame: grown in place (a big frame comes in many reads)
-            held += data
-            buf: bytes | bytearray = held
-        else:
-            buf = data
-        size = len(buf)
-        pos = 0
-        chunks: list[bytes] = []
-        try:
-            while size - pos >= 2:
-                first, second = buf[pos], buf[pos + 1]
-                length = second & 0x7F
-                at = pos + 2
-                if length == 126:
-                    if size - at < 2:
-                        break
-                    length = int.from_bytes(buf[at:at + 2], "big")
-                    at += 2
-                    if length < 126:
-                        raise _MalformedFrame("length not in its shortest form")
-                elif length == 127:
-                    if size - at < 8:
-                        break
-                    length = int.from_bytes(buf[at:at + 8], "big")
-                    at += 8
-                    if length < 65536 or length >> 63:
-                        raise _MalformedFrame("length not in its shortest form or over 2**63")
-                if not second & 0x80:
-                    raise _MalformedFrame("unmasked frame from a client")
-                if first & 0x70:
-                    raise _MalformedFrame("reserved bits set (no extension was agreed)")
-                opcode = first & 0x0F
-                if opcode >= _CLOSE:
-                    if opcode > _PONG:
-                        raise _MalformedFrame(f"reserved opcode {opcode:#x}")
-                    if not first & 0x80 or length > 125:
-                        raise _MalformedFrame("fragmented or over 125 bytes control frame")
-                elif opcode == _BINARY:
-                    if self._in_message:
-                        raise _MalformedFrame("new message before the end of the previous one")
-                elif opcode == _CONTINUATION:
-                    if not self._in_message:
-                        raise _MalformedFrame("continuation frame without a message")
-                elif opcode == _TEXT:
-                    self._fail(CLOSE_UNSUPPORTED_DATA, "text message (FPNN needs binary ones)")
-                else:
-                    raise _MalformedFrame(f"reserved opcode {opcode:#x}")
-                if opcode < _CLOSE and self._msg_size + length > self.max_message_size:
-                    self._fail(CLOSE_TOO_BIG, f"message over {self.max_message_size} bytes")
-                end = at + 4 + length
-                if size < end:
-                    break
-                payload = _unmask(buf[at + 4:end], buf[at:at + 4])
-                pos = end
-                if opcode < _CLOSE:
-                    chunks.append(payload)
-                    if first & 0x80:
-                        self._msg_size = 0
-                        self._in_message = False
-                    else:
-                        self._msg_size += length
-                        self._in_message = True
-                elif opcode == _PING:
-                    self._out.append(_server_frame(_PONG, payload))
-                elif opcode == _CLOSE:
-                    self._close_received(payload)
-                    pos = size  # nothing after a close frame counts
-                    break
-                # a pong: nothing to do (we send no WebSocket pings; FPNN has its own)
-        except _MalformedFrame as exc:
-            self._fail(CLOSE_PROTOCOL_ERROR, f"malformed WebSocket frame: {exc}")
-        if pos >= size:
-            self._buffer = b""
-        elif pos or not held:
-            self._buffer = bytearray(buf[pos:])
-        return b"".join(chunks)
-
-    def _close_received(self, payload: bytes) -> None:
-        code = CLOSE_NO_STATUS
-        if payload:
-            if len(payload) < 2:
-                raise _MalformedFrame("close frame with a 1-byte payload")
-            code = int.from_bytes(payload[:2], "big")
-            if not _valid_close_code(code):
-                raise _MalformedFrame(f"close code {code}")
-            try:
-                payload[2:].decode()
-            except UnicodeDecodeError:
-                self._fail(CLOSE_BAD_DATA, "close reason not UTF-8")
-        self.closed = True
-        self.close_code = code
-        if not self._closing:  # the peer's close: answered with its code
-            self._closing = True
-            self._out.append(_server_frame(
-                _CLOSE, b"" if code == CLOSE_NO_STATUS else code.to_bytes(2, "big")))
 
     def _process(self, events: Iterable[Event]) -> bytes:
         chunks: list[bytes] = []
@@ -387,11 +224,6 @@ class WebSocketAdapter:
         raise WebSocketError(reason)
 
     def _queue_close(self, code: int, reason: str) -> None:
-        if self.opened and not self.client:
-            if not self._closing and not self.closed:
-                self._closing = True
-                self._out.append(_server_frame(_CLOSE, _close_payload(code, reason)))
-            return
         conn = self._conn
         if conn is not None and conn.state in (ConnectionState.OPEN,
                                                ConnectionState.REMOTE_CLOSING):
@@ -401,20 +233,6 @@ class WebSocketAdapter:
 
     def send_frames(self, frames: Iterable[bytes]) -> bytes:
         """One binary message per FPNN frame, in wire form (b"" once closed)."""
-        if not self.client:
-            if not self.open:
-                return b""
-            out: list[bytes] = []
-            for frame in frames:
-                n = len(frame)
-                if n < 126:
-                    out.append(_SHORT_HEADER.pack(_BINARY_FIN, n))
-                elif n < 65536:
-                    out.append(_MEDIUM_HEADER.pack(_BINARY_FIN, 126, n))
-                else:
-                    out.append(_LONG_HEADER.pack(_BINARY_FIN, 127, n))
-                out.append(frame)
-            return b"".join(out)
         conn = self._conn
         if conn is None or self.closed or conn.state is not ConnectionState.OPEN:
             return b""
@@ -423,12 +241,9 @@ class WebSocketAdapter:
 
     def close(self, code: int = CLOSE_NORMAL, reason: str = "") -> bytes:
         """Start a clean close: the close frame to send (b"" when not open)."""
-        if not self.open:
-            return b""
         conn = self._conn
-        if conn is None:  # server side
-            self._closing = True
-            return _server_frame(_CLOSE, _close_payload(code, reason))
+        if conn is None or not self.open:
+            return b""
         return bytes(conn.send(CloseConnection(code=code, reason=reason or None)))
 
     def data_to_send(self) -> bytes:
