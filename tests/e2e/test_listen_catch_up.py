@@ -4,6 +4,7 @@ catch-up pattern (run from the page) delivering every message exactly once."""
 from __future__ import annotations
 
 import queue
+import threading
 import re
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,9 @@ def test_the_documented_catch_up_delivers_each_message_once(
                        "every message, pushed or caught up")
             sender.send_group_message(1, 10, 30, "after the return")
             wait_until(lambda: len(feed.delivered) == 7, 20, "the push after the return")
+        wait_until(lambda: not any(t.name.endswith("(catch_up)") and t.is_alive()
+                                   for t in threading.enumerate()), 20,
+                   "the catch-up to finish before the client closes")
     finally:
         listener.close()
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("group 10")]
