@@ -4,8 +4,8 @@ catch-up pattern (run from the page) delivering every message exactly once."""
 from __future__ import annotations
 
 import queue
-import threading
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
