@@ -400,8 +400,9 @@ def test_listening_clients_reconnect_by_themselves() -> None:
         run(async_client.set_listen([], [], True, []))
         server.stop()
         wait_for(lambda: not sync_client.connected and not async_client.connected)
-        server = start_test_server(port=port)
-        server.add_project(project.pid, project.secret)
+        # the project served from the start: a client reconnecting before an add_project
+        # would re-apply its listen settings to a server that does not know it yet
+        server = start_test_server(port=port, projects={project.pid: project.secret})
         wait_for(lambda: sync_client.connected and async_client.connected, timeout=10)
         with RTMServerClient(project.pid, project.secret, project.endpoint) as sender:
             def both_listen_again() -> bool:
