@@ -80,12 +80,20 @@ async def user(project: RTMProject, admin: AsyncRTMServerClient,
                rtm_transport: str) -> AsyncIterator[UserFactory]:
     """``await user(uid, **options)``: an AsyncEndUserClient logged in with a fresh token
     (over ``rtm_transport`` unless ``transport=`` says otherwise)."""
+    async with logged_in_users(project, admin, transport=rtm_transport) as make:
+        yield make
+
+
+@contextlib.asynccontextmanager
+async def logged_in_users(project: RTMProject, admin: AsyncRTMServerClient,
+                          **defaults: Any) -> AsyncIterator[UserFactory]:
+    """``await make(uid, **options)``: end users of ``project`` logged in with fresh tokens,
+    closed on exit (``defaults``: options every user gets unless it says otherwise)."""
     made: list[AsyncEndUserClient] = []
 
     async def make(uid: int, **options: Any) -> AsyncEndUserClient:
-        options.setdefault("transport", rtm_transport)
         client = AsyncEndUserClient(project.client_endpoint, project.pid, uid,
-                                    await admin.get_token(uid), **options)
+                                    await admin.get_token(uid), **{**defaults, **options})
         made.append(client)
         assert await client.login() is True
         return client
@@ -321,20 +329,10 @@ async def users_on(server: ServerThread) -> AsyncIterator[UserFactory]:
     """End users of a fresh project on ``server``: ``await make(uid, **options)``."""
     project = new_project(server)
     admin = AsyncRTMServerClient(project.pid, project.secret, project.endpoint)
-    made: list[AsyncEndUserClient] = []
-
-    async def make(uid: int, **options: Any) -> AsyncEndUserClient:
-        client = AsyncEndUserClient(project.client_endpoint, project.pid, uid,
-                                    await admin.get_token(uid), **options)
-        made.append(client)
-        assert await client.login() is True
-        return client
-
     try:
-        yield make
+        async with logged_in_users(project, admin) as make:
+            yield make
     finally:
-        for client in made:
-            await client.close()
         await admin.close()
         server.remove_project(project.pid)
 

@@ -26,6 +26,8 @@ from rtm.fpnn.client import FPNNClient
 from rtm.fpnn.errors import FPNNError
 from rtm.testing import RTMProject
 
+from .common import nothing_pushed_before_a_marker
+
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 DATA = b"hello file content\n\x00\xff"
 
@@ -41,16 +43,6 @@ async def download(url: str) -> tuple[int, bytes]:
             return exc.code, b""
 
     return await asyncio.to_thread(get)
-
-
-async def nothing_pushed_before_a_marker(user: AsyncEndUserClient,
-                                         admin: AsyncRTMServerClient) -> None:
-    """No push is waiting for ``user``: a P2P marker sent now is the next push it gets
-    (pushes to one connection keep the order they were sent in)."""
-    mid = 987654321
-    await admin.send_message(999, user.uid, 51, "marker", mid=mid)
-    push = await user.next_push()
-    assert (push.method, push.params["mid"]) == ("pushmsg", mid), push
 
 
 async def error_code(awaitable: Awaitable[Any]) -> int:

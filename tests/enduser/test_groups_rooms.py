@@ -9,7 +9,7 @@ from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.methods.groups import GroupCount, GroupMembers
 
-from .social_helpers import (
+from .common import (
     code,
     raw,
     refused,

@@ -12,18 +12,12 @@ from rtm import AsyncRTMServerClient
 from rtm.api.errors import MessageNotFoundError
 from rtm.api.models import MessageType
 from rtm.enduser import AsyncEndUserClient
-from rtm.enduser.commands import COMMANDS
 from rtm.fpnn.errors import FPNNError
 from rtm.testing import RTMProject
 
+from .common import raw
+
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
-
-
-async def raw(user: AsyncEndUserClient, method: str, **params: Any) -> dict[str, Any]:
-    """A raw quest whose answer must have the shape its description states."""
-    answer = await user.quest(method, params)
-    assert COMMANDS[method].answer_problems(answer) == []
-    return answer
 
 
 async def refused(user: AsyncEndUserClient, method: str, **params: Any) -> FPNNError:

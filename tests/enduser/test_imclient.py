@@ -12,7 +12,7 @@ from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient, Push
 from rtm.testing import RTMProject
 
-from .social_helpers import (
+from .common import (
     raw,
     refused,
 )

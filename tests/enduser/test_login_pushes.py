@@ -34,6 +34,8 @@ from rtm.server.pushes import (
 from rtm.server.services import ServicesConfig, chat_translation
 from rtm.testing import RTMProject
 
+from .common import nothing_pushed_before_a_marker
+
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 
 pytestmark = pytest.mark.rtm_transports()
@@ -51,16 +53,6 @@ AUTH_FORMS: dict[str, dict[str, Any]] = {
     "csharp": {"attrs": {"harness": "csharp-mono"}, "lang": "en", "version": "C#-2.7.0"},
     "legacy": {"unread": True},
 }
-
-
-async def nothing_pushed_before_a_marker(user: AsyncEndUserClient,
-                                         admin: AsyncRTMServerClient) -> None:
-    """No push is waiting for ``user``: a P2P marker sent now is the next push it gets
-    (pushes to one connection keep the order they were sent in)."""
-    mid = 987654321
-    await admin.send_message(999, user.uid, 51, "marker", mid=mid)
-    push = await user.next_push()
-    assert (push.method, push.params["mid"]) == ("pushmsg", mid), push
 
 
 async def _server_side(project: RTMProject, uid: int) -> list[dict[str, Any]]:

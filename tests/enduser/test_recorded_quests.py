@@ -27,6 +27,8 @@ from rtm.enduser.spec import Command, Kind
 from rtm.server.clientgate.reading import read_params
 from rtm.server.params import Params
 
+from .test_wire import msgpack_family
+
 GOLDEN = Path(__file__).parent.parent / "data" / "golden" / "client"
 DESCRIBED: dict[str, Command] = {m: c for m, c in COMMANDS.items() if c.gate == "client"}
 #: The areas of docs/client-commands-social.md.
@@ -48,20 +50,6 @@ def _value(entry: dict[str, Any]) -> Any:
     if entry["type"] == "bin" and isinstance(value, str) and value.startswith("base64:"):
         return base64.b64decode(value[len("base64:"):])
     return value
-
-
-def _family(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, bytes):
-        return "bin"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, dict):
-        return "map<str,str>"
-    return "array<int>" if all(isinstance(v, int) for v in value) else "array<str>"
 
 
 def _recorded() -> list[tuple[str, str, dict[str, Any]]]:
@@ -99,7 +87,7 @@ def test_recorded_quest_matches_its_description(sdk: str, method: str,
     assert {k: v for k, v in read.items() if v is not None} == values
     # our client puts the same keys on the wire, with the same families
     built = command.quest(method, **{described[k].name: v for k, v in values.items()})
-    assert {k: _family(v) for k, v in built.items()} == {
+    assert {k: msgpack_family(v) for k, v in built.items()} == {
         k: "array<int>" if e["type"] == "array<int>" else e["type"]
         for k, e in params.items()}
 

@@ -12,7 +12,7 @@ from rtm.enduser import AsyncEndUserClient
 from rtm.server import ServerThread
 from rtm.testing import RTMProject
 
-from .social_helpers import (
+from .common import (
     code,
     raw,
     refused,

@@ -13,7 +13,7 @@ from rtm.enduser import AsyncEndUserClient
 from rtm.server import ServerThread
 from rtm.testing import new_project
 
-from .social_helpers import (
+from .common import (
     code,
     raw,
     refused,

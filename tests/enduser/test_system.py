@@ -15,7 +15,7 @@ from rtm.api.models import DevicePushOptions, PushOptionType
 from rtm.enduser import AsyncEndUserClient
 from rtm.server import RTMServer, ServerConfig
 
-from .social_helpers import (
+from .common import (
     raw,
     refused,
 )

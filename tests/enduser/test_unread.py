@@ -16,22 +16,16 @@ from helpers import async_wait_until
 from rtm import AsyncRTMServerClient
 from rtm.api.models import MessageType
 from rtm.enduser import AsyncEndUserClient
-from rtm.enduser.commands import COMMANDS
 from rtm.fpnn.errors import FPNNError
 from rtm.server.store import Kind, Store
 from rtm.server.store.schema import _MIGRATIONS
 from rtm.server.store.unread import unread_sql
 from rtm.testing import RTMProject
 
+from .common import raw
+
 Login = Callable[[int], Awaitable[AsyncEndUserClient]]
 PID = 11000001
-
-
-async def raw(user: AsyncEndUserClient, method: str, **params: Any) -> dict[str, Any]:
-    """A raw quest whose answer must have the shape its description states."""
-    answer = await user.quest(method, params)
-    assert COMMANDS[method].answer_problems(answer) == []
-    return answer
 
 
 async def test_sessions_follow_messages_and_the_server_api(

@@ -72,7 +72,7 @@ def _wire_family(wire: str) -> str:
     return wire
 
 
-def _family(value: Any) -> str:
+def msgpack_family(value: Any) -> str:
     """The msgpack family of a value decoded with str and bin kept apart."""
     if isinstance(value, bool):
         return "bool"
@@ -83,11 +83,11 @@ def _family(value: Any) -> str:
     if isinstance(value, bytes):
         return "bin"
     if isinstance(value, list):
-        families = sorted({_family(v) for v in value})
+        families = sorted({msgpack_family(v) for v in value})
         return f"array<{'|'.join(families)}>"
     if isinstance(value, dict):
-        keys = sorted({_family(k) for k in value})
-        values = sorted({_family(v) for v in value.values()})
+        keys = sorted({msgpack_family(k) for k in value})
+        values = sorted({msgpack_family(v) for v in value.values()})
         return f"map<{'|'.join(keys)},{'|'.join(values)}>"
     return type(value).__name__
 
@@ -153,8 +153,8 @@ def test_quest_matches_the_official_sdks(method: str) -> None:
             assert params[key].optional, (
                 f"{method}: we always send {key!r}, which no official SDK sent")
             continue
-        assert _family(value) in families[key], (
-            f"{method}: {key!r} goes out as {_family(value)}, the SDKs sent "
+        assert msgpack_family(value) in families[key], (
+            f"{method}: {key!r} goes out as {msgpack_family(value)}, the SDKs sent "
             f"{sorted(families[key])}")
     for key in families:
         assert key in params or (method, key) in IGNORED, (
@@ -274,8 +274,8 @@ def test_description_matches_the_spec(method: str) -> None:
         families = _spec_families(expected[key].type)
         if families is None:
             continue
-        assert _family(value) in families, (
-            f"{method}: {key!r} goes out as {_family(value)}, the spec says "
+        assert msgpack_family(value) in families, (
+            f"{method}: {key!r} goes out as {msgpack_family(value)}, the spec says "
             f"{expected[key].type!r}")
 
 

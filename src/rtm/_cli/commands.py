@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from rtm._cli.argtypes import flatten
 from rtm._cli.config import ConfigError, Settings, resolve_settings
-from rtm._cli.output import Output, fmt_ms, fmt_s, one_line
+from rtm._cli.output import CountedPrinter, Output, fmt_ms, fmt_s, one_line
 from rtm.api.errors import MessageNotFoundError
 from rtm.api.models import HistoryMessageResult, HistoryMessageUnit, MessageType
 from rtm.api.monitor import RTMServerMonitor
@@ -642,30 +642,8 @@ def file_broadcast(ctx: Context, a: argparse.Namespace) -> None:
 # ------------------------------------------------------------------------------ listen
 
 
-class PrintingMonitor(RTMServerMonitor):
+class PrintingMonitor(CountedPrinter, RTMServerMonitor):
     """Prints every push: a JSON line each with ``--json``, a readable line otherwise."""
-
-    def __init__(self, out: Output, count: int | None, done: threading.Event) -> None:
-        self.out = out
-        self.remaining = count
-        self.done = done
-        self.broken_pipe = False
-        self._lock = threading.Lock()
-
-    def _emit(self, obj: dict[str, Any], text: str) -> None:
-        with self._lock:
-            if self.done.is_set():
-                return  # --count reached or output closed: ignore late pushes
-            try:
-                self.out.result(obj, text)
-            except BrokenPipeError:  # rtm listen | head -3
-                self.broken_pipe = True
-                self.done.set()
-                return
-            if self.remaining is not None:
-                self.remaining -= 1
-                if self.remaining <= 0:
-                    self.done.set()
 
     def _message(self, kind: str, target_key: str, target_label: str, from_uid: int,
                  target: int, mtype: int, mid: int, message: str | bytes, attrs: str | bytes,

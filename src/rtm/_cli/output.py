@@ -194,3 +194,33 @@ class Output:
         isatty = getattr(self.stderr, "isatty", None)
         enabled = bool(isatty and isatty())
         return Progress(self.stderr, enabled, label)
+
+
+class CountedPrinter:
+    """Prints pushes (from a monitor's thread) until ``count`` of them, a final one (a
+    kickout) or a closed output; then sets ``done``. Late pushes are ignored."""
+
+    def __init__(self, out: Output, count: int | None, done: threading.Event) -> None:
+        self.out = out
+        self.remaining = count
+        self.done = done
+        self.broken_pipe = False
+        self._lock = threading.Lock()
+
+    def _emit(self, obj: dict[str, Any], text: str, *, final: bool = False) -> None:
+        with self._lock:
+            if self.done.is_set():
+                return  # --count reached or output closed: ignore late pushes
+            try:
+                self.out.result(obj, text)
+            except BrokenPipeError:  # rtm listen | head -3
+                self.broken_pipe = True
+                self.done.set()
+                return
+            if self.remaining is not None:
+                self.remaining -= 1
+                if self.remaining <= 0:
+                    self.done.set()
+            if final:
+                self.done.set()
+

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rtm._cli.argtypes import flatten, id_list, int64, int_range
 from rtm._cli.commands import CommandError, Context, _message_text, _sent, _stop_on_signals
-from rtm._cli.output import Output, fmt_ms, one_line
+from rtm._cli.output import CountedPrinter, Output, fmt_ms, one_line
 from rtm.settings import DEFAULT_CLIENT_PORT
 
 if TYPE_CHECKING:
@@ -171,33 +171,12 @@ def push_record(push: Push) -> tuple[dict[str, Any], str]:
         f"{push.method} {push.params}")
 
 
-class _Printer:
+class _Printer(CountedPrinter):
     """Prints pushes (from the client's monitor thread) until ``count`` or a kickout."""
-
-    def __init__(self, out: Output, count: int | None, done: threading.Event) -> None:
-        self.out = out
-        self.remaining = count
-        self.done = done
-        self.broken_pipe = False
-        self._lock = threading.Lock()
 
     def emit(self, push: Push) -> None:
         obj, text = push_record(push)
-        with self._lock:
-            if self.done.is_set():
-                return
-            try:
-                self.out.result(obj, text)
-            except BrokenPipeError:
-                self.broken_pipe = True
-                self.done.set()
-                return
-            if self.remaining is not None:
-                self.remaining -= 1
-                if self.remaining <= 0:
-                    self.done.set()
-            if obj["type"] == "kickout":
-                self.done.set()
+        self._emit(obj, text, final=obj["type"] == "kickout")
 
 
 def _monitor(printer: _Printer, out: Output) -> Any:

@@ -15,7 +15,8 @@ from rtm.api.answers import (
     _want_text,
 )
 from rtm.api.call import Call, ResultCallback, StatusCallback, api_method
-from rtm.api.models import ObjectInfo
+from rtm.api.files import parse_file_info
+from rtm.api.models import HistoryMessageUnit, ObjectInfo, is_file_mtype
 from rtm.enduser.commands import rooms as cmd
 from rtm.enduser.methods._base import EndUserAreaBase
 
@@ -28,20 +29,6 @@ class EnterRoomsResult:
     failed: list[int]
 
 
-@dataclass(frozen=True, slots=True)
-class RoomMessage:
-    """A room's message as history gives it (the 8-element row of spec §3)."""
-
-    id: int
-    from_uid: int
-    mtype: int
-    mid: int
-    deleted: bool
-    message: str | bytes
-    attrs: str | bytes
-    mtime: int
-
-
 def _rooms(answer: dict[str, Any]) -> list[int]:
     return [int(rid) for rid in answer.get("rooms") or []]
 
@@ -51,16 +38,19 @@ def _enter_rooms(answer: dict[str, Any]) -> EnterRoomsResult:
                             _ids_parser("enterrooms", "failedRids")(answer))
 
 
-def _room_message(row: Any) -> RoomMessage:
+def _room_message(row: Any) -> HistoryMessageUnit:
+    """A room's newest message: the history row of spec §3, as history pages give it."""
     if not isinstance(row, (list, tuple)) or len(row) < 8:
         raise ValueError(f"getuserroomsandlastmsg: a row is not an 8-element array: {row!r}")
     m = "getuserroomsandlastmsg"
-    return RoomMessage(_as_int(m, "id", row[0]), _as_int(m, "from", row[1]),
-                       _as_int(m, "mtype", row[2]), _as_int(m, "mid", row[3]), bool(row[4]),
-                       row[5], row[6], _as_int(m, "mtime", row[7]))
+    mtype, msg, attrs = _as_int(m, "mtype", row[2]), row[5], row[6]
+    info = parse_file_info(mtype, msg, attrs) if is_file_mtype(mtype) else None
+    return HistoryMessageUnit(_as_int(m, "id", row[0]), _as_int(m, "from", row[1]), mtype,
+                              _as_int(m, "mid", row[3]), bool(row[4]), msg, attrs,
+                              _as_int(m, "mtime", row[7]), info)
 
 
-def _last_messages(answer: dict[str, Any]) -> dict[int, RoomMessage]:
+def _last_messages(answer: dict[str, Any]) -> dict[int, HistoryMessageUnit]:
     return {int(rid): _room_message(row)
             for rid, row in _map("getuserroomsandlastmsg", answer, "rooms").items()}
 
@@ -157,8 +147,8 @@ class RoomsMethods(EndUserAreaBase):
     def get_user_rooms_and_last_message(
             self, mtypes: list[int] | tuple[int, ...] | None = None, *,
             timeout: float | None = None,
-            callback: ResultCallback[dict[int, RoomMessage]] | None = None
-    ) -> Call[dict[int, RoomMessage]]:
+            callback: ResultCallback[dict[int, HistoryMessageUnit]] | None = None
+    ) -> Call[dict[int, HistoryMessageUnit]]:
         """rid -> the newest message (of ``mtypes`` when given) of each room the caller is
         in; rooms without one are left out."""
         return self._call(cmd.GETUSERROOMSANDLASTMSG, "get_user_rooms_and_last_message",

@@ -1,12 +1,14 @@
-"""What the end-user tests of §3.5-§3.13 share: raw quests whose answers are checked against
-the command's description, and the code of a refused call. (Every gate answer in the suite is
-also checked on the server side: ``ClientGate.check_answers``, tests/conftest.py.)"""
+"""What the end-user tests share: raw quests whose answers are checked against the command's
+description, the code of a refused call, and a check that no push is waiting. (Every gate
+answer in the suite is also checked on the server side: ``ClientGate.check_answers``,
+tests/conftest.py.)"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
 from typing import Any
 
+from rtm.client import AsyncRTMServerClient
 from rtm.enduser import AsyncEndUserClient
 from rtm.enduser.commands import COMMANDS
 from rtm.fpnn.errors import FPNNError
@@ -35,3 +37,13 @@ async def refused(user: AsyncEndUserClient, method: str, **params: Any) -> tuple
     except FPNNError as exc:
         return exc.code, exc.message
     raise AssertionError(f"{method} expected an error answer, got {answer!r}")
+
+
+async def nothing_pushed_before_a_marker(user: AsyncEndUserClient,
+                                         admin: AsyncRTMServerClient) -> None:
+    """No push is waiting for ``user``: a P2P marker sent now is the next push it gets
+    (pushes to one connection keep the order they were sent in)."""
+    mid = 987654321
+    await admin.send_message(999, user.uid, 51, "marker", mid=mid)
+    push = await user.next_push()
+    assert (push.method, push.params["mid"]) == ("pushmsg", mid), push
